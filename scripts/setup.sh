@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs everything Sightline needs to build, test and run its demo on Debian 12.
+# Idempotent: packages already present are skipped by apt.
+set -euo pipefail
+
+PACKAGES=(
+  build-essential cmake ninja-build pkg-config git ca-certificates
+  g++ clang libclang-rt-14-dev           # clang for libFuzzer targets
+  libboost1.81-dev                       # Asio (C++20 coroutines) and Beast, header-only
+  libssl-dev                             # MD5 for RTSP Digest auth
+  libgtest-dev libgmock-dev
+  libavformat-dev libavcodec-dev libavutil-dev  # demuxing in camsim and in tests
+  ffmpeg                                 # peer for benchmarks, ffprobe in tests
+  libgstrtspserver-1.0-dev libgstreamer1.0-dev   # interop test against GStreamer's RTSP server
+  gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
+  opencv-doc                             # vtest.avi: real CCTV footage for the demo
+  procps time
+)
+
+need=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || need+=("$p")
+done
+if ((${#need[@]})); then
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -q
+  $SUDO apt-get install -y -q --no-install-recommends "${need[@]}"
+fi
+echo "setup: all dependencies present"

@@ -1,0 +1,32 @@
+// sightline: one binary, one subcommand per job.
+#include <cstdio>
+#include <cstring>
+#include <string_view>
+
+#include "app/subcommands.h"
+#include "tools/camsim/camsim_main.h"
+
+namespace {
+
+constexpr const char* kUsage = R"(sightline: a network video recorder
+
+usage: sightline <command> [flags]   (sightline <command> --help for its flags)
+
+commands:
+  camsim    serve looping video files as RTSP cameras (for tests, demos, benchmarks)
+  ingest    connect to RTSP cameras and print per-camera fps, bitrate and losses
+)";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2 || std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0) {
+    std::fputs(kUsage, argc < 2 ? stderr : stdout);
+    return argc < 2 ? 2 : 0;
+  }
+  const std::string_view command = argv[1];
+  if (command == "camsim") return sightline::camsim::CamsimMain(argc - 1, argv + 1);
+  if (command == "ingest") return sightline::app::IngestMain(argc - 1, argv + 1);
+  std::fprintf(stderr, "sightline: unknown command '%s'\n\n%s", argv[1], kUsage);
+  return 2;
+}
