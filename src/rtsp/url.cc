@@ -1,0 +1,93 @@
+#include "rtsp/url.h"
+
+#include <cctype>
+#include <charconv>
+
+namespace sightline::rtsp {
+namespace {
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+Result<std::string> PercentDecode(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] != '%') {
+      out.push_back(s[i]);
+      continue;
+    }
+    if (i + 2 >= s.size()) {
+      return InvalidArgumentError("bad percent escape at offset " + std::to_string(i));
+    }
+    const int hi = HexValue(s[i + 1]), lo = HexValue(s[i + 2]);
+    if (hi < 0 || lo < 0) return InvalidArgumentError("bad percent escape at offset " + std::to_string(i));
+    out.push_back(static_cast<char>(hi * 16 + lo));
+    i += 2;
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<RtspUrl> ParseRtspUrl(std::string_view url) {
+  auto fail = [&](std::string_view why) {
+    return InvalidArgumentError("RTSP URL '" + std::string(url.substr(0, 200)) + "': " + std::string(why));
+  };
+  constexpr std::string_view kScheme = "rtsp://";
+  if (url.size() < kScheme.size()) return fail("must start with rtsp://");
+  for (size_t i = 0; i < kScheme.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(url[i])) != kScheme[i]) return fail("must start with rtsp://");
+  }
+  std::string_view rest = url.substr(kScheme.size());
+  const size_t path_start = rest.find('/');
+  std::string_view authority = rest.substr(0, path_start);
+  RtspUrl out;
+  out.path = path_start == std::string_view::npos ? "/" : std::string(rest.substr(path_start));
+
+  if (const size_t at = authority.rfind('@'); at != std::string_view::npos) {
+    std::string_view userinfo = authority.substr(0, at);
+    authority = authority.substr(at + 1);
+    const size_t colon = userinfo.find(':');
+    ASSIGN_OR_RETURN(out.credentials.user, PercentDecode(userinfo.substr(0, colon)));
+    if (colon != std::string_view::npos) {
+      ASSIGN_OR_RETURN(out.credentials.password, PercentDecode(userinfo.substr(colon + 1)));
+    }
+  }
+  std::string_view port_text;
+  if (!authority.empty() && authority.front() == '[') {
+    const size_t close = authority.find(']');
+    if (close == std::string_view::npos) return fail("unterminated IPv6 address");
+    out.host = std::string(authority.substr(1, close - 1));
+    std::string_view after = authority.substr(close + 1);
+    if (!after.empty()) {
+      if (after.front() != ':') return fail("junk after IPv6 address");
+      port_text = after.substr(1);
+    }
+  } else {
+    const size_t colon = authority.find(':');
+    out.host = std::string(authority.substr(0, colon));
+    if (colon != std::string_view::npos) port_text = authority.substr(colon + 1);
+  }
+  if (out.host.empty()) return fail("no host");
+  if (!port_text.empty()) {
+    unsigned port = 0;
+    auto [p, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+    if (ec != std::errc() || p != port_text.data() + port_text.size() || port == 0 || port > 65535) {
+      return fail("bad port '" + std::string(port_text) + "'");
+    }
+    out.port = static_cast<uint16_t>(port);
+  }
+  return out;
+}
+
+std::string RtspUrl::RequestUrl() const {
+  std::string h = host.find(':') != std::string::npos ? "[" + host + "]" : host;
+  return "rtsp://" + h + ":" + std::to_string(port) + path;
+}
+
+}  // namespace sightline::rtsp
