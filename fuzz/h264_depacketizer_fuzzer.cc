@@ -1,0 +1,11 @@
+// Fuzzes the H.264 depacketizer with arbitrary packet sequences; see depacketizer_fuzz.h for
+// the input format and the invariants checked.
+
+#include <cstddef>
+#include <cstdint>
+
+#include "depacketizer_fuzz.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  return sightline::rtsp::fuzz::FuzzDepacketizer(sightline::media::Codec::kH264, data, size);
+}
