@@ -25,7 +25,9 @@ class StreamSplitter {
   };
 
   // Space to read into: at least `min_bytes` writable bytes. After writing n bytes into it,
-  // call Commit(n). Lets the socket read straight into the splitter's buffer.
+  // call Commit(n). Lets the socket read straight into the splitter's buffer. The buffer
+  // settles at about twice the largest `min_bytes` asked for (plus any partial item); it is
+  // compacted only when that costs no more than the bytes consumed since (amortised O(1)).
   std::span<uint8_t> PrepareWrite(size_t min_bytes);
   void Commit(size_t n);
   // Convenience for tests and fuzzing: copies bytes in.
@@ -52,6 +54,9 @@ class StreamSplitter {
   // Request lines cannot start before this index (a line already checked and found not to be
   // one); keeps resynchronisation linear in the bytes skipped.
   size_t no_request_before_ = 0;
+  // The byte before begin_ was skipped and could continue a method token, so begin_ is not a
+  // token start. Kept as state because that byte may already have been discarded.
+  bool mid_token_ = false;
 };
 
 }  // namespace sightline::rtsp
