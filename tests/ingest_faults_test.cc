@@ -90,7 +90,9 @@ TEST_F(IngestFaultsTest, EachFaultRecoversAndCleanCamerasLoseNothing) {
   for (auto& [name, r] : rx) before[name] = r->count();
   std::this_thread::sleep_for(std::chrono::milliseconds(1200));
   for (auto& [name, r] : rx) {
-    if (name != "stall") EXPECT_GT(r->count(), before[name]) << name << " is not delivering frames";
+    if (name != "stall") {
+      EXPECT_GT(r->count(), before[name]) << name << " is not delivering frames";
+    }
     r->Stop();
     ExpectOnlySourceFrames(*r, name);
   }
@@ -191,7 +193,9 @@ INSTANTIATE_TEST_SUITE_P(Camsim, IngestQuirksTest,
                                            "no-session-name", "annexb-in-rtp"),
                          [](const auto& info) {
                            std::string n = info.param;
-                           for (char& ch : n) if (ch == '-') ch = '_';
+                           for (char& ch : n) {
+                             if (ch == '-') ch = '_';
+                           }
                            return n;
                          });
 
