@@ -367,7 +367,8 @@ TEST_F(ClientTest, StopEndsDeliveryAndCallsBack) {
 
 TEST_F(ClientTest, BadUrlIsReported) {
   ClientOptions o;
-  auto c = std::make_unique<Client>(io_.get_executor(), ClientOptions{.url = "http://x/"}, [](media::FramePtr) {}, clock_);
+  o.url = "http://x/";
+  auto c = std::make_unique<Client>(io_.get_executor(), o, [](media::FramePtr) {}, clock_);
   c->Start();
   ASSERT_TRUE(RunUntil(io_, [&] { return !c->stats().last_error.empty(); }));
   EXPECT_NE(c->stats().last_error.find("rtsp://"), std::string::npos);

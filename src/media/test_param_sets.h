@@ -1,0 +1,89 @@
+#pragma once
+// Parameter sets of the real test footage in ../shared/media (see its README), for unit tests
+// of this folder and of the layers above. Extracted once with
+//   ffmpeg -i FILE.mp4 -c copy -bsf:v h264_mp4toannexb -frames:v 1 -f h264 out.h264
+// (hevc_mp4toannexb / -f hevc for H.265) and cut at the start codes. NAL units with their
+// headers and emulation prevention bytes, without start codes. Expected values were read
+// with ffprobe -show_streams and ffmpeg's trace_headers bitstream filter.
+
+#include <cstdint>
+#include <string_view>
+
+#include "base/bytes.h"
+
+namespace sightline::media::testdata {
+
+// pets2009_s2l1_1080p10_4M.h264.mp4: High, level 4.0, 1920x1088 cropped to 1080, 10 fps.
+inline constexpr uint8_t kPets1080pH264Sps[] = {
+    0x67, 0x64, 0x00, 0x28, 0xac, 0xb2, 0x00, 0xf0, 0x04, 0x4f, 0xcb, 0x08,
+    0x00, 0x00, 0x03, 0x00, 0x08, 0x00, 0x00, 0x03, 0x00, 0xa0, 0x78, 0xc1,
+    0x92, 0x40,
+};
+
+inline constexpr uint8_t kPets1080pH264Pps[] = {
+    0x68, 0xeb, 0xcc, 0xb2, 0x2c,
+};
+
+// pets2009_s2l1_360p10_400k.h264.mp4: Main (constraint_set1), level 2.2, 640x368 cropped to
+// 360, 10 fps.
+inline constexpr uint8_t kPets360pH264Sps[] = {
+    0x67, 0x4d, 0x40, 0x16, 0xd9, 0x00, 0xa0, 0x2f, 0xf9, 0x61, 0x00, 0x00,
+    0x03, 0x00, 0x01, 0x00, 0x00, 0x03, 0x00, 0x14, 0x0f, 0x16, 0x2e, 0x48,
+};
+
+inline constexpr uint8_t kPets360pH264Pps[] = {
+    0x68, 0xeb, 0xcc, 0xb2,
+};
+
+// city_cc0_1080p25_4M.h264.mp4: High, level 4.0, 1920x1080, 25 fps, aspect_ratio_idc 1 (1:1) in
+// the VUI.
+inline constexpr uint8_t kCity1080pH264Sps[] = {
+    0x67, 0x64, 0x00, 0x28, 0xac, 0xb2, 0x00, 0xf0, 0x04, 0x4f, 0xcb, 0x80,
+    0x88, 0x00, 0x00, 0x03, 0x00, 0x08, 0x00, 0x00, 0x03, 0x01, 0x90, 0x78,
+    0xc1, 0x92, 0x40,
+};
+
+// pets2009_s2l1_1080p10_1500k.h265.mp4: Main, level 4 (120), no VPS timing.
+inline constexpr uint8_t kPetsH265Vps[] = {
+    0x40, 0x01, 0x0c, 0x01, 0xff, 0xff, 0x01, 0x60, 0x00, 0x00, 0x03, 0x00,
+    0x90, 0x00, 0x00, 0x03, 0x00, 0x00, 0x03, 0x00, 0x78, 0x92, 0x80, 0x90,
+};
+
+// The same stream: 1920x1080, VUI timing 10 fps.
+inline constexpr uint8_t kPetsH265Sps[] = {
+    0x42, 0x01, 0x01, 0x01, 0x60, 0x00, 0x00, 0x03, 0x00, 0x90, 0x00, 0x00,
+    0x03, 0x00, 0x00, 0x03, 0x00, 0x78, 0xa0, 0x03, 0xc0, 0x80, 0x10, 0xe5,
+    0x96, 0x4a, 0x92, 0x4c, 0xae, 0x68, 0x08, 0x00, 0x00, 0x03, 0x00, 0x08,
+    0x00, 0x00, 0x03, 0x00, 0x50, 0x40,
+};
+
+inline constexpr uint8_t kPetsH265Pps[] = {
+    0x44, 0x01, 0xc1, 0x72, 0xb4, 0x62, 0x40,
+};
+
+// Decodes a hex string ("6764 0028", spaces allowed) for test vectors too long for an array.
+// Test input only: a malformed string yields the bytes before the first bad digit.
+inline Bytes FromHex(std::string_view hex) {
+  auto digit = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  Bytes out;
+  int high = -1;
+  for (char c : hex) {
+    if (c == ' ' || c == '\n') continue;
+    const int d = digit(c);
+    if (d < 0) break;
+    if (high < 0) {
+      high = d;
+    } else {
+      out.push_back(static_cast<uint8_t>(high << 4 | d));
+      high = -1;
+    }
+  }
+  return out;
+}
+
+}  // namespace sightline::media::testdata
