@@ -1,0 +1,24 @@
+#pragma once
+// Camera: one simulated camera as the server holds it: its spec, the shared clips it plays
+// and its counters. Built by Server::Start and immutable afterwards except for the counters.
+
+#include <memory>
+
+#include "media/time.h"
+#include "tools/camsim/camera_spec.h"
+#include "tools/camsim/clip.h"
+#include "tools/camsim/stats.h"
+
+namespace sightline::camsim {
+
+struct Camera {
+  CameraSpec spec;
+  std::shared_ptr<const Clip> clip;
+  std::shared_ptr<const Clip> alt;  // spschange only
+  // Where in the clip this camera was when the server started, so that cameras sharing a
+  // file do not show (and send keyframes at) the same moment.
+  media::Time90k phase;
+  CameraCounters counters;
+};
+
+}  // namespace sightline::camsim

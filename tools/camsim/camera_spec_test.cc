@@ -1,0 +1,110 @@
+#include "tools/camsim/camera_spec.h"
+
+#include <gtest/gtest.h>
+
+namespace sightline::camsim {
+namespace {
+
+TEST(CamsimSpecTest, OneCameraWithFaultsAndQuirks) {
+  auto specs = ParseCameraSpec(
+      "name=front,file=a.mp4,drop=30,stall=2/10,garbage=5,gap=1.5,tsjump=60,spschange=20,"
+      "alt=b.mp4,slow=250,quirk=no-sprop,quirk=marker-never,user=u,password=p");
+  ASSERT_TRUE(specs.ok()) << specs.status();
+  ASSERT_EQ(specs->size(), 1u);
+  const CameraSpec& s = (*specs)[0];
+  EXPECT_EQ(s.name, "front");
+  EXPECT_EQ(s.file, "a.mp4");
+  EXPECT_EQ(s.user, "u");
+  EXPECT_EQ(s.password, "p");
+  EXPECT_DOUBLE_EQ(s.faults.drop_every_s, 30);
+  EXPECT_DOUBLE_EQ(s.faults.stall_s, 2);
+  EXPECT_DOUBLE_EQ(s.faults.stall_every_s, 10);
+  EXPECT_DOUBLE_EQ(s.faults.garbage_every_s, 5);
+  EXPECT_DOUBLE_EQ(s.faults.gap_every_s, 1.5);
+  EXPECT_DOUBLE_EQ(s.faults.tsjump_every_s, 60);
+  EXPECT_DOUBLE_EQ(s.faults.spschange_every_s, 20);
+  EXPECT_EQ(s.faults.alt_file, "b.mp4");
+  EXPECT_EQ(s.faults.slow_ms, 250);
+  EXPECT_TRUE(s.faults.any());
+  EXPECT_TRUE(s.quirks.no_sprop);
+  EXPECT_TRUE(s.quirks.marker_never);
+  EXPECT_FALSE(s.quirks.marker_always);
+  EXPECT_TRUE(s.quirks.any());
+}
+
+TEST(CamsimSpecTest, PlainCameraHasNoFaults) {
+  auto specs = ParseCameraSpec("name=x,file=a.mp4");
+  ASSERT_TRUE(specs.ok()) << specs.status();
+  EXPECT_FALSE((*specs)[0].faults.any());
+  EXPECT_FALSE((*specs)[0].quirks.any());
+}
+
+TEST(CamsimSpecTest, EveryQuirkNameParses) {
+  for (const std::string& q : QuirkNames()) {
+    auto specs = ParseCameraSpec("name=x,file=a.mp4,quirk=" + q);
+    ASSERT_TRUE(specs.ok()) << q << ": " << specs.status();
+    EXPECT_TRUE((*specs)[0].quirks.any()) << q;
+  }
+}
+
+TEST(CamsimSpecTest, BraceRangeExpandsNames) {
+  auto specs = ParseCameraSpec("name=cam{0..99},file=X.mp4,gap=3");
+  ASSERT_TRUE(specs.ok()) << specs.status();
+  ASSERT_EQ(specs->size(), 100u);
+  EXPECT_EQ((*specs)[0].name, "cam0");
+  EXPECT_EQ((*specs)[57].name, "cam57");
+  EXPECT_EQ((*specs)[99].name, "cam99");
+  for (const CameraSpec& s : *specs) {
+    EXPECT_EQ(s.file, "X.mp4");
+    EXPECT_DOUBLE_EQ(s.faults.gap_every_s, 3);
+  }
+}
+
+TEST(CamsimSpecTest, BraceRangePaddingAndErrors) {
+  auto padded = ParseCameraSpec("name=c{08..11},file=a.mp4");
+  ASSERT_TRUE(padded.ok()) << padded.status();
+  ASSERT_EQ(padded->size(), 4u);
+  EXPECT_EQ((*padded)[0].name, "c08");
+  EXPECT_EQ((*padded)[3].name, "c11");
+  for (const char* bad : {"name=c{1..,file=a.mp4", "name=c{a..b},file=a.mp4"}) {
+    auto spec = ParseCameraSpec(bad);
+    ASSERT_FALSE(spec.ok()) << bad;
+    EXPECT_NE(spec.status().message().find("name"), std::string::npos) << spec.status();
+  }
+}
+
+// Each error names the key at fault.
+TEST(CamsimSpecTest, ErrorsNameTheKey) {
+  struct Case {
+    const char* spec;
+    const char* key;
+  };
+  const Case cases[] = {
+      {"file=a.mp4", "name"},
+      {"name=a", "file"},
+      {"name=a,file=a.mp4,drop=x", "drop"},
+      {"name=a,file=a.mp4,drop=-1", "drop"},
+      {"name=a,file=a.mp4,stall=5", "stall"},
+      {"name=a,file=a.mp4,stall=5/2", "stall"},
+      {"name=a,file=a.mp4,gap=", "gap"},
+      {"name=a,file=a.mp4,slow=fast", "slow"},
+      {"name=a,file=a.mp4,quirk=nope", "quirk"},
+      {"name=a,file=a.mp4,colour=red", "colour"},
+      {"name=a,file=a.mp4,spschange=5", "spschange"},
+      {"name=a,file=a.mp4,alt=b.mp4", "spschange"},
+      {"name=a,file=a.mp4,user=u", "user"},
+      {"name=a/b,file=a.mp4", "name"},
+      {"name=a,file=a.mp4,novalue", "novalue"},
+      {"name=a,file=a.mp4,quirk=marker-never,quirk=marker-always", "marker"},
+  };
+  for (const Case& c : cases) {
+    auto r = ParseCameraSpec(c.spec);
+    ASSERT_FALSE(r.ok()) << c.spec;
+    EXPECT_NE(r.status().message().find(c.key), std::string::npos)
+        << c.spec << " -> " << r.status();
+    EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+  }
+}
+
+}  // namespace
+}  // namespace sightline::camsim
