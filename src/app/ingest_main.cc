@@ -143,41 +143,37 @@ int IngestMain(int argc, char** argv) {
   const auto start = std::chrono::steady_clock::now();
   auto last_report = start;
   boost::asio::steady_timer report_timer(io);
+  boost::asio::steady_timer stop_timer(io);
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   bool stopping = false;
   auto stop_all = [&] {
     if (stopping) return;
     stopping = true;
     report_timer.cancel();
+    stop_timer.cancel();
     signals.cancel();
     for (Camera& c : cams) c.client->Stop();
   };
   signals.async_wait([&](const boost::system::error_code& ec, int) {
     if (!ec) stop_all();
   });
-  const int64_t tick_s = *interval > 0 ? *interval : (*duration > 0 ? *duration : 3600);
-  std::function<void()> arm = [&] {
-    report_timer.expires_after(std::chrono::seconds(tick_s));
+  if (*duration > 0) {
+    stop_timer.expires_after(std::chrono::seconds(*duration));
+    stop_timer.async_wait([&](const boost::system::error_code& ec) {
+      if (!ec) stop_all();
+    });
+  }
+  std::function<void()> arm_report = [&] {
+    report_timer.expires_after(std::chrono::seconds(*interval));
     report_timer.async_wait([&](const boost::system::error_code& ec) {
       if (ec) return;
       const auto now = std::chrono::steady_clock::now();
-      if (!quiet && *interval > 0) {
-        PrintTable(cams, std::chrono::duration<double>(now - last_report).count(), false);
-      }
+      if (!quiet) PrintTable(cams, std::chrono::duration<double>(now - last_report).count(), false);
       last_report = now;
-      if (*duration > 0 && now - start >= std::chrono::seconds(*duration)) {
-        stop_all();
-        return;
-      }
-      arm();
+      arm_report();
     });
   };
-  if (*duration > 0 && *duration < tick_s) {
-    report_timer.expires_after(std::chrono::seconds(*duration));
-    report_timer.async_wait([&](const boost::system::error_code& ec) { if (!ec) stop_all(); });
-  } else {
-    arm();
-  }
+  if (*interval > 0) arm_report();
 
   std::vector<std::thread> pool;
   for (int64_t i = 1; i < *threads; ++i) pool.emplace_back([&io] { io.run(); });
