@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include "rtsp/auth.h"
 #include "rtsp/depacketizer.h"
 #include "rtsp/rtp.h"
@@ -153,7 +155,12 @@ TEST(CamsimServerTest, TcpInterleavedDeliversTheClipsFrames) {
   ASSERT_TRUE(sr.ok() && sr->has_value());
   EXPECT_EQ((*sr)->ssrc, ssrc);
 
+  // The counter is bumped when a write completes, which may be after the bytes arrived here.
   auto stats = rs->server().stats("cam1");
+  for (int i = 0; i < 200 && stats.ok() && stats->packets_sent < 400; ++i) {
+    std::this_thread::sleep_for(10ms);
+    stats = rs->server().stats("cam1");
+  }
   ASSERT_TRUE(stats.ok());
   EXPECT_EQ(stats->sessions_started, 1u);
   EXPECT_EQ(stats->sessions_active, 1u);
