@@ -13,6 +13,7 @@
 #include "base/brace_expand.h"
 #include "base/flags.h"
 #include "base/logging.h"
+#include "base/shutdown.h"
 #include "rtsp/client.h"
 
 namespace sightline::app {
@@ -145,22 +146,21 @@ int IngestMain(int argc, char** argv) {
   boost::asio::steady_timer report_timer(io);
   boost::asio::steady_timer stop_timer(io);
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
-  bool stopping = false;
-  auto stop_all = [&] {
-    if (stopping) return;
-    stopping = true;
+  // Ctrl-C, SIGTERM or --duration: stop every client; io.run() returns once all have ended.
+  Shutdown shutdown;
+  shutdown.OnRequest([&] {
     report_timer.cancel();
     stop_timer.cancel();
     signals.cancel();
     for (Camera& c : cams) c.client->Stop();
-  };
+  });
   signals.async_wait([&](const boost::system::error_code& ec, int) {
-    if (!ec) stop_all();
+    if (!ec) shutdown.Request();
   });
   if (*duration > 0) {
     stop_timer.expires_after(std::chrono::seconds(*duration));
     stop_timer.async_wait([&](const boost::system::error_code& ec) {
-      if (!ec) stop_all();
+      if (!ec) shutdown.Request();
     });
   }
   std::function<void()> arm_report = [&] {

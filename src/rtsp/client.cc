@@ -84,7 +84,8 @@ const char* ClientStateName(ClientState s) {
 // Everything about one connection attempt. Shared by the coroutines that serve it (the
 // session flow, the ticker, UDP readers); all run on the client's strand.
 struct Connection {
-  explicit Connection(const Strand& strand) : socket(strand), rtp_socket(strand), rtcp_socket(strand) {}
+  explicit Connection(const Strand& strand)
+      : socket(strand), rtp_socket(strand), rtcp_socket(strand), ticker_timer(strand) {}
 
   tcp::socket socket;
   StreamSplitter splitter;
@@ -98,6 +99,7 @@ struct Connection {
   int rtcp_channel = 1;
   udp::socket rtp_socket;
   udp::socket rtcp_socket;
+  asio::steady_timer ticker_timer;  // cancelled by Close() so the ticker ends at once
   udp::endpoint server_rtcp;
   asio::ip::address server_address;
   std::string keepalive_method = "OPTIONS";
@@ -122,6 +124,7 @@ struct Connection {
     socket.close(ignored);
     rtp_socket.close(ignored);
     rtcp_socket.close(ignored);
+    ticker_timer.cancel();
   }
 };
 
@@ -280,11 +283,10 @@ class Client::Impl : public std::enable_shared_from_this<Impl> {
   }
 
   awaitable<void> Ticker(std::shared_ptr<Connection> conn) {
-    asio::steady_timer timer(strand_);
     const auto period = TickPeriod();
     while (!conn->closed) {
-      timer.expires_after(period);
-      co_await timer.async_wait(kUseTuple);
+      conn->ticker_timer.expires_after(period);
+      co_await conn->ticker_timer.async_wait(kUseTuple);
       if (conn->closed) break;
       const MonoTime now = clock_.Now();
       if (now >= conn->deadline) {
