@@ -23,6 +23,7 @@
 #include "rtsp/message.h"
 #include "rtsp/rtp.h"
 #include "rtsp/sdp.h"
+#include "rtsp/text.h"
 #include "rtsp/url.h"
 
 namespace sightline::rtsp {
@@ -51,12 +52,6 @@ void Accumulate(ReceiverStats& into, const ReceiverStats& s) {
   into.keyframes += s.keyframes;
   into.frame_bytes += s.frame_bytes;
   into.sender_reports += s.sender_reports;
-}
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
 }
 
 // Sets a large kernel receive buffer so a burst (a keyframe) is not dropped by the kernel
