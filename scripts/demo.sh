@@ -19,11 +19,12 @@ bin=build/release/src/app/sightline
   --camera "name=cam{0..2},file=$dir/footage/main_1080p10.h264.mp4" \
   --camera "name=cam{0..3}-sub,file=$dir/footage/sub_360p10.h264.mp4" \
   --camera "name=cam3,file=$dir/footage/main_1080p10.h264.mp4,drop=40,gap=15" \
-  --camera "name=hevc,file=$dir/footage/main_1080p10.h265.mp4" &
+  --camera "name=hevc,file=$dir/footage/main_1080p10.h265.mp4" >"$dir/camsim.log" 2>&1 &
 camsim=$!
 trap 'kill $camsim 2>/dev/null; wait $camsim 2>/dev/null' EXIT
 sleep 1
-echo "demo: cameras at rtsp://127.0.0.1:$port/{cam0..cam3,cam0-sub..cam3-sub,hevc}; Ctrl-C stops"
+echo "demo: cameras at rtsp://127.0.0.1:$port/{cam0..cam3,cam0-sub..cam3-sub,hevc} (simulator log: $dir/camsim.log)"
+echo "demo: receiving them; a table every 5 s; Ctrl-C stops"
 "$bin" ingest --interval 5 \
   --url "rtsp://127.0.0.1:$port/cam{0..3}" --url "rtsp://127.0.0.1:$port/cam{0..3}-sub" \
   --url "rtsp://127.0.0.1:$port/hevc" || true
