@@ -60,7 +60,9 @@ TEST(GstInteropTest, ClientReceivesGStreamerStreamsBitExact) {
     ASSERT_TRUE(WaitFor([&] { return rx.count() > kFrames; }, std::chrono::seconds(30)))
         << c.name << ": got " << rx.count() << " frames; last error: " << rx.stats().last_error;
     rx.Stop();
-    Result<std::vector<SourceFrame>> source = Demux(c.path, {.max_frames = kFrames + 1});
+    DemuxOptions demux;
+    demux.max_frames = kFrames + 1;
+    Result<std::vector<SourceFrame>> source = Demux(c.path, demux);
     ASSERT_TRUE(source.ok()) << source.status();
     std::vector<media::FramePtr> got = rx.frames();
     got.resize(kFrames);

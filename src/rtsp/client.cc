@@ -1,6 +1,7 @@
 #include "rtsp/client.h"
 
 #include <algorithm>
+#include <array>
 #include <mutex>
 #include <random>
 #include <vector>
@@ -325,10 +326,10 @@ class Client::Impl : public std::enable_shared_from_this<Impl> {
       (void)ec;  // best effort: RTCP over UDP may be filtered; the stream does not depend on it
       co_return;
     }
-    Bytes framed = {'$', static_cast<uint8_t>(conn->rtcp_channel)};
-    AppendBe16(framed, static_cast<uint16_t>(rr.size()));
-    AppendBytes(framed, rr);
-    auto [ec, n] = co_await asio::async_write(conn->socket, asio::buffer(framed), kUseTuple);
+    uint8_t header[kInterleavedHeaderBytes];
+    WriteInterleavedHeader(static_cast<uint8_t>(conn->rtcp_channel), rr.size(), header);
+    const std::array<asio::const_buffer, 2> buffers = {asio::buffer(header), asio::buffer(rr)};
+    auto [ec, n] = co_await asio::async_write(conn->socket, buffers, kUseTuple);
     if (ec) conn->Close(UnavailableError("sending RTCP: " + ec.message()));
   }
 
@@ -602,7 +603,9 @@ class Client::Impl : public std::enable_shared_from_this<Impl> {
           current_ = {c.receiver->stats(), c.receiver->depacketizer_stats().units_dropped,
                       c.stray_packets, c.splitter.skipped_bytes()};
           published_.last_frame_time = now;
-          published_.params = frames_.back()->params;
+          // Parameter sets rarely change: skip the shared_ptr copy (two atomic operations)
+          // on every frame.
+          if (published_.params != frames_.back()->params) published_.params = frames_.back()->params;
         }
         for (media::FramePtr& f : frames_) {
           if (stopped_ || c.closed) break;

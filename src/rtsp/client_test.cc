@@ -136,8 +136,9 @@ class FakeCamera {
   }
 
   static std::string Interleaved(int channel, ByteSpan data) {
-    std::string out = {'$', static_cast<char>(channel), static_cast<char>(data.size() >> 8),
-                       static_cast<char>(data.size() & 0xff)};
+    uint8_t header[kInterleavedHeaderBytes];
+    WriteInterleavedHeader(static_cast<uint8_t>(channel), data.size(), header);
+    std::string out(reinterpret_cast<const char*>(header), sizeof header);
     out.append(reinterpret_cast<const char*>(data.data()), data.size());
     return out;
   }

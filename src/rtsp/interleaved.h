@@ -15,6 +15,15 @@
 
 namespace sightline::rtsp {
 
+// Writes the 4-byte header of an interleaved frame carrying `size` bytes (at most 65535) on
+// `channel` into `out`: '$', channel, 16-bit big-endian length.
+inline constexpr size_t kInterleavedHeaderBytes = 4;
+inline void WriteInterleavedHeader(uint8_t channel, size_t size, uint8_t* out) {
+  out[0] = '$';
+  out[1] = channel;
+  StoreBe16(out + 2, static_cast<uint16_t>(size));
+}
+
 class StreamSplitter {
  public:
   struct Item {

@@ -198,26 +198,21 @@ asio::awaitable<bool> Connection::Respond(const rtsp::RtspMessage& resp) {
   co_return co_await Write(buffers, write_chunk());
 }
 
+// Each packet's slot starts with room for its interleaved header.
+static_assert(kSlotPrefix == rtsp::kInterleavedHeaderBytes);
+
 asio::awaitable<bool> Connection::SendRtp(std::span<OutPacket> packets) {
   rtp_buffers_.clear();
   for (const OutPacket& p : packets) {
-    uint8_t* s = p.slot;
-    s[0] = '$';
-    s[1] = rtp_channel_;
-    StoreBe16(s + 2, static_cast<uint16_t>(p.header_size + p.payload.size()));
-    rtp_buffers_.push_back(asio::buffer(s, kSlotPrefix + p.header_size));
+    rtsp::WriteInterleavedHeader(rtp_channel_, p.header_size + p.payload.size(), p.slot);
+    rtp_buffers_.push_back(asio::buffer(p.slot, kSlotPrefix + p.header_size));
     rtp_buffers_.push_back(asio::buffer(p.payload.data(), p.payload.size()));
   }
   co_return co_await Write(rtp_buffers_, write_chunk());
 }
 
 asio::awaitable<bool> Connection::SendRtcp(ByteSpan packet) {
-  uint8_t header[4] = {'$', rtcp_channel_, 0, 0};
-  StoreBe16(header + 2, static_cast<uint16_t>(packet.size()));
-  std::vector<asio::const_buffer> buffers;
-  buffers.push_back(asio::buffer(header));
-  buffers.push_back(asio::buffer(packet.data(), packet.size()));
-  co_return co_await Write(buffers);
+  co_return co_await SendStray(rtcp_channel_, packet);
 }
 
 asio::awaitable<bool> Connection::SendGarbage(ByteSpan bytes) {
@@ -226,9 +221,10 @@ asio::awaitable<bool> Connection::SendGarbage(ByteSpan bytes) {
   co_return co_await Write(buffers);
 }
 
+// Any interleaved frame: RTCP on its channel, or the stray-channel quirk's data.
 asio::awaitable<bool> Connection::SendStray(uint8_t channel, ByteSpan data) {
-  uint8_t header[4] = {'$', channel, 0, 0};
-  StoreBe16(header + 2, static_cast<uint16_t>(data.size()));
+  uint8_t header[rtsp::kInterleavedHeaderBytes];
+  rtsp::WriteInterleavedHeader(channel, data.size(), header);
   std::vector<asio::const_buffer> buffers;
   buffers.push_back(asio::buffer(header));
   buffers.push_back(asio::buffer(data.data(), data.size()));
