@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "media/chroma_format.h"
 #include "media/nal.h"
 #include "media/syntax_reader.h"
 
@@ -146,11 +147,10 @@ Result<H264Sps> ParseH264Sps(ByteSpan nal) {
     RETURN_IF_ERROR(r.Ue("frame_crop_bottom_offset", kAny, &crop_bottom));
   }
   // Table 6-1 and (7-19)..(7-22): offsets count chroma samples, and field pairs vertically.
-  const uint32_t chroma_array_type = sps.separate_colour_plane ? 0 : sps.chroma_format_idc;
-  const uint64_t sub_width_c = (chroma_array_type == 1 || chroma_array_type == 2) ? 2 : 1;
-  const uint64_t sub_height_c = chroma_array_type == 1 ? 2 : 1;
-  const uint64_t crop_x = sub_width_c * (uint64_t{crop_left} + crop_right);
-  const uint64_t crop_y = sub_height_c * frame_factor * (uint64_t{crop_top} + crop_bottom);
+  const ChromaSubsampling sub =
+      ChromaSubsamplingFor(sps.separate_colour_plane ? 0 : sps.chroma_format_idc);
+  const uint64_t crop_x = sub.width * (uint64_t{crop_left} + crop_right);
+  const uint64_t crop_y = sub.height * frame_factor * (uint64_t{crop_top} + crop_bottom);
   if (crop_x >= static_cast<uint64_t>(sps.coded_width) ||
       crop_y >= static_cast<uint64_t>(sps.coded_height)) {
     return r.Error("frame_crop_offsets", "cropping " + std::to_string(crop_x) + "x" +

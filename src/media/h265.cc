@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <vector>
 
+#include "media/chroma_format.h"
 #include "media/nal.h"
 #include "media/syntax_reader.h"
 
@@ -258,11 +259,10 @@ Result<H265Sps> ParseH265Sps(ByteSpan nal) {
     RETURN_IF_ERROR(r.Ue("conf_win_bottom_offset", kAny, &bottom));
   }
   // Table 6-1: window offsets count chroma samples.
-  const uint32_t chroma_array_type = sps.separate_colour_plane ? 0 : sps.chroma_format_idc;
-  const uint64_t sub_width_c = (chroma_array_type == 1 || chroma_array_type == 2) ? 2 : 1;
-  const uint64_t sub_height_c = chroma_array_type == 1 ? 2 : 1;
-  const uint64_t crop_x = sub_width_c * (uint64_t{left} + right);
-  const uint64_t crop_y = sub_height_c * (uint64_t{top} + bottom);
+  const ChromaSubsampling sub =
+      ChromaSubsamplingFor(sps.separate_colour_plane ? 0 : sps.chroma_format_idc);
+  const uint64_t crop_x = sub.width * (uint64_t{left} + right);
+  const uint64_t crop_y = sub.height * (uint64_t{top} + bottom);
   if (crop_x >= width || crop_y >= height) {
     return r.Error("conf_win_offsets", "window " + std::to_string(crop_x) + "x" +
                                            std::to_string(crop_y) + " leaves no picture of " +
