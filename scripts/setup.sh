@@ -14,7 +14,9 @@ PACKAGES=(
   libgstrtspserver-1.0-dev libgstreamer1.0-dev   # interop test against GStreamer's RTSP server
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
   opencv-doc                             # vtest.avi: real CCTV footage for the demo
-  procps time python3                  # bench scripts
+  libsqlite3-dev                         # the recording index
+  libyaml-cpp-dev                        # sightline.yaml
+  procps time python3                    # bench scripts
 )
 
 need=()

@@ -46,7 +46,7 @@ struct Frame {
   WallTime wall_time;            // camera time (RTCP SR) when known, else arrival-based
   MonoTime arrival;              // when the last packet of this frame arrived
   bool keyframe = false;         // H.264 IDR, H.265 IRAP
-  bool after_loss = false;       // first frame after packets were lost (a gap in the stream)
+  bool after_loss = false;       // first frame of a session or after packets were lost: a gap
   Bytes data;                    // length-prefixed NAL units (see above)
   std::shared_ptr<const StreamParams> params;  // may be null until parameter sets are known
 };

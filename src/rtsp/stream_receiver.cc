@@ -78,7 +78,8 @@ void StreamReceiver::Drain(MonoTime arrival, WallTime arrival_wall,
     frame->wall_time = wall_clock_.WallTimeFor(frame->pts, arrival_wall);
     frame->arrival = arrival;
     frame->keyframe = au->keyframe;
-    frame->after_loss = au->after_loss;
+    // A new receiver means a new RTSP session: whatever came before it is a gap.
+    frame->after_loss = au->after_loss || stats_.frames == 0;
     frame->data = std::move(au->data);
     frame->params = std::move(au->params);
     ++stats_.frames;
