@@ -32,11 +32,24 @@ Result<std::string> PercentDecode(std::string_view s) {
   return out;
 }
 
+// The URL for an error message, with any user:password@ replaced by ***@: URLs come from
+// config files and their messages end up in logs.
+std::string Redacted(std::string_view url) {
+  const size_t scheme = url.find("://");
+  const size_t start = scheme == std::string_view::npos ? 0 : scheme + 3;
+  const size_t slash = url.find('/', start);
+  const size_t at = url.rfind('@', slash == std::string_view::npos ? url.npos : slash);
+  if (at != std::string_view::npos && at >= start) {
+    return std::string(url.substr(0, start)) + "***" + std::string(url.substr(at, 200));
+  }
+  return std::string(url.substr(0, 200));
+}
+
 }  // namespace
 
 Result<RtspUrl> ParseRtspUrl(std::string_view url) {
   auto fail = [&](std::string_view why) {
-    return InvalidArgumentError("RTSP URL '" + std::string(url.substr(0, 200)) + "': " + std::string(why));
+    return InvalidArgumentError("RTSP URL '" + Redacted(url) + "': " + std::string(why));
   };
   constexpr std::string_view kScheme = "rtsp://";
   if (url.size() < kScheme.size()) return fail("must start with rtsp://");

@@ -38,3 +38,17 @@ TEST(RtspUrlTest, ErrorsSayWhat) {
 
 }  // namespace
 }  // namespace sightline::rtsp
+
+namespace sightline::rtsp {
+namespace {
+
+TEST(RtspUrlTest, ErrorsNeverShowCredentials) {
+  Result<RtspUrl> r = ParseRtspUrl("rtsp://admin:s3cret@cam.local:99999/stream");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message().find("s3cret"), std::string::npos) << r.status();
+  EXPECT_NE(r.status().message().find("rtsp://***@cam.local:99999/stream"), std::string::npos)
+      << r.status();
+}
+
+}  // namespace
+}  // namespace sightline::rtsp
