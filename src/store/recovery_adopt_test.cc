@@ -57,8 +57,10 @@ class AdoptTest : public ::testing::Test {
     Result<CheckReport> rebuilt = RebuildIndex(*DefaultEnv(), *index, *dirs);
     ASSERT_TRUE(rebuilt.ok()) << rebuilt.status();
     EXPECT_EQ(rebuilt->bad_segments, 0);
+    Result<std::vector<SegmentRow>> rows = index->AllSegments();
+    ASSERT_TRUE(rows.ok()) << rows.status();
     int64_t got = 0;
-    for (const SegmentRow& r : *index->AllSegments()) got += r.frames;
+    for (const SegmentRow& r : *rows) got += r.frames;
     EXPECT_EQ(got, frames);
     testing::ExpectIndexMatchesFiles(*DefaultEnv(), *index, *dirs);
 
