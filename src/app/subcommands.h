@@ -4,6 +4,10 @@
 
 namespace sightline::app {
 
+int CheckMain(int argc, char** argv);
+int ExportMain(int argc, char** argv);
 int IngestMain(int argc, char** argv);
+int ProtectMain(int argc, char** argv);
+int RunMain(int argc, char** argv);
 
 }  // namespace sightline::app
