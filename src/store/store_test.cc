@@ -249,6 +249,27 @@ TEST_F(StoreTest, AFullDiskTriggersRetentionAndRecordingGoesOn) {
   testing::ExpectIndexMatchesFiles(env_, *index, Dirs(*index));
 }
 
+TEST_F(StoreTest, AFullDiskWithNothingToDeleteSaysSo) {
+  StoreOptions o = Options();
+  o.dirs[0].min_free_bytes = 1 << 20;  // more than the disk has: always below
+  env_.SetCapacity(100'000);
+  auto store = *Store::Open(o, Streams());
+  FrameSource src;
+  Feed(store->recorder("front", "main"), src, 40);  // one open segment: nothing deletable
+  std::this_thread::sleep_for(200ms);
+  store->Close();
+  EXPECT_GT(store->index_stats().disk_full_nothing_to_delete, 0u);
+  auto index = ReadIndex();
+  bool said_so = false;
+  const std::vector<EventRow> events = *index->Events(0, 1000);
+  for (const EventRow& e : events) {
+    said_so |= e.kind == "disk_full" &&
+               e.message.find("no unprotected closed segment is left to delete") != std::string::npos;
+  }
+  EXPECT_TRUE(said_so);
+  EXPECT_EQ(Frames(Segments(*index, "front")), 40);  // and recording went on
+}
+
 TEST_F(StoreTest, ADiskOfAnotherIndexIsRefused) {
   { auto store = OpenStore(); }
   std::filesystem::rename(tmp_.path() + "/index.db", tmp_.path() + "/old.db");
