@@ -8,14 +8,14 @@
 
 #include <chrono>
 #include <filesystem>
-#include <fstream>
 #include <thread>
 
 #include <gtest/gtest.h>
 
 #include "store/check.h"
 #include "store/index.h"
-#include "support/child_process.h"
+#include "base/clock.h"
+#include "record_harness.h"
 #include "support/shared_media.h"
 
 namespace sightline::testing {
@@ -43,23 +43,15 @@ TEST_F(DiskFullTest, RecordingGoesOnWithRetentionOnAFullFileSystem) {
   if (!mounted_) GTEST_SKIP() << "cannot mount a tmpfs (needs root): " << std::strerror(errno);
   std::optional<std::string> media = SharedMediaFile(kPets360H264);
   if (!media) GTEST_SKIP() << kNoSharedMediaMessage;
-  auto camsim = ChildProcess::Start(SIGHTLINE_BINARY, {"camsim", "--listen", "127.0.0.1:0",
-                                                       "--camera", "name=cam{0..5},file=" + *media});
+  Result<Camsim> camsim = StartCamsim({"name=cam{0..5},file=" + *media});
   ASSERT_TRUE(camsim.ok()) << camsim.status();
-  Result<std::string> serving = (*camsim)->WaitForLinePrefix("camsim: serving", 10'000);
-  ASSERT_TRUE(serving.ok()) << serving.status();
-  const size_t colon = serving->rfind(':');
-  const std::string port = serving->substr(colon + 1, serving->rfind('/') - colon - 1);
-  {
-    // Six 400 kbit/s cameras write 300 kB/s: the 6 MiB disk is full after 20 s.
-    std::ofstream cfg(dir_ + "/sightline.yaml");
-    cfg << "storage:\n  dirs:\n    - path: " << dir_ << "/disk\n      min_free: 2MiB\n"
-        << "  flush_interval: 500ms\n  segment_duration: 10s\ncameras:\n";
-    for (int i = 0; i < 6; ++i) {
-      cfg << "  cam" << i << ":\n    streams:\n      main:\n        url: rtsp://127.0.0.1:" << port
-          << "/cam" << i << "\n        roles: [record]\n";
-    }
-  }
+  // Six 400 kbit/s cameras write 300 kB/s: the 6 MiB disk is full after 20 s.
+  std::vector<std::string> names;
+  for (int i = 0; i < 6; ++i) names.push_back("cam" + std::to_string(i));
+  WriteRecordConfig(dir_ + "/sightline.yaml",
+                    "  dirs:\n    - path: " + dir_ + "/disk\n      min_free: 2MiB\n"
+                    "  flush_interval: 500ms\n  segment_duration: 10s\n",
+                    camsim->port, names);
   auto run = ChildProcess::Start(SIGHTLINE_BINARY, {"run", "--config", dir_ + "/sightline.yaml",
                                                     "--duration", "45", "--log-level", "error"});
   ASSERT_TRUE(run.ok()) << run.status();
@@ -73,8 +65,7 @@ TEST_F(DiskFullTest, RecordingGoesOnWithRetentionOnAFullFileSystem) {
   int disk_full = 0;
   for (const store::EventRow& e : events) disk_full += e.kind == "disk_full";
   EXPECT_GT(disk_full, 0) << "no disk_full event";
-  const int64_t end_us = std::chrono::duration_cast<std::chrono::microseconds>(
-                             std::chrono::system_clock::now().time_since_epoch()).count();
+  const int64_t end_us = UnixMicros(std::chrono::system_clock::now());
   for (int i = 0; i < 6; ++i) {
     SCOPED_TRACE("cam" + std::to_string(i));
     std::optional<store::StreamRow> s = *(*index)->FindStream("cam" + std::to_string(i), "main");
@@ -86,11 +77,8 @@ TEST_F(DiskFullTest, RecordingGoesOnWithRetentionOnAFullFileSystem) {
     // ...while the oldest were deleted to make room.
     EXPECT_GT(rows.front().seq, 1);
   }
-  const std::vector<store::DirRow> dir_rows = *(*index)->Dirs();
-  std::vector<store::StorageDir> dirs;
-  for (const store::DirRow& d : dir_rows) dirs.push_back({d.id, d.path});
-  Result<store::CheckReport> check =
-      store::CheckStore(*store::DefaultEnv(), **index, dirs, store::CheckOptions{.full = true});
+  Result<store::CheckReport> check = store::CheckStore(*store::DefaultEnv(), **index,
+                                                       DirsOf(**index), {.full = true});
   ASSERT_TRUE(check.ok()) << check.status();
   for (const std::string& p : check->problems) ADD_FAILURE() << p;
 }

@@ -5,39 +5,33 @@
 // `check --full` afterwards, and `check --rebuild-index` after the index is lost, after which
 // the same export gives the same file.
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <thread>
 
 #include <gtest/gtest.h>
 
+#include "base/clock.h"
 #include "ingest_harness.h"
+#include "record_harness.h"
 #include "store/export.h"
 #include "store/index.h"
 #include "support/child_process.h"
 #include "support/demux.h"
 #include "support/shared_media.h"
-#include "support/tcp_connection.h"
 
 namespace sightline::testing {
 namespace {
 
 using namespace std::chrono_literals;
 
-int64_t NowUs() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(
-             std::chrono::system_clock::now().time_since_epoch()).count();
-}
+int64_t NowUs() { return UnixMicros(std::chrono::system_clock::now()); }
 
 struct CommandResult {
   int code = -1;
@@ -55,22 +49,6 @@ CommandResult Shell(const std::string& command) {
   const int status = ::pclose(p);
   r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   return r;
-}
-
-// A port no one listens on now (the kernel's pick for an ephemeral bind), for camsim.
-uint16_t FreePort() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof(addr);
-  uint16_t port = 0;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 &&
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
-    port = ntohs(addr.sin_port);
-  }
-  ::close(fd);
-  return port;
 }
 
 std::string Quote(const std::string& s) { return "'" + s + "'"; }
@@ -108,27 +86,15 @@ TEST_F(RecordExportTest, AnExportAcrossSegmentsIsBitExactAndValid) {
     if (!path) GTEST_SKIP() << kNoSharedMediaMessage;
     media[c.name] = *path;
   }
-  std::vector<std::string> camsim_args = {"camsim", "--listen", "127.0.0.1:0",
-                                          "--stats-interval", "0"};
+  std::vector<std::string> specs, names;
   for (const Camera& c : cameras) {
-    camsim_args.push_back("--camera");
-    camsim_args.push_back("name=" + c.name + ",file=" + media[c.name]);
+    specs.push_back("name=" + c.name + ",file=" + media[c.name]);
+    names.push_back(c.name);
   }
-  const uint16_t port = FreePort();
-  ASSERT_NE(port, 0);
-  camsim_args[2] = "127.0.0.1:" + std::to_string(port);
-  auto camsim = ChildProcess::Start(SIGHTLINE_BINARY, camsim_args);
+  Result<Camsim> camsim = StartCamsim(specs);
   ASSERT_TRUE(camsim.ok()) << camsim.status();
-  ASSERT_TRUE(WaitFor([&] { return TcpConnection::Connect("127.0.0.1", port, 200).ok(); }, 10s))
-      << "camsim does not listen on port " << port;
-  {
-    std::ofstream cfg(config());
-    cfg << "storage:\n  dirs: [" << dir_ << "/disk]\n  segment_duration: 10s\ncameras:\n";
-    for (const Camera& c : cameras) {
-      cfg << "  " << c.name << ":\n    streams:\n      main:\n        url: rtsp://127.0.0.1:"
-          << port << "/" << c.name << "\n        roles: [record]\n";
-    }
-  }
+  WriteRecordConfig(config(), "  dirs: [" + dir_ + "/disk]\n  segment_duration: 10s\n",
+                    camsim->port, names);
 
   // Record about 25 s; on the way, export what is there and lock it, beside the recorder.
   const int64_t began_us = NowUs();

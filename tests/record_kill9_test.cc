@@ -9,7 +9,6 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <random>
 #include <thread>
 
@@ -17,7 +16,8 @@
 
 #include "store/check.h"
 #include "store/index.h"
-#include "support/child_process.h"
+#include "base/clock.h"
+#include "record_harness.h"
 #include "support/shared_media.h"
 
 namespace sightline::testing {
@@ -29,10 +29,7 @@ constexpr int kCameras = 3;
 constexpr int64_t kFlushMs = 500;
 constexpr int64_t kGopMs = 2000;  // pets2009 360p: a keyframe every 2 s
 
-int64_t NowUs() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(
-             std::chrono::system_clock::now().time_since_epoch()).count();
-}
+int64_t NowUs() { return UnixMicros(std::chrono::system_clock::now()); }
 
 int Rounds() {
   const char* env = std::getenv("SIGHTLINE_KILL9_ROUNDS");
@@ -52,24 +49,15 @@ class Kill9Test : public ::testing::Test {
 TEST_F(Kill9Test, EveryKillIsRecoveredAndOnlyTheKillLeavesAGap) {
   std::optional<std::string> media = SharedMediaFile(kPets360H264);
   if (!media) GTEST_SKIP() << kNoSharedMediaMessage;
-  auto camsim = ChildProcess::Start(
-      SIGHTLINE_BINARY, {"camsim", "--listen", "127.0.0.1:0", "--camera",
-                         "name=cam{0.." + std::to_string(kCameras - 1) + "},file=" + *media});
+  std::vector<std::string> names;
+  for (int i = 0; i < kCameras; ++i) names.push_back("cam" + std::to_string(i));
+  Result<Camsim> camsim =
+      StartCamsim({"name=cam{0.." + std::to_string(kCameras - 1) + "},file=" + *media});
   ASSERT_TRUE(camsim.ok()) << camsim.status();
-  // "camsim: serving 3 cameras, e.g. rtsp://127.0.0.1:PORT/cam0"
-  Result<std::string> serving = (*camsim)->WaitForLinePrefix("camsim: serving", 10'000);
-  ASSERT_TRUE(serving.ok()) << serving.status();
-  const size_t colon = serving->rfind(':');
-  const std::string port = serving->substr(colon + 1, serving->rfind('/') - colon - 1);
-  {
-    std::ofstream cfg(dir_ + "/sightline.yaml");
-    cfg << "storage:\n  dirs: [" << dir_ << "/disk]\n  flush_interval: " << kFlushMs
-        << "ms\n  segment_duration: 10s\ncameras:\n";
-    for (int i = 0; i < kCameras; ++i) {
-      cfg << "  cam" << i << ":\n    streams:\n      main:\n        url: rtsp://127.0.0.1:"
-          << port << "/cam" << i << "\n        roles: [record]\n";
-    }
-  }
+  WriteRecordConfig(dir_ + "/sightline.yaml",
+                    "  dirs: [" + dir_ + "/disk]\n  flush_interval: " + std::to_string(kFlushMs) +
+                        "ms\n  segment_duration: 10s\n",
+                    camsim->port, names);
   std::mt19937 rng(12345);
   std::uniform_int_distribution<int> pause_ms(300, 4000);
   std::vector<int64_t> kills_us;
@@ -100,11 +88,8 @@ TEST_F(Kill9Test, EveryKillIsRecoveredAndOnlyTheKillLeavesAGap) {
 
   auto index = store::Index::Open(dir_ + "/disk/index.db", /*read_only=*/true);
   ASSERT_TRUE(index.ok()) << index.status();
-  std::vector<store::DirRow> dir_rows = *(*index)->Dirs();
-  std::vector<store::StorageDir> dirs;
-  for (const store::DirRow& d : dir_rows) dirs.push_back({d.id, d.path});
-  Result<store::CheckReport> check =
-      store::CheckStore(*store::DefaultEnv(), **index, dirs, store::CheckOptions{.full = true});
+  Result<store::CheckReport> check = store::CheckStore(*store::DefaultEnv(), **index,
+                                                       DirsOf(**index), {.full = true});
   ASSERT_TRUE(check.ok()) << check.status();
   for (const std::string& p : check->problems) ADD_FAILURE() << p;
   EXPECT_TRUE(check->ok());

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "app/command.h"
 #include "app/subcommands.h"
 #include "base/flags.h"
 #include "base/logging.h"
@@ -48,34 +49,14 @@ void PrintProblems(const store::CheckReport& report) {
 }  // namespace
 
 int CheckMain(int argc, char** argv) {
-  Result<Flags> flags = Flags::Parse({{"config"},
-                                      {"full", false},
-                                      {"repair", false},
-                                      {"rebuild-index", false},
-                                      {"log-level"}},
-                                     argc, argv, 1);
-  if (!flags.ok()) {
-    std::fprintf(stderr, "sightline check: %s\n\n%s", flags.status().message().c_str(), kHelp);
-    return 2;
+  Command cmd("check", kHelp);
+  if (std::optional<int> done = cmd.Parse(
+          {{"config"}, {"full", false}, {"repair", false}, {"rebuild-index", false}, {"log-level"}},
+          argc, argv, {"config"})) {
+    return *done;
   }
-  if (flags->help()) {
-    std::fputs(kHelp, stdout);
-    return 0;
-  }
-  auto fail = [](const Status& s, int code) {
-    std::fprintf(stderr, "sightline check: %s\n", s.message().c_str());
-    return code;
-  };
-  LogLevel level = LogLevel::kInfo;
-  if (flags->Has("log-level") && !ParseLogLevel(flags->Get("log-level"), &level)) {
-    return fail(
-        InvalidArgumentError("--log-level: unknown level '" + flags->Get("log-level") + "'"), 2);
-  }
-  SetMinLogLevel(level);
-  if (!flags->positional().empty()) {
-    return fail(InvalidArgumentError("unexpected argument '" + flags->positional()[0] + "'"), 2);
-  }
-  if (!flags->Has("config")) return fail(InvalidArgumentError("--config is required"), 2);
+  const Flags* flags = &cmd.flags();
+  auto fail = [&](const Status& s, int code) { return cmd.Fail(s, code); };
   const bool rebuild = flags->Has("rebuild-index");
   if (rebuild && (flags->Has("full") || flags->Has("repair"))) {
     return fail(InvalidArgumentError("--rebuild-index reads every file and repairs already; it"

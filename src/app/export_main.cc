@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "app/command.h"
 #include "app/subcommands.h"
 #include "base/flags.h"
 #include "config/config.h"
@@ -96,29 +97,15 @@ int ExportMain(int argc, char** argv) {
   }
   std::vector<char*> arg_ptrs;
   for (std::string& a : args) arg_ptrs.push_back(a.data());
-  Result<Flags> flags = Flags::Parse(
-      {{"config"}, {"camera"}, {"stream"}, {"start"}, {"end"}, {"output"}},
-      static_cast<int>(arg_ptrs.size()), arg_ptrs.data(), 1);
-  if (!flags.ok()) {
-    std::fprintf(stderr, "sightline export: %s\n\n%s", flags.status().message().c_str(), kHelp);
-    return 2;
+  Command cmd("export", kHelp);
+  if (std::optional<int> done = cmd.Parse(
+          {{"config"}, {"camera"}, {"stream"}, {"start"}, {"end"}, {"output"}},
+          static_cast<int>(arg_ptrs.size()), arg_ptrs.data(),
+          {"config", "camera", "start", "end", "output"})) {
+    return *done;
   }
-  if (flags->help()) {
-    std::fputs(kHelp, stdout);
-    return 0;
-  }
-  auto fail = [](const Status& s, int code) {
-    std::fprintf(stderr, "sightline export: %s\n", s.message().c_str());
-    return code;
-  };
-  if (!flags->positional().empty()) {
-    return fail(InvalidArgumentError("unexpected argument '" + flags->positional()[0] + "'"), 2);
-  }
-  for (const char* required : {"config", "camera", "start", "end", "output"}) {
-    if (!flags->Has(required)) {
-      return fail(InvalidArgumentError("--" + std::string(required) + " is required"), 2);
-    }
-  }
+  const Flags* flags = &cmd.flags();
+  auto fail = [&](const Status& s, int code) { return cmd.Fail(s, code); };
   store::ExportRequest request;
   request.camera = flags->Get("camera");
   request.stream = flags->Get("stream", "main");

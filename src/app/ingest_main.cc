@@ -9,6 +9,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "app/command.h"
 #include "app/subcommands.h"
 #include "base/brace_expand.h"
 #include "base/flags.h"
@@ -82,27 +83,15 @@ void PrintTable(std::vector<Camera>& cams, double seconds, bool final_report) {
 }  // namespace
 
 int IngestMain(int argc, char** argv) {
-  Result<Flags> flags = Flags::Parse({{"url", true, true}, {"transport"}, {"user"}, {"password"},
-                                      {"interval"}, {"duration"}, {"threads"}, {"stall-timeout"},
-                                      {"quiet", false}, {"log-level"}},
-                                     argc, argv, 1);
-  if (!flags.ok()) {
-    std::fprintf(stderr, "sightline ingest: %s\n\n%s", flags.status().message().c_str(), kHelp);
-    return 2;
+  Command cmd("ingest", kHelp);
+  if (std::optional<int> done = cmd.Parse({{"url", true, true}, {"transport"}, {"user"}, {"password"},
+                                           {"interval"}, {"duration"}, {"threads"}, {"stall-timeout"},
+                                           {"quiet", false}, {"log-level"}},
+                                          argc, argv, {}, /*allow_positional=*/true)) {
+    return *done;
   }
-  if (flags->help()) {
-    std::fputs(kHelp, stdout);
-    return 0;
-  }
-  auto fail = [](const Status& s) {
-    std::fprintf(stderr, "sightline ingest: %s\n", s.message().c_str());
-    return 2;
-  };
-  LogLevel level = LogLevel::kInfo;
-  if (flags->Has("log-level") && !ParseLogLevel(flags->Get("log-level"), &level)) {
-    return fail(InvalidArgumentError("--log-level: unknown level '" + flags->Get("log-level") + "'"));
-  }
-  SetMinLogLevel(level);
+  const Flags* flags = &cmd.flags();
+  auto fail = [&](const Status& s) { return cmd.Fail(s, 2); };
   rtsp::ClientOptions base;
   const std::string transport = flags->Get("transport", "tcp");
   if (transport == "udp") base.transport = rtsp::TransportMode::kUdp;

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "app/command.h"
 #include "app/subcommands.h"
 #include "base/flags.h"
 #include "config/config.h"
@@ -44,28 +45,14 @@ exit status: 0 done; 1 nothing recorded in the range, or the index could not be 
 }  // namespace
 
 int ProtectMain(int argc, char** argv) {
-  Result<Flags> flags = Flags::Parse(
-      {{"config"}, {"camera"}, {"stream"}, {"start"}, {"end"}, {"off", false}}, argc, argv, 1);
-  if (!flags.ok()) {
-    std::fprintf(stderr, "sightline protect: %s\n\n%s", flags.status().message().c_str(), kHelp);
-    return 2;
+  Command cmd("protect", kHelp);
+  if (std::optional<int> done = cmd.Parse(
+          {{"config"}, {"camera"}, {"stream"}, {"start"}, {"end"}, {"off", false}}, argc, argv,
+          {"config", "camera", "start", "end"})) {
+    return *done;
   }
-  if (flags->help()) {
-    std::fputs(kHelp, stdout);
-    return 0;
-  }
-  auto fail = [](const Status& s, int code) {
-    std::fprintf(stderr, "sightline protect: %s\n", s.message().c_str());
-    return code;
-  };
-  if (!flags->positional().empty()) {
-    return fail(InvalidArgumentError("unexpected argument '" + flags->positional()[0] + "'"), 2);
-  }
-  for (const char* required : {"config", "camera", "start", "end"}) {
-    if (!flags->Has(required)) {
-      return fail(InvalidArgumentError("--" + std::string(required) + " is required"), 2);
-    }
-  }
+  const Flags* flags = &cmd.flags();
+  auto fail = [&](const Status& s, int code) { return cmd.Fail(s, code); };
   const std::string camera = flags->Get("camera");
   const std::string stream = flags->Get("stream", "main");
   const bool on = !flags->Has("off");

@@ -11,6 +11,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "app/command.h"
 #include "app/store_options.h"
 #include "app/subcommands.h"
 #include "base/flags.h"
@@ -83,26 +84,14 @@ void PrintSummary(const std::vector<Pipeline>& pipelines) {
 }  // namespace
 
 int RunMain(int argc, char** argv) {
-  Result<Flags> flags = Flags::Parse({{"config"}, {"threads"}, {"status"}, {"duration"}, {"log-level"}},
-                                     argc, argv, 1);
-  if (!flags.ok()) {
-    std::fprintf(stderr, "sightline run: %s\n\n%s", flags.status().message().c_str(), kHelp);
-    return 2;
+  Command cmd("run", kHelp);
+  if (std::optional<int> done = cmd.Parse(
+          {{"config"}, {"threads"}, {"status"}, {"duration"}, {"log-level"}}, argc, argv,
+          {"config"})) {
+    return *done;
   }
-  if (flags->help()) {
-    std::fputs(kHelp, stdout);
-    return 0;
-  }
-  auto fail = [](const Status& s, int code) {
-    std::fprintf(stderr, "sightline run: %s\n", s.message().c_str());
-    return code;
-  };
-  LogLevel level = LogLevel::kInfo;
-  if (flags->Has("log-level") && !ParseLogLevel(flags->Get("log-level"), &level)) {
-    return fail(InvalidArgumentError("--log-level: unknown level '" + flags->Get("log-level") + "'"), 2);
-  }
-  SetMinLogLevel(level);
-  if (!flags->Has("config")) return fail(InvalidArgumentError("--config is required"), 2);
+  const Flags* flags = &cmd.flags();
+  auto fail = [&](const Status& s, int code) { return cmd.Fail(s, code); };
   Result<int64_t> threads = flags->GetInt("threads", 2);
   Result<int64_t> status_s = flags->GetInt("status", 60);
   Result<int64_t> duration_s = flags->GetInt("duration", 0);

@@ -12,6 +12,11 @@ namespace sightline {
 using MonoTime = std::chrono::steady_clock::time_point;
 using WallTime = std::chrono::system_clock::time_point;
 
+// Unix time in microseconds, the unit the recording index and MP4 `prft` boxes use.
+inline int64_t UnixMicros(WallTime t) {
+  return std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
+}
+
 class Clock {
  public:
   virtual ~Clock() = default;

@@ -6,15 +6,6 @@
 #include "store/stream_recorder.h"
 
 namespace sightline::store {
-namespace {
-
-int64_t NowUs(const Clock& clock) {
-  return std::chrono::duration_cast<std::chrono::microseconds>(
-             clock.WallNow().time_since_epoch()).count();
-}
-
-}  // namespace
-
 DirWriter::DirWriter(DirWriterOptions options)
     : options_(std::move(options)), env_(*options_.env) {}
 
@@ -147,20 +138,19 @@ void DirWriter::Write(StreamRecorder* s, Gop& gop) {
   SL_LOG(kError) << "camera=" << s->camera() << " stream=" << s->stream()
                  << " write failed, segment abandoned: " << st;
   if (st.code() == StatusCode::kResourceExhausted) options_.index_writer->RequestRetention();
-  options_.index_writer->AddEvent({NowUs(*options_.clock),
+  options_.index_writer->AddEvent({UnixMicros(options_.clock->WallNow()),
                                    st.code() == StatusCode::kResourceExhausted ? "disk_full"
                                                                                : "write_error",
                                    s->camera(), s->stream(), st.message()});
   if (seg != nullptr) {
     auto node = open_.extract(s);
-    Abandon(std::move(node.mapped()), st);
+    Abandon(std::move(node.mapped()));
   }
 }
 
-void DirWriter::Abandon(std::unique_ptr<SegmentWriter> seg, const Status& why) {
+void DirWriter::Abandon(std::unique_ptr<SegmentWriter> seg) {
   std::lock_guard lock(mu_);
   ++stats_.segments_abandoned;
-  (void)why;
   if (seg->has_durable_fragments()) {
     abandoned_rows_.push_back(seg->DurableRow(/*open=*/false));
   } else {
@@ -195,7 +185,7 @@ void DirWriter::Flush() {
           ++stats_.sync_errors;
         }
         SL_LOG(kError) << "fdatasync failed, segment abandoned: " << st;
-        Abandon(std::move(seg), st);
+        Abandon(std::move(seg));
         return false;
       }
     } else if (open) {

@@ -81,7 +81,7 @@ class DirWriter {
   void Write(StreamRecorder* s, Gop& gop);
   Status OpenSegment(StreamRecorder* s, const media::StreamParams& params);
   void CloseSegment(StreamRecorder* s);
-  void Abandon(std::unique_ptr<SegmentWriter> seg, const Status& why);
+  void Abandon(std::unique_ptr<SegmentWriter> seg);
   void Flush();
 
   const DirWriterOptions options_;

@@ -43,8 +43,7 @@ bool FaultInjectionEnv::crashed() const {
   std::lock_guard lock(mu_);
   return crashed_;
 }
-uint64_t FaultInjectionEnv::used_bytes() const {
-  std::lock_guard lock(mu_);
+uint64_t FaultInjectionEnv::UsedLocked() const {
   uint64_t used = 0;
   for (const auto& [path, f] : files_) used += f.size;
   return used;
@@ -115,9 +114,7 @@ Status FaultInjectionEnv::AppendTo(const std::string& path, WritableFile& file, 
   std::lock_guard lock(mu_);
   RETURN_IF_ERROR(Mutate());
   if (capacity_ != 0) {
-    uint64_t used = 0;
-    for (const auto& [p, f] : files_) used += f.size;
-    if (used + data.size() > capacity_) {
+    if (UsedLocked() + data.size() > capacity_) {
       return ResourceExhaustedError("write " + path + ": No space left on device (simulated)");
     }
   }
@@ -215,8 +212,7 @@ Result<uint64_t> FaultInjectionEnv::FreeBytes(const std::string& path) {
   std::lock_guard lock(mu_);
   if (crashed_) return Dead();
   if (capacity_ == 0) return base_->FreeBytes(path);
-  uint64_t used = 0;
-  for (const auto& [p, f] : files_) used += f.size;
+  const uint64_t used = UsedLocked();
   return used >= capacity_ ? 0 : capacity_ - used;
 }
 

@@ -33,7 +33,6 @@ class FaultInjectionEnv final : public Env {
   // Drops unsynced data and unsynced new files, then clears the crash so the "machine" can
   // boot again. Call after the store using this env was destroyed.
   void PowerCut();
-  uint64_t used_bytes() const;
 
   // Env.
   Result<std::unique_ptr<WritableFile>> OpenAppendable(const std::string& path) override;
@@ -59,6 +58,7 @@ class FaultInjectionEnv final : public Env {
   // Counts a mutating operation; fails once crashed. Caller holds mu_.
   Status Mutate();
   Status Dead() const;
+  uint64_t UsedLocked() const;  // bytes in files through this env; caller holds mu_
   Status AppendTo(const std::string& path, WritableFile& file, ByteSpan data);
   Status SyncFile(const std::string& path, WritableFile& file);
 

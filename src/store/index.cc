@@ -224,15 +224,6 @@ Result<int64_t> Index::MaxSeq(int64_t stream_id) {
   return row ? s.Int(0) : 0;
 }
 
-Result<std::optional<SegmentRow>> Index::Segment(int64_t stream_id, int64_t seq) {
-  ASSIGN_OR_RETURN(Stmt s, db_->Prepare(std::string("SELECT ") + kSegmentColumns +
-                                        " FROM segments WHERE stream_id = ? AND seq = ?"));
-  s.Bind(1, stream_id).Bind(2, seq);
-  ASSIGN_OR_RETURN(bool row, s.Step());
-  if (!row) return std::optional<SegmentRow>();
-  return std::optional<SegmentRow>(ReadSegment(s));
-}
-
 Result<std::vector<SegmentRow>> Index::SegmentsInRange(int64_t stream_id, int64_t start_us,
                                                        int64_t end_us) {
   // The (stream_id, start_us) index bounds the scan from below by the longest segment the

@@ -81,7 +81,6 @@ class Index {
 
   Result<std::vector<SegmentRow>> OpenSegments();
   Result<int64_t> MaxSeq(int64_t stream_id);  // 0 if none
-  Result<std::optional<SegmentRow>> Segment(int64_t stream_id, int64_t seq);
   // Segments of a stream that overlap [start_us, end_us), in time order.
   Result<std::vector<SegmentRow>> SegmentsInRange(int64_t stream_id, int64_t start_us,
                                                   int64_t end_us);

@@ -5,15 +5,6 @@
 #include "base/logging.h"
 
 namespace sightline::store {
-namespace {
-
-int64_t NowUs(const Clock& clock) {
-  return std::chrono::duration_cast<std::chrono::microseconds>(
-             clock.WallNow().time_since_epoch()).count();
-}
-
-}  // namespace
-
 IndexWriter::IndexWriter(IndexWriterOptions options)
     : options_(std::move(options)), index_(*options_.index), env_(*options_.env) {}
 
@@ -124,7 +115,7 @@ Status IndexWriter::RunRetention() {
     std::lock_guard lock(mu_);
     ++stats_.retention_runs;
   }
-  const int64_t now_us = NowUs(*options_.clock);
+  const int64_t now_us = UnixMicros(options_.clock->WallNow());
   ASSIGN_OR_RETURN(std::vector<StreamRow> streams, index_.Streams());
   std::map<int64_t, StreamRow> by_id;
   for (StreamRow& s : streams) by_id[s.id] = s;

@@ -5,14 +5,6 @@
 #include "mp4/fragment.h"
 
 namespace sightline::store {
-namespace {
-
-int64_t UnixMicros(WallTime t) {
-  return std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
-}
-
-}  // namespace
-
 Result<std::unique_ptr<SegmentWriter>> SegmentWriter::Create(Env& env, std::string path,
                                                              const media::StreamParams& params,
                                                              int64_t stream_id, int64_t seq,

@@ -23,11 +23,13 @@ Result<std::unique_ptr<Store>> Store::Open(StoreOptions options,
   std::vector<std::string> paths;
   for (const StorageDirOptions& d : options.dirs) paths.push_back(d.path);
   ASSIGN_OR_RETURN(std::vector<StorageDir> dirs, OpenStorageDirs(env, *store->index_, paths, options.index_path));
+  // Streams get their rows before recovery, which probes each stream's files.
+  std::vector<int64_t> stream_ids;
   for (const StreamSpec& s : streams) {
-    RETURN_IF_ERROR(store->index_->EnsureStream(s.camera, s.stream).status());
+    ASSIGN_OR_RETURN(int64_t id, store->index_->EnsureStream(s.camera, s.stream));
+    stream_ids.push_back(id);
   }
-  const int64_t now_us = std::chrono::duration_cast<std::chrono::microseconds>(
-                             options.clock->WallNow().time_since_epoch()).count();
+  const int64_t now_us = UnixMicros(options.clock->WallNow());
   ASSIGN_OR_RETURN(store->recovery_, Recover(env, *store->index_, dirs, now_us));
   SL_LOG(kInfo) << "store: recovered " << store->recovery_.ToString();
 
@@ -40,12 +42,7 @@ Result<std::unique_ptr<Store>> Store::Open(StoreOptions options,
   for (size_t i = 0; i < dirs.size(); ++i) {
     iw.dirs.push_back({dirs[i].dir_id, dirs[i].path, options.dirs[i].min_free_bytes});
   }
-  std::vector<int64_t> stream_ids;
-  for (const StreamSpec& s : streams) {
-    ASSIGN_OR_RETURN(int64_t id, store->index_->EnsureStream(s.camera, s.stream));
-    stream_ids.push_back(id);
-    iw.streams.push_back({id, s.retention});
-  }
+  for (size_t i = 0; i < streams.size(); ++i) iw.streams.push_back({stream_ids[i], streams[i].retention});
   store->index_writer_ = std::make_unique<IndexWriter>(iw);
 
   for (const StorageDir& d : dirs) {

@@ -52,9 +52,7 @@ void StreamRecorder::Queue(Gop gop) {
       SL_LOG(kWarning) << "camera=" << camera_ << " stream=" << stream_
                        << " storage too slow: dropping a GOP of " << bytes << " bytes ("
                        << pending_bytes_.load() << " bytes waiting)";
-      index_writer_->AddEvent({std::chrono::duration_cast<std::chrono::microseconds>(
-                                   clock_->WallNow().time_since_epoch()).count(),
-                               "storage_too_slow", camera_, stream_,
+      index_writer_->AddEvent({UnixMicros(clock_->WallNow()), "storage_too_slow", camera_, stream_,
                                "storage too slow: dropped whole GOPs"});
     }
     return;

@@ -1,0 +1,62 @@
+#pragma once
+// Shared plumbing of the recording integration tests (record_*_test.cc): the camera simulator
+// as a child process, a config file for `sightline run`, and the store's directories as the
+// index knows them.
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "store/index.h"
+#include "store/recovery.h"
+#include "support/child_process.h"
+
+namespace sightline::testing {
+
+struct Camsim {
+  std::unique_ptr<ChildProcess> process;
+  std::string port;
+};
+
+// Starts `sightline camsim` on a free port with the given --camera specs
+// ("name=cam{0..2},file=F") and waits for its "camsim: serving N cameras, e.g.
+// rtsp://127.0.0.1:PORT/cam0" line.
+inline Result<Camsim> StartCamsim(const std::vector<std::string>& camera_specs) {
+  std::vector<std::string> args = {"camsim", "--listen", "127.0.0.1:0", "--stats-interval", "0"};
+  for (const std::string& spec : camera_specs) {
+    args.push_back("--camera");
+    args.push_back(spec);
+  }
+  ASSIGN_OR_RETURN(std::unique_ptr<ChildProcess> process, ChildProcess::Start(SIGHTLINE_BINARY, args));
+  ASSIGN_OR_RETURN(std::string line, process->WaitForLinePrefix("camsim: serving", 10'000));
+  const size_t colon = line.rfind(':');
+  const size_t slash = line.rfind('/');
+  if (colon == std::string::npos || slash == std::string::npos || slash < colon) {
+    return InternalError("camsim printed an unexpected line: " + line);
+  }
+  return Camsim{std::move(process), line.substr(colon + 1, slash - colon - 1)};
+}
+
+// Writes a sightline.yaml recording `cameras` (camsim names) from camsim on `port`, after the
+// given storage section lines.
+inline void WriteRecordConfig(const std::string& path, const std::string& storage_yaml,
+                              const std::string& port, const std::vector<std::string>& cameras) {
+  std::ofstream cfg(path);
+  cfg << "storage:\n" << storage_yaml << "cameras:\n";
+  for (const std::string& c : cameras) {
+    cfg << "  " << c << ":\n    streams:\n      main:\n        url: rtsp://127.0.0.1:" << port
+        << "/" << c << "\n        roles: [record]\n";
+  }
+}
+
+inline std::vector<store::StorageDir> DirsOf(store::Index& index) {
+  std::vector<store::StorageDir> dirs;
+  const std::vector<store::DirRow> rows = *index.Dirs();
+  for (const store::DirRow& d : rows) dirs.push_back({d.id, d.path});
+  return dirs;
+}
+
+}  // namespace sightline::testing
