@@ -1,4 +1,4 @@
-// Disk full on a real, small file system: `sightline run` records onto a 6 MiB tmpfs that
+// Disk full on a real, small file system: `sightline run` records onto a 10 MiB tmpfs that
 // the cameras fill within seconds. Recording must go on (retention deletes the oldest
 // segments to keep min_free), nothing crashes, a disk_full event is raised, and the store
 // stays consistent. Mounting needs root (CI runs as root); elsewhere the test skips.
@@ -29,7 +29,7 @@ class DiskFullTest : public ::testing::Test {
     char tmpl[] = "/tmp/sightline_diskfull_XXXXXX";
     dir_ = ::mkdtemp(tmpl);
     std::filesystem::create_directory(dir_ + "/disk");
-    mounted_ = ::mount("tmpfs", (dir_ + "/disk").c_str(), "tmpfs", 0, "size=6m") == 0;
+    mounted_ = ::mount("tmpfs", (dir_ + "/disk").c_str(), "tmpfs", 0, "size=10m") == 0;
   }
   void TearDown() override {
     if (mounted_) ::umount2((dir_ + "/disk").c_str(), MNT_DETACH);
@@ -45,15 +45,16 @@ TEST_F(DiskFullTest, RecordingGoesOnWithRetentionOnAFullFileSystem) {
   if (!media) GTEST_SKIP() << kNoSharedMediaMessage;
   Result<Camsim> camsim = StartCamsim({"name=cam{0..5},file=" + *media});
   ASSERT_TRUE(camsim.ok()) << camsim.status();
-  // Six 400 kbit/s cameras write 300 kB/s: the 6 MiB disk is full after 20 s.
+  // Six 400 kbit/s cameras write 300 kB/s: after 25 s the 10 MiB disk is below min_free
+  // (the open segments and the index's WAL live there too).
   std::vector<std::string> names;
   for (int i = 0; i < 6; ++i) names.push_back("cam" + std::to_string(i));
   WriteRecordConfig(dir_ + "/sightline.yaml",
-                    "  dirs:\n    - path: " + dir_ + "/disk\n      min_free: 2MiB\n"
+                    "  dirs:\n    - path: " + dir_ + "/disk\n      min_free: 3MiB\n"
                     "  flush_interval: 500ms\n  segment_duration: 10s\n",
                     camsim->port, names);
   auto run = ChildProcess::Start(SIGHTLINE_BINARY, {"run", "--config", dir_ + "/sightline.yaml",
-                                                    "--duration", "45", "--log-level", "error"});
+                                                    "--duration", "50", "--log-level", "error"});
   ASSERT_TRUE(run.ok()) << run.status();
   Result<int> code = (*run)->Wait(90'000);
   ASSERT_TRUE(code.ok()) << code.status();

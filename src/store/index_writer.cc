@@ -97,6 +97,7 @@ bool IndexWriter::CommitPending() {
   std::lock_guard lock(mu_);
   if (!st.ok()) {
     ++stats_.commit_errors;
+    if (st.code() == StatusCode::kResourceExhausted) retention_requested_ = true;
     SL_LOG(kError) << "index commit of " << rows.size() << " segment rows and " << events.size()
                    << " events failed, will retry: "
                    << st;

@@ -39,7 +39,7 @@ struct IndexWriterOptions {
   Index* index = nullptr;
   Env* env = nullptr;
   const Clock* clock = nullptr;
-  std::chrono::milliseconds retention_interval{5000};
+  std::chrono::milliseconds retention_interval{2000};
   std::vector<RetentionDir> dirs;
   std::vector<RetentionStream> streams;
   std::function<void(const Status&)> on_fatal;  // a failed directory sync while deleting

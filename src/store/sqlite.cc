@@ -3,8 +3,12 @@
 namespace sightline::store {
 namespace {
 
+// A full disk is ResourceExhausted, as for segment files, so that callers react alike
+// (retention runs at once).
 Status SqlError(sqlite3* db, std::string_view what) {
-  return IoError("sqlite: " + std::string(what) + ": " + sqlite3_errmsg(db));
+  std::string msg = "sqlite: " + std::string(what) + ": " + sqlite3_errmsg(db);
+  if (sqlite3_errcode(db) == SQLITE_FULL) return ResourceExhaustedError(std::move(msg));
+  return IoError(std::move(msg));
 }
 
 }  // namespace
@@ -21,8 +25,12 @@ Result<std::unique_ptr<Db>> Db::Open(const std::string& path, bool read_only) {
   std::unique_ptr<Db> db(new Db(raw, path));
   sqlite3_busy_timeout(raw, 5000);
   if (!read_only) {
+    // The WAL is checkpointed every 256 pages (1 MiB) and cut back to 1 MiB after: the index
+    // often shares a disk with the recordings, and a WAL grown to SQLite's default 4 MiB and
+    // more can take the space retention needs to commit its deletes.
     RETURN_IF_ERROR(db->Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-                             " PRAGMA foreign_keys=ON;"));
+                             " PRAGMA foreign_keys=ON; PRAGMA wal_autocheckpoint=256;"
+                             " PRAGMA journal_size_limit=1048576;"));
   }
   return db;
 }
@@ -35,6 +43,7 @@ Status Db::Exec(std::string_view sql) {
   if (sqlite3_exec(db_, s.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
     std::string msg = "sqlite: " + s.substr(0, 60) + ": " + (err ? err : "?");
     sqlite3_free(err);
+    if (sqlite3_errcode(db_) == SQLITE_FULL) return ResourceExhaustedError(std::move(msg));
     return IoError(std::move(msg));
   }
   return Status();

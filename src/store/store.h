@@ -35,7 +35,7 @@ struct StoreOptions {
   std::chrono::milliseconds flush_interval{1000};
   std::chrono::seconds segment_duration{60};
   uint64_t max_pending_bytes_per_stream = 32 << 20;
-  std::chrono::milliseconds retention_interval{5000};
+  std::chrono::milliseconds retention_interval{2000};
   Env* env = DefaultEnv();
   const Clock* clock = nullptr;  // required; must outlive the store
   // A failure after which recording cannot go on safely (docs/design/storage.md, "Failure
