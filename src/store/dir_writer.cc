@@ -135,13 +135,20 @@ void DirWriter::Write(StreamRecorder* s, Gop& gop) {
     std::lock_guard lock(mu_);
     ++stats_.write_errors;
   }
-  SL_LOG(kError) << "camera=" << s->camera() << " stream=" << s->stream()
-                 << " write failed, segment abandoned: " << st;
   if (st.code() == StatusCode::kResourceExhausted) options_.index_writer->RequestRetention();
-  options_.index_writer->AddEvent({UnixMicros(options_.clock->WallNow()),
-                                   st.code() == StatusCode::kResourceExhausted ? "disk_full"
-                                                                               : "write_error",
-                                   s->camera(), s->stream(), st.message()});
+  // A failing disk fails every GOP of every stream: report a few per stream and minute.
+  LogRateLimiter& limiter =
+      error_reports_.try_emplace(s, std::chrono::minutes(1), 3).first->second;
+  int suppressed = 0;
+  if (limiter.Allow(std::chrono::steady_clock::now(), &suppressed)) {
+    SL_LOG(kError) << "camera=" << s->camera() << " stream=" << s->stream()
+                   << " write failed, segment abandoned: " << st << " (" << suppressed
+                   << " more not reported)";
+    options_.index_writer->AddEvent({UnixMicros(options_.clock->WallNow()),
+                                     st.code() == StatusCode::kResourceExhausted ? "disk_full"
+                                                                                 : "write_error",
+                                     s->camera(), s->stream(), st.message()});
+  }
   if (seg != nullptr) {
     auto node = open_.extract(s);
     Abandon(std::move(node.mapped()));

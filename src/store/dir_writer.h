@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "base/clock.h"
+#include "base/logging.h"
 #include "store/env.h"
 #include "store/gop_assembler.h"
 #include "store/segment_writer.h"
@@ -100,6 +101,7 @@ class DirWriter {
   std::vector<SegmentRow> abandoned_rows_;                  // commit as closed
   std::set<std::string> dirs_to_sync_;
   std::set<std::string> dirs_made_;
+  std::map<StreamRecorder*, LogRateLimiter> error_reports_;
 };
 
 }  // namespace sightline::store
