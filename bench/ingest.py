@@ -64,6 +64,30 @@ def rss_kb(pid):
     return 0
 
 
+def start_camsim(binary, port, n, media_file, who):
+    """`sightline camsim` serving cam0..cam{n-1} from `media_file` on 127.0.0.1:port, once it
+    says it is serving. Its log goes to /tmp/bench_camsim.log."""
+    sim = subprocess.Popen([binary, "camsim", "--listen", f"127.0.0.1:{port}",
+                            "--camera", f"name=cam{{0..{n - 1}}},file={media_file}"],
+                           stdout=subprocess.PIPE, stderr=open("/tmp/bench_camsim.log", "w"),
+                           stdin=subprocess.DEVNULL, text=True)
+    line = sim.stdout.readline()
+    if "serving" not in line:
+        sim.kill()
+        sys.exit(f"{who}: camsim did not start: {line!r}")
+    time.sleep(1)
+    return sim
+
+
+def stop(proc):
+    proc.send_signal(signal.SIGINT)
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 def measure(argv_list, seconds, others=(), warmup=5.0):
     """Runs the processes (each ends by itself after `seconds`). Returns a dict with the
     steady-state CPU seconds of the processes over a window from `warmup` to `seconds - 2`
@@ -123,15 +147,7 @@ def main():
     base_rss = None
     for i, n in enumerate(counts):
         port = args.port + i  # a fresh port: the previous simulator may still be closing
-        sim = subprocess.Popen([binary, "camsim", "--listen", f"127.0.0.1:{port}",
-                                "--camera", f"name=cam{{0..{n - 1}}},file={f}"],
-                               stdout=subprocess.PIPE, stderr=open("/tmp/bench_camsim.log", "w"),
-                               stdin=subprocess.DEVNULL, text=True)
-        line = sim.stdout.readline()
-        if "serving" not in line:
-            sim.kill()
-            sys.exit(f"bench/ingest: camsim did not start: {line!r}")
-        time.sleep(1)
+        sim = start_camsim(binary, port, n, f, "bench/ingest")
         ing = [binary, "ingest", "--url", f"rtsp://127.0.0.1:{port}/cam{{0..{n - 1}}}", "--interval", "0",
                "--duration", str(args.seconds), "--quiet", "--log-level", "error"]
         r = measure_total([ing], args.seconds, others=[sim.pid])
@@ -154,12 +170,7 @@ def main():
             row["ff_cpu"] = fr["cpu"] / (m_count * fr["window"])
             row["ff_total"] = fr["total_cpu"] / (m_count * args.seconds)
             row["ff_rss_mb"] = sum(fr["rss_kb"]) / len(fr["rss_kb"]) / 1024.0
-        sim.send_signal(signal.SIGINT)
-        try:
-            sim.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            sim.kill()
-            sim.wait()
+        stop(sim)
         rows.append(row)
         print_row(row, header=len(rows) == 1)
     print()

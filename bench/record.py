@@ -21,13 +21,10 @@ import argparse
 import os
 import re
 import shutil
-import signal
 import sqlite3
-import subprocess
 import sys
-import time
 
-import ingest  # bench/ingest.py: cpu_seconds, rss_kb, measure_total, fmt, ratio
+import ingest  # bench/ingest.py: start_camsim, stop, measure_total, fmt, ratio
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MEDIA = os.path.abspath(os.path.join(ROOT, "..", "shared", "media"))
@@ -51,15 +48,7 @@ def index_frames(index_path):
 
 
 def run_case(binary, n, media_file, seconds, ffmpeg_max, port, workdir, no_ffmpeg):
-    sim = subprocess.Popen([binary, "camsim", "--listen", f"127.0.0.1:{port}",
-                            "--camera", f"name=cam{{0..{n - 1}}},file={media_file}"],
-                           stdout=subprocess.PIPE, stderr=open("/tmp/bench_camsim.log", "w"),
-                           stdin=subprocess.DEVNULL, text=True)
-    line = sim.stdout.readline()
-    if "serving" not in line:
-        sim.kill()
-        sys.exit(f"bench/record: camsim did not start: {line!r}")
-    time.sleep(1)
+    sim = ingest.start_camsim(binary, port, n, media_file, "bench/record")
     store_dir = os.path.join(workdir, f"sightline_{n}")
     shutil.rmtree(store_dir, ignore_errors=True)
     os.makedirs(store_dir)
@@ -99,12 +88,7 @@ def run_case(binary, n, media_file, seconds, ffmpeg_max, port, workdir, no_ffmpe
         row["ff_rss_mb"] = sum(fr["rss_kb"]) / len(fr["rss_kb"]) / 1024.0
         for i in range(m_count):
             shutil.rmtree(os.path.join(workdir, f"ffmpeg_{n}_{i}"), ignore_errors=True)
-    sim.send_signal(signal.SIGINT)
-    try:
-        sim.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        sim.kill()
-        sim.wait()
+    ingest.stop(sim)
     return row
 
 
