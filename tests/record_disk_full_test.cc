@@ -26,16 +26,14 @@ using namespace std::chrono_literals;
 class DiskFullTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/sightline_diskfull_XXXXXX";
-    dir_ = ::mkdtemp(tmpl);
     std::filesystem::create_directory(dir_ + "/disk");
     mounted_ = ::mount("tmpfs", (dir_ + "/disk").c_str(), "tmpfs", 0, "size=10m") == 0;
   }
   void TearDown() override {
     if (mounted_) ::umount2((dir_ + "/disk").c_str(), MNT_DETACH);
-    std::filesystem::remove_all(dir_);
   }
-  std::string dir_;
+  TempDir tmp_;
+  const std::string dir_ = tmp_.path();
   bool mounted_ = false;
 };
 

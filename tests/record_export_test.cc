@@ -60,11 +60,6 @@ struct Camera {
 
 class RecordExportTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/sightline_export_XXXXXX";
-    dir_ = ::mkdtemp(tmpl);
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
   std::string config() const { return dir_ + "/sightline.yaml"; }
   std::string Sightline(const std::string& args) const {
     return Quote(SIGHTLINE_BINARY) + " " + args + " --config " + Quote(config());
@@ -75,7 +70,8 @@ class RecordExportTest : public ::testing::Test {
                      store::FormatIso8601(start_us) + " --end " + store::FormatIso8601(end_us) +
                      " -o " + Quote(out));
   }
-  std::string dir_;
+  TempDir tmp_;
+  const std::string dir_ = tmp_.path();
 };
 
 TEST_F(RecordExportTest, AnExportAcrossSegmentsIsBitExactAndValid) {

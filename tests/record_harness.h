@@ -1,7 +1,7 @@
 #pragma once
 // Shared plumbing of the recording integration tests (record_*_test.cc): the camera simulator
-// as a child process, a config file for `sightline run`, and the store's directories as the
-// index knows them.
+// as a child process and a config file for `sightline run`; from the store's test helpers,
+// temporary directories and the storage directories as the index knows them.
 
 #include <gtest/gtest.h>
 
@@ -11,10 +11,13 @@
 #include <vector>
 
 #include "store/index.h"
-#include "store/recovery.h"
+#include "store/store_test_util.h"
 #include "support/child_process.h"
 
 namespace sightline::testing {
+
+using store::testing::DirsOf;
+using store::testing::TempDir;
 
 struct Camsim {
   std::unique_ptr<ChildProcess> process;
@@ -50,13 +53,6 @@ inline void WriteRecordConfig(const std::string& path, const std::string& storag
     cfg << "  " << c << ":\n    streams:\n      main:\n        url: rtsp://127.0.0.1:" << port
         << "/" << c << "\n        roles: [record]\n";
   }
-}
-
-inline std::vector<store::StorageDir> DirsOf(store::Index& index) {
-  std::vector<store::StorageDir> dirs;
-  const std::vector<store::DirRow> rows = *index.Dirs();
-  for (const store::DirRow& d : rows) dirs.push_back({d.id, d.path});
-  return dirs;
 }
 
 }  // namespace sightline::testing

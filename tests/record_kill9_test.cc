@@ -38,12 +38,8 @@ int Rounds() {
 
 class Kill9Test : public ::testing::Test {
  protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/sightline_kill9_XXXXXX";
-    dir_ = ::mkdtemp(tmpl);
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-  std::string dir_;
+  TempDir tmp_;
+  const std::string dir_ = tmp_.path();
 };
 
 TEST_F(Kill9Test, EveryKillIsRecoveredAndOnlyTheKillLeavesAGap) {

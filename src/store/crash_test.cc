@@ -75,10 +75,7 @@ class CrashTest : public ::testing::Test {
     if (!reopened.ok()) return out;
     (*reopened)->Close();
     auto index = *Index::Open(tmp_.path() + "/index.db");
-    std::vector<StorageDir> dirs;
-    const std::vector<DirRow> dir_rows = *index->Dirs();
-    for (const DirRow& d : dir_rows) dirs.push_back({d.id, d.path});
-    testing::ExpectIndexMatchesFiles(env_, *index, dirs);
+    testing::ExpectIndexMatchesFiles(env_, *index, testing::DirsOf(*index));
     std::optional<StreamRow> s = *index->FindStream("cam", "main");
     std::vector<SegmentRow> rows = *index->SegmentsInRange(s->id, 0, INT64_MAX / 2);
     for (size_t i = 0; i < rows.size(); ++i) {
@@ -153,10 +150,7 @@ TEST_F(CrashTest, CrashWhileOpeningThenOpeningAgain) {
     ASSERT_TRUE(store.ok()) << store.status();
     (*store)->Close();
     auto index = *Index::Open(tmp_.path() + "/index.db");
-    const std::vector<DirRow> dir_rows = *index->Dirs();
-    std::vector<StorageDir> dirs;
-    for (const DirRow& d : dir_rows) dirs.push_back({d.id, d.path});
-    testing::ExpectIndexMatchesFiles(env_, *index, dirs);
+    testing::ExpectIndexMatchesFiles(env_, *index, testing::DirsOf(*index));
   }
 }
 

@@ -53,12 +53,6 @@ class StoreTest : public ::testing::Test {
     EXPECT_TRUE(i.ok()) << i.status();
     return std::move(*i);
   }
-  std::vector<StorageDir> Dirs(Index& index) {
-    std::vector<StorageDir> out;
-    const std::vector<DirRow> rows = *index.Dirs();
-    for (const DirRow& d : rows) out.push_back({d.id, d.path});
-    return out;
-  }
   std::vector<SegmentRow> Segments(Index& index, const std::string& camera) {
     std::optional<StreamRow> s = *index.FindStream(camera, "main");
     if (!s) return {};
@@ -99,7 +93,7 @@ TEST_F(StoreTest, RecordsEveryFrameInMinuteSegmentsCutAtKeyframes) {
   EXPECT_EQ(rows[0].start_us, 1'700'000'000'000'000);
   EXPECT_EQ(rows[3].end_us, 1'700'000'020'000'000);
   EXPECT_TRUE(Segments(*index, "back").empty());
-  testing::ExpectIndexMatchesFiles(env_, *index, Dirs(*index));
+  testing::ExpectIndexMatchesFiles(env_, *index, testing::DirsOf(*index));
 }
 
 TEST_F(StoreTest, AGapStartsANewSegmentAndIsNotPaperedOver) {
@@ -118,7 +112,7 @@ TEST_F(StoreTest, AGapStartsANewSegmentAndIsNotPaperedOver) {
   EXPECT_EQ(rows[1].frames, 30);
   EXPECT_EQ(rows[0].end_us, 1'700'000'003'000'000);
   EXPECT_EQ(rows[1].start_us, 1'700'000'008'000'000);
-  testing::ExpectIndexMatchesFiles(env_, *index, Dirs(*index));
+  testing::ExpectIndexMatchesFiles(env_, *index, testing::DirsOf(*index));
 }
 
 TEST_F(StoreTest, FramesBeforeTheFirstKeyframeAreNotRecorded) {
@@ -148,7 +142,7 @@ TEST_F(StoreTest, ReopeningContinuesTheSequence) {
   std::vector<SegmentRow> rows = Segments(*index, "front");
   ASSERT_EQ(rows.size(), 2u);
   EXPECT_EQ(rows[1].seq, 2);
-  testing::ExpectIndexMatchesFiles(env_, *index, Dirs(*index));
+  testing::ExpectIndexMatchesFiles(env_, *index, testing::DirsOf(*index));
 }
 
 TEST_F(StoreTest, AFailedSyncAbandonsOnlyThatSegment) {
@@ -196,7 +190,7 @@ TEST_F(StoreTest, ASlowDiskDropsWholeGopsAndNeverBlocksTheCaller) {
   std::vector<EventRow> events = *index->Events(0, 100);
   ASSERT_FALSE(events.empty());
   EXPECT_EQ(events[0].kind, "storage_too_slow");
-  testing::ExpectIndexMatchesFiles(env_, *index, Dirs(*index));
+  testing::ExpectIndexMatchesFiles(env_, *index, testing::DirsOf(*index));
 }
 
 TEST_F(StoreTest, RetentionDeletesOldestSegmentsButNeverProtectedOnes) {
@@ -221,7 +215,7 @@ TEST_F(StoreTest, RetentionDeletesOldestSegmentsButNeverProtectedOnes) {
   EXPECT_EQ(rows[0].seq, 1);
   EXPECT_TRUE(index->Garbage()->empty());
   EXPECT_FALSE(env_.Exists(tmp_.path() + "/disk/front/main/0000000002.mp4"));
-  testing::ExpectIndexMatchesFiles(env_, *index, Dirs(*index));
+  testing::ExpectIndexMatchesFiles(env_, *index, testing::DirsOf(*index));
 }
 
 TEST_F(StoreTest, AFullDiskTriggersRetentionAndRecordingGoesOn) {
@@ -252,7 +246,7 @@ TEST_F(StoreTest, AFullDiskTriggersRetentionAndRecordingGoesOn) {
   const std::vector<EventRow> events = *index->Events(0, 1000);
   for (const EventRow& e : events) disk_full_event |= e.kind == "disk_full";
   EXPECT_TRUE(disk_full_event);
-  testing::ExpectIndexMatchesFiles(env_, *index, Dirs(*index));
+  testing::ExpectIndexMatchesFiles(env_, *index, testing::DirsOf(*index));
 }
 
 TEST_F(StoreTest, AFullDiskWithNothingToDeleteSaysSo) {

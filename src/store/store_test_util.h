@@ -73,6 +73,14 @@ class TempDir {
   std::string path_;
 };
 
+// The storage directories as the index knows them.
+inline std::vector<StorageDir> DirsOf(Index& index) {
+  std::vector<StorageDir> dirs;
+  const std::vector<DirRow> rows = *index.Dirs();
+  for (const DirRow& d : rows) dirs.push_back({d.id, d.path});
+  return dirs;
+}
+
 // Invariant 1 of docs/design/storage.md for every row, with --full checks.
 inline void ExpectIndexMatchesFiles(Env& env, Index& index, const std::vector<StorageDir>& dirs) {
   Result<CheckReport> r = CheckStore(env, index, dirs, CheckOptions{.full = true});

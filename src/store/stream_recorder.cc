@@ -23,13 +23,7 @@ StreamRecorder::StreamRecorder(std::string camera, std::string stream, int64_t s
 void StreamRecorder::OnFrame(media::FramePtr frame) {
   std::lock_guard lock(mu_);
   ended_ = false;
-  ++frames_;
-  const GopAssemblerStats before = assembler_.stats();
-  std::optional<Gop> gop = assembler_.Add(std::move(frame));
-  gaps_ += assembler_.stats().gaps - before.gaps;
-  frames_before_keyframe_ +=
-      assembler_.stats().frames_before_keyframe - before.frames_before_keyframe;
-  if (gop) Queue(std::move(*gop));
+  if (std::optional<Gop> gop = assembler_.Add(std::move(frame))) Queue(std::move(*gop));
 }
 
 void StreamRecorder::EndOfStream() {
@@ -64,15 +58,18 @@ void StreamRecorder::Queue(Gop gop) {
 
 StreamRecorderStats StreamRecorder::stats() const {
   StreamRecorderStats s;
-  s.frames = frames_;
   s.gops_queued = gops_queued_;
   s.gops_written = gops_written_;
   s.gops_dropped_slow = gops_dropped_slow_;
   s.gops_lost_write_error = gops_lost_write_error_;
   s.bytes_written = bytes_written_;
   s.segments_started = segments_started_;
-  s.frames_before_keyframe = frames_before_keyframe_;
-  s.gaps = gaps_;
+  {
+    std::lock_guard lock(mu_);
+    s.frames = assembler_.stats().frames;
+    s.frames_before_keyframe = assembler_.stats().frames_before_keyframe;
+    s.gaps = assembler_.stats().gaps;
+  }
   s.pending_bytes = pending_bytes_;
   return s;
 }

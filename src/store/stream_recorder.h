@@ -72,14 +72,13 @@ class StreamRecorder {
   IndexWriter* const index_writer_;
   const Clock* const clock_;
 
-  std::mutex mu_;  // guards the assembler and the calls into the writer, in frame order
+  mutable std::mutex mu_;  // guards the assembler and the calls into the writer, in frame order
   GopAssembler assembler_;
   MonoTime last_slow_event_{};
   bool ended_ = true;  // no frame since the last EndOfStream
 
   std::atomic<uint64_t> pending_bytes_{0};
-  std::atomic<uint64_t> frames_{0}, gops_queued_{0}, gops_dropped_slow_{0}, gaps_{0},
-      frames_before_keyframe_{0};
+  std::atomic<uint64_t> gops_queued_{0}, gops_dropped_slow_{0};
   std::atomic<uint64_t> gops_written_{0}, gops_lost_write_error_{0}, bytes_written_{0},
       segments_started_{0};
   int64_t last_seq_ = 0;  // writer thread only; set by the Store before the writer starts
