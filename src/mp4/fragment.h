@@ -49,6 +49,10 @@ struct FragmentHeader {
 // prft + moof + mdat + integrity box, ready to append to a segment file.
 Bytes WriteFragment(const FragmentHeader& header, std::span<const Sample> samples);
 
+// moof + mdat only, for Media Source Extensions (live view): no prft, no integrity box.
+Bytes WriteMediaFragment(uint32_t sequence, int64_t base_decode_time_90k,
+                         std::span<const Sample> samples);
+
 // ---- Reading --------------------------------------------------------------------------
 
 // What a segment's init segment says. The parameter sets are raw NAL units (no length).

@@ -7,6 +7,7 @@
 
 #include "base/crc32c.h"
 #include "mp4/fourcc.h"
+#include "mp4/fragment_format.h"
 #include "mp4/test_boxes.h"
 
 namespace sightline::mp4 {
@@ -136,6 +137,18 @@ TEST(Mp4FragmentTest, LayoutIsPrftMoofMdatIntegrityBox) {
   const ByteSpan tail = ByteSpan(t.fa).last(20);
   EXPECT_EQ(AsString(tail.subspan(4, 12)), std::string_view("freeslck\0\0\0\0", 12));
   EXPECT_EQ(LoadBe32(&tail[16]), Crc32c(ByteSpan(t.fa).first(t.fa.size() - 20)));
+}
+
+// The live view's fragment is the stored one without prft and the integrity box: the same
+// moof + mdat bytes.
+TEST(Mp4FragmentTest, MediaFragmentIsTheStoredFragmentsMoofAndMdat) {
+  TwoFragments t;
+  const Bytes media = WriteMediaFragment(t.hb.sequence, t.hb.base_decode_time_90k, t.b.samples);
+  const Bytes want(t.fb.begin() + kPrftBytes, t.fb.end() - kIntegrityBoxBytes);
+  EXPECT_EQ(media, want);
+  Result<Box> moof = FindBoxPath(media, "moof");
+  ASSERT_TRUE(moof.ok()) << moof.status();
+  EXPECT_EQ(moof->bytes.data(), media.data());
 }
 
 TEST(Mp4FragmentTest, EveryTruncationKeepsExactlyTheCompleteFragments) {
