@@ -1,0 +1,720 @@
+#include "auth/account_store.h"
+
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <charconv>
+#include <filesystem>
+
+#include "auth/schema_sql.h"  // generated from schema.sql: kSchemaSql
+
+namespace sightline::auth {
+namespace {
+
+using store::Db;
+using store::Stmt;
+
+// last_seen_us and last_used_us are written at most this often: every request authenticates,
+// and a write per request would cost an fsync each (the index runs synchronous=FULL). The
+// idle limit is therefore exact to a minute.
+constexpr int64_t kTouchIntervalUs = 60'000'000;
+// Longer strings cannot be tokens we made (43 characters); they are refused unhashed.
+constexpr size_t kMaxTokenBytes = 256;
+// Failed logins record what was typed as the user name; a long paste is cut.
+constexpr size_t kMaxAuditNameBytes = 128;
+
+// A transaction rolled back unless committed.
+class Transaction {
+ public:
+  explicit Transaction(Db& db) : db_(db) {}
+  Status Begin() {
+    Status s = db_.Exec("BEGIN IMMEDIATE");
+    active_ = s.ok();
+    return s;
+  }
+  Status Commit() {
+    active_ = false;
+    Status s = db_.Exec("COMMIT");
+    if (!s.ok()) db_.Exec("ROLLBACK").IgnoreError();
+    return s;
+  }
+  ~Transaction() {
+    if (active_) db_.Exec("ROLLBACK").IgnoreError();
+  }
+
+ private:
+  Db& db_;
+  bool active_ = false;
+};
+
+// Holds one of a counting semaphore's slots.
+class SlotGuard {
+ public:
+  explicit SlotGuard(std::counting_semaphore<>& slots) : slots_(slots) { slots_.acquire(); }
+  ~SlotGuard() { slots_.release(); }
+  SlotGuard(const SlotGuard&) = delete;
+  SlotGuard& operator=(const SlotGuard&) = delete;
+
+ private:
+  std::counting_semaphore<>& slots_;
+};
+
+Status AlreadyExistsError(std::string message) {
+  return Status(StatusCode::kAlreadyExists, std::move(message));
+}
+
+Status NoSuchUser(std::string_view name) {
+  return NotFoundError("no user named '" + std::string(name) + "'");
+}
+
+Status BadCredentials() { return UnauthenticatedError("wrong user name or password"); }
+
+Status NoSession() {
+  return UnauthenticatedError("not logged in, or the session has ended: log in again");
+}
+
+// At most `max` bytes of `s`, not splitting a UTF-8 sequence.
+std::string CutUtf8(std::string_view s, size_t max) {
+  if (s.size() <= max) return std::string(s);
+  size_t n = max;
+  while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xc0) == 0x80) --n;
+  return std::string(s.substr(0, n));
+}
+
+// A users row as stored.
+struct StoredUser {
+  int64_t id = 0;
+  std::string name;
+  std::string password_hash;
+  Role role = Role::kViewer;
+  bool disabled = false;
+  int64_t created_us = 0;
+};
+
+constexpr const char* kUserColumns =
+    "u.id, u.name, u.password_hash, u.role, u.disabled, u.created_us";
+
+// The kUserColumns of the current row, from column `first` on.
+StoredUser ReadUser(const Stmt& s, int first) {
+  StoredUser u;
+  u.id = s.Int(first);
+  u.name = s.Text(first + 1);
+  u.password_hash = s.Text(first + 2);
+  // The table's CHECK constraint admits only the three names.
+  u.role = ParseRole(s.Text(first + 3)).value_or(Role::kViewer);
+  u.disabled = s.Int(first + 4) != 0;
+  u.created_us = s.Int(first + 5);
+  return u;
+}
+
+// The functions below take the Db of a store whose mutex the caller holds.
+
+Result<std::optional<StoredUser>> FindUser(Db& db, std::string_view name) {
+  ASSIGN_OR_RETURN(Stmt s, db.Prepare(std::string("SELECT ") + kUserColumns +
+                                      " FROM users u WHERE u.name = ?"));
+  s.Bind(1, name);
+  ASSIGN_OR_RETURN(bool row, s.Step());
+  if (!row) return std::optional<StoredUser>();
+  return std::optional<StoredUser>(ReadUser(s, 0));
+}
+
+Result<User> LoadUser(Db& db, const StoredUser& stored) {
+  User user;
+  user.id = stored.id;
+  user.name = stored.name;
+  user.role = stored.role;
+  user.disabled = stored.disabled;
+  user.created_us = stored.created_us;
+  ASSIGN_OR_RETURN(Stmt s, db.Prepare("SELECT camera FROM user_cameras WHERE user_id = ?"));
+  s.Bind(1, stored.id);
+  for (;;) {
+    ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) break;
+    user.cameras.push_back(s.Text(0));
+  }
+  // User::CanView binary-searches.
+  std::sort(user.cameras.begin(), user.cameras.end());
+  return user;
+}
+
+Status AppendAudit(Db& db, const AuditRecord& r, int64_t* id = nullptr) {
+  if (r.action.empty()) return InvalidArgumentError("an audit record needs an action");
+  ASSIGN_OR_RETURN(Stmt s, db.Prepare(
+      "INSERT INTO audit (time_us, user, action, camera, start_us, end_us, remote, detail, ok)"
+      " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+  s.Bind(1, r.time_us).Bind(2, r.user).Bind(3, r.action).Bind(4, r.camera).Bind(5, r.start_us);
+  s.Bind(6, r.end_us).Bind(7, r.remote).Bind(8, CutUtf8(r.detail, kMaxAuditDetailBytes));
+  s.Bind(9, int64_t{r.ok ? 1 : 0});
+  RETURN_IF_ERROR(s.Run().WithContext("appending to the audit log"));
+  if (id != nullptr) *id = db.LastInsertRowId();
+  return Status();
+}
+
+Status Run(Db& db, std::string_view sql, int64_t a) {
+  ASSIGN_OR_RETURN(Stmt s, db.Prepare(sql));
+  return s.Bind(1, a).Run();
+}
+
+Status Run(Db& db, std::string_view sql, int64_t a, int64_t b) {
+  ASSIGN_OR_RETURN(Stmt s, db.Prepare(sql));
+  return s.Bind(1, a).Bind(2, b).Run();
+}
+
+// A record of `action` by `actor`.
+AuditRecord MakeRecord(int64_t time_us, const Actor& actor, std::string_view action,
+                       std::string_view camera = {}, std::string detail = {}) {
+  AuditRecord r;
+  r.time_us = time_us;
+  r.user = actor.user;
+  r.action = action;
+  r.camera = camera;
+  r.remote = actor.remote;
+  r.detail = std::move(detail);
+  return r;
+}
+
+// Every user and permission change ends with this check: users without an enabled admin
+// could not be managed any more (short of the command line).
+Status CheckAnAdminRemains(Db& db) {
+  ASSIGN_OR_RETURN(Stmt s, db.Prepare(
+      "SELECT EXISTS (SELECT 1 FROM users) AND"
+      " NOT EXISTS (SELECT 1 FROM users WHERE role = 'admin' AND disabled = 0)"));
+  ASSIGN_OR_RETURN(bool row, s.Step());
+  if (row && s.Int(0) != 0) {
+    return FailedPreconditionError(
+        "refused: there must be an enabled admin (the first user must be one, and the last one"
+        " cannot be deleted, demoted or disabled)");
+  }
+  return Status();
+}
+
+// Rows the last INSERT, UPDATE or DELETE changed.
+int64_t Changes(Db& db) { return sqlite3_changes64(db.raw()); }
+
+}  // namespace
+
+Result<std::unique_ptr<AccountStore>> AccountStore::Open(const std::string& path,
+                                                         AccountStoreOptions options) {
+  if (options.max_concurrent_hashes < 1) {
+    return InvalidArgumentError("max_concurrent_hashes must be at least 1");
+  }
+  if (options.session_idle.count() <= 0 || options.session_lifetime.count() <= 0) {
+    return InvalidArgumentError("session idle limit and lifetime must be positive");
+  }
+  // Db::Open would create an empty file at a wrong path.
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) {
+    return FailedPreconditionError("no index database at " + path + ": open the store first");
+  }
+  ASSIGN_OR_RETURN(std::unique_ptr<Db> db, Db::Open(path, /*read_only=*/false));
+  std::unique_ptr<AccountStore> accounts(new AccountStore(std::move(db), options));
+  RETURN_IF_ERROR(accounts->Migrate().WithContext("accounts in " + path));
+  return accounts;
+}
+
+AccountStore::AccountStore(std::unique_ptr<Db> db, AccountStoreOptions options)
+    : options_(options),
+      clock_(options.clock != nullptr ? *options.clock : real_clock_),
+      db_(std::move(db)),
+      limiter_(clock_, options.rate_limit),
+      hash_slots_(options.max_concurrent_hashes) {}
+
+AccountStore::~AccountStore() = default;
+
+int64_t AccountStore::NowUs() const { return UnixMicros(clock_.WallNow()); }
+
+Status AccountStore::Migrate() {
+  std::lock_guard lock(mu_);
+  {
+    ASSIGN_OR_RETURN(Stmt s, db_->Prepare(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'"));
+    ASSIGN_OR_RETURN(bool has_meta, s.Step());
+    if (!has_meta) {
+      return FailedPreconditionError("not a Sightline index (no table meta): open the store first");
+    }
+  }
+  // IMMEDIATE: two processes opening a new index at once must not both create the tables.
+  Transaction tx(*db_);
+  RETURN_IF_ERROR(tx.Begin());
+  {
+    ASSIGN_OR_RETURN(Stmt s, db_->Prepare(
+        "SELECT value FROM meta WHERE key = 'auth_schema_version'"));
+    ASSIGN_OR_RETURN(bool row, s.Step());
+    if (row) {
+      const std::string text = s.Text(0);
+      int version = 0;
+      auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), version);
+      if (ec != std::errc() || p != text.data() + text.size()) {
+        return DataLossError("meta auth_schema_version is '" + text + "', not a number");
+      }
+      if (version > kAuthSchemaVersion) {
+        return FailedPreconditionError("schema version " + text + " is newer than this" +
+                                       " Sightline's " + std::to_string(kAuthSchemaVersion) +
+                                       ": upgrade Sightline");
+      }
+      // Later versions add upgrade steps (version N-1 -> N) here.
+      return Status();
+    }
+  }
+  RETURN_IF_ERROR(db_->Exec(kSchemaSql).WithContext("creating the account tables"));
+  {
+    ASSIGN_OR_RETURN(Stmt s, db_->Prepare(
+        "INSERT INTO meta (key, value) VALUES ('auth_schema_version', ?)"));
+    RETURN_IF_ERROR(s.Bind(1, std::to_string(kAuthSchemaVersion)).Run());
+  }
+  return tx.Commit();
+}
+
+Result<std::string> AccountStore::HashWithLimit(std::string_view password) {
+  SlotGuard slot(hash_slots_);
+  return HashPassword(password, options_.password_cost);
+}
+
+bool AccountStore::VerifyWithLimit(const std::string& hash, std::string_view password) {
+  SlotGuard slot(hash_slots_);
+  return VerifyPassword(hash, password);
+}
+
+const std::string& AccountStore::DummyHash() {
+  std::call_once(dummy_once_, [this] {
+    // If this fails (out of memory) unknown names answer faster; nothing else changes.
+    dummy_hash_ = HashWithLimit(NewToken()).value_or("");
+  });
+  return dummy_hash_;
+}
+
+Result<Session> AccountStore::Login(std::string_view name, std::string_view password,
+                                    std::string_view remote) {
+  {
+    std::lock_guard lock(limiter_mu_);
+    const std::chrono::seconds wait = limiter_.Admit(name, remote);
+    if (wait.count() > 0) return TooManyFailedLoginsError(wait);
+  }
+  std::optional<StoredUser> stored;
+  if (CheckUserName(name).ok()) {
+    std::lock_guard lock(mu_);
+    ASSIGN_OR_RETURN(stored, FindUser(*db_, name));
+  }
+  // An unknown name, a disabled account and a wrong password cost the same Argon2id
+  // verification and get the same answer: the time taken does not tell which names exist.
+  const bool password_ok = VerifyWithLimit(stored ? stored->password_hash : DummyHash(),
+                                           password.substr(0, kMaxPasswordBytes)) &&
+                           password.size() <= kMaxPasswordBytes;
+  const char* failure = !stored            ? "unknown user"
+                        : !password_ok     ? "wrong password"
+                        : stored->disabled ? "account disabled"
+                                           : nullptr;
+  AuditRecord record =
+      MakeRecord(0, {CutUtf8(name, kMaxAuditNameBytes), std::string(remote)}, kAuditLogin);
+  if (failure != nullptr) {
+    record.time_us = NowUs();
+    record.detail = failure;
+    record.ok = false;
+    std::lock_guard lock(mu_);
+    RETURN_IF_ERROR(AppendAudit(*db_, record));
+    return BadCredentials();
+  }
+
+  // The stored hash was made with another cost (an older default): replace it, best effort.
+  std::optional<std::string> new_hash;
+  if (NeedsRehash(stored->password_hash, options_.password_cost)) {
+    if (Result<std::string> h = HashWithLimit(password); h.ok()) new_hash = std::move(*h);
+  }
+  Session session;
+  session.token = NewToken();
+  {
+    std::lock_guard lock(mu_);
+    const int64_t now = NowUs();
+    const int64_t idle_us = std::chrono::microseconds(options_.session_idle).count();
+    session.expires_us = now + std::chrono::microseconds(options_.session_lifetime).count();
+    Transaction tx(*db_);
+    RETURN_IF_ERROR(tx.Begin());
+    // The user may have changed while the password was checked.
+    ASSIGN_OR_RETURN(std::optional<StoredUser> current, FindUser(*db_, name));
+    if (!current || current->disabled || current->password_hash != stored->password_hash) {
+      return BadCredentials();
+    }
+    // Ended sessions of every user are dropped here, where a row is written anyway.
+    RETURN_IF_ERROR(Run(*db_,
+                        "DELETE FROM sessions WHERE expires_us <= ?1 OR last_seen_us <= ?1 - ?2",
+                        now, idle_us));
+    if (new_hash) {
+      ASSIGN_OR_RETURN(Stmt s, db_->Prepare("UPDATE users SET password_hash = ? WHERE id = ?"));
+      RETURN_IF_ERROR(s.Bind(1, *new_hash).Bind(2, current->id).Run());
+    }
+    {
+      ASSIGN_OR_RETURN(Stmt s, db_->Prepare(
+          "INSERT INTO sessions (token_hash, user_id, created_us, expires_us, last_seen_us, remote)"
+          " VALUES (?, ?, ?, ?, ?, ?)"));
+      s.Bind(1, TokenDigest(session.token)).Bind(2, current->id).Bind(3, now);
+      s.Bind(4, session.expires_us).Bind(5, now).Bind(6, remote);
+      RETURN_IF_ERROR(s.Run());
+    }
+    record.time_us = now;
+    record.user = current->name;
+    RETURN_IF_ERROR(AppendAudit(*db_, record));
+    ASSIGN_OR_RETURN(session.user, LoadUser(*db_, *current));
+    RETURN_IF_ERROR(tx.Commit());
+  }
+  std::lock_guard lock(limiter_mu_);
+  limiter_.Succeeded(name, remote);
+  return session;
+}
+
+Result<User> AccountStore::Authenticate(std::string_view session_token) {
+  if (session_token.empty() || session_token.size() > kMaxTokenBytes) return NoSession();
+  const std::string digest = TokenDigest(session_token);
+  std::lock_guard lock(mu_);
+  const int64_t now = NowUs();
+  int64_t session_id = 0, expires_us = 0, last_seen_us = 0;
+  StoredUser user;
+  {
+    ASSIGN_OR_RETURN(Stmt s, db_->Prepare(
+        std::string("SELECT s.id, s.expires_us, s.last_seen_us, ") + kUserColumns +
+        " FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?"));
+    s.Bind(1, digest);
+    ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) return NoSession();
+    session_id = s.Int(0);
+    expires_us = s.Int(1);
+    last_seen_us = s.Int(2);
+    user = ReadUser(s, 3);
+  }
+  const int64_t idle_us = std::chrono::microseconds(options_.session_idle).count();
+  const bool expired = now >= expires_us || now - last_seen_us >= idle_us;
+  if (expired || user.disabled) {
+    RETURN_IF_ERROR(Run(*db_, "DELETE FROM sessions WHERE id = ?", session_id));
+    return expired ? UnauthenticatedError("the session has expired: log in again") : NoSession();
+  }
+  if (now - last_seen_us >= kTouchIntervalUs) {
+    RETURN_IF_ERROR(
+        Run(*db_, "UPDATE sessions SET last_seen_us = ? WHERE id = ?", now, session_id));
+  }
+  return LoadUser(*db_, user);
+}
+
+Result<User> AccountStore::AuthenticateToken(std::string_view api_token) {
+  auto invalid = [] { return UnauthenticatedError("unknown or revoked API token"); };
+  if (api_token.empty() || api_token.size() > kMaxTokenBytes) return invalid();
+  const std::string digest = TokenDigest(api_token);
+  std::lock_guard lock(mu_);
+  const int64_t now = NowUs();
+  int64_t token_id = 0, last_used_us = 0;
+  StoredUser user;
+  {
+    ASSIGN_OR_RETURN(Stmt s, db_->Prepare(
+        std::string("SELECT t.id, t.last_used_us, ") + kUserColumns +
+        " FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?"));
+    s.Bind(1, digest);
+    ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) return invalid();
+    token_id = s.Int(0);
+    last_used_us = s.Int(1);
+    user = ReadUser(s, 2);
+  }
+  if (user.disabled) return UnauthenticatedError("the account '" + user.name + "' is disabled");
+  if (now - last_used_us >= kTouchIntervalUs) {
+    RETURN_IF_ERROR(
+        Run(*db_, "UPDATE api_tokens SET last_used_us = ? WHERE id = ?", now, token_id));
+  }
+  return LoadUser(*db_, user);
+}
+
+Status AccountStore::Logout(std::string_view session_token, std::string_view remote) {
+  if (session_token.empty() || session_token.size() > kMaxTokenBytes) return Status();
+  const std::string digest = TokenDigest(session_token);
+  std::lock_guard lock(mu_);
+  Transaction tx(*db_);
+  RETURN_IF_ERROR(tx.Begin());
+  std::string name;
+  int64_t session_id = 0;
+  {
+    ASSIGN_OR_RETURN(Stmt s, db_->Prepare(
+        "SELECT s.id, u.name FROM sessions s JOIN users u ON u.id = s.user_id"
+        " WHERE s.token_hash = ?"));
+    s.Bind(1, digest);
+    ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) return Status();
+    session_id = s.Int(0);
+    name = s.Text(1);
+  }
+  RETURN_IF_ERROR(Run(*db_, "DELETE FROM sessions WHERE id = ?", session_id));
+  RETURN_IF_ERROR(
+      AppendAudit(*db_, MakeRecord(NowUs(), {name, std::string(remote)}, kAuditLogout)));
+  return tx.Commit();
+}
+
+template <typename Change>
+Status AccountStore::ChangeUser(const Actor& actor, std::string_view name, std::string_view action,
+                                std::string_view camera, Change change) {
+  std::lock_guard lock(mu_);
+  Transaction tx(*db_);
+  RETURN_IF_ERROR(tx.Begin());
+  ASSIGN_OR_RETURN(std::optional<StoredUser> user, FindUser(*db_, name));
+  if (!user) return NoSuchUser(name);
+  Result<std::optional<std::string>> detail = change(*user);
+  if (!detail.ok()) return detail.status();
+  if (!detail->has_value()) return Status();
+  RETURN_IF_ERROR(CheckAnAdminRemains(*db_));
+  RETURN_IF_ERROR(
+      AppendAudit(*db_, MakeRecord(NowUs(), actor, action, camera, std::move(**detail))));
+  return tx.Commit();
+}
+
+Status AccountStore::AddUser(const Actor& actor, std::string_view name, std::string_view password,
+                             Role role) {
+  RETURN_IF_ERROR(CheckUserName(name));
+  RETURN_IF_ERROR(CheckPassword(password));
+  auto exists = [&] {
+    return AlreadyExistsError("a user named '" + std::string(name) + "' exists");
+  };
+  {
+    // Before the slow hash; checked again in the transaction.
+    std::lock_guard lock(mu_);
+    ASSIGN_OR_RETURN(std::optional<StoredUser> user, FindUser(*db_, name));
+    if (user) return exists();
+  }
+  ASSIGN_OR_RETURN(std::string hash, HashWithLimit(password));
+  std::lock_guard lock(mu_);
+  const int64_t now = NowUs();
+  Transaction tx(*db_);
+  RETURN_IF_ERROR(tx.Begin());
+  ASSIGN_OR_RETURN(std::optional<StoredUser> user, FindUser(*db_, name));
+  if (user) return exists();
+  {
+    ASSIGN_OR_RETURN(Stmt s, db_->Prepare(
+        "INSERT INTO users (name, password_hash, role, created_us) VALUES (?, ?, ?, ?)"));
+    RETURN_IF_ERROR(s.Bind(1, name).Bind(2, hash).Bind(3, RoleName(role)).Bind(4, now).Run());
+  }
+  RETURN_IF_ERROR(CheckAnAdminRemains(*db_));
+  RETURN_IF_ERROR(AppendAudit(*db_, MakeRecord(now, actor, kAuditUserAdd, "",
+                                               "user=" + std::string(name) + " role=" +
+                                                   std::string(RoleName(role)))));
+  return tx.Commit();
+}
+
+Status AccountStore::SetPassword(const Actor& actor, std::string_view name,
+                                 std::string_view password) {
+  RETURN_IF_ERROR(CheckPassword(password));
+  ASSIGN_OR_RETURN(std::string hash, HashWithLimit(password));
+  return ChangeUser(actor, name, kAuditUserPassword, "",
+                    [&](const StoredUser& u) -> Result<std::optional<std::string>> {
+                      ASSIGN_OR_RETURN(Stmt s, db_->Prepare(
+                          "UPDATE users SET password_hash = ? WHERE id = ?"));
+                      RETURN_IF_ERROR(s.Bind(1, hash).Bind(2, u.id).Run());
+                      RETURN_IF_ERROR(Run(*db_, "DELETE FROM sessions WHERE user_id = ?", u.id));
+                      return std::optional<std::string>("user=" + u.name);
+                    });
+}
+
+Status AccountStore::SetRole(const Actor& actor, std::string_view name, Role role) {
+  return ChangeUser(actor, name, kAuditUserRole, "",
+                    [&](const StoredUser& u) -> Result<std::optional<std::string>> {
+                      if (u.role == role) return std::optional<std::string>();
+                      ASSIGN_OR_RETURN(Stmt s,
+                                       db_->Prepare("UPDATE users SET role = ? WHERE id = ?"));
+                      RETURN_IF_ERROR(s.Bind(1, RoleName(role)).Bind(2, u.id).Run());
+                      return std::optional<std::string>("user=" + u.name + " role=" +
+                                                        std::string(RoleName(u.role)) + "->" +
+                                                        std::string(RoleName(role)));
+                    });
+}
+
+Status AccountStore::SetDisabled(const Actor& actor, std::string_view name, bool disabled) {
+  return ChangeUser(actor, name, disabled ? kAuditUserDisable : kAuditUserEnable, "",
+                    [&](const StoredUser& u) -> Result<std::optional<std::string>> {
+                      if (u.disabled == disabled) return std::optional<std::string>();
+                      RETURN_IF_ERROR(Run(*db_, "UPDATE users SET disabled = ? WHERE id = ?",
+                                          int64_t{disabled ? 1 : 0}, u.id));
+                      if (disabled) {
+                        RETURN_IF_ERROR(Run(*db_, "DELETE FROM sessions WHERE user_id = ?", u.id));
+                      }
+                      return std::optional<std::string>("user=" + u.name);
+                    });
+}
+
+Status AccountStore::DeleteUser(const Actor& actor, std::string_view name) {
+  // Sessions, tokens and grants go by ON DELETE CASCADE (store::Db turns foreign keys on).
+  return ChangeUser(actor, name, kAuditUserDelete, "",
+                    [&](const StoredUser& u) -> Result<std::optional<std::string>> {
+                      RETURN_IF_ERROR(Run(*db_, "DELETE FROM users WHERE id = ?", u.id));
+                      return std::optional<std::string>("user=" + u.name);
+                    });
+}
+
+Result<User> AccountStore::GetUser(std::string_view name) {
+  std::lock_guard lock(mu_);
+  ASSIGN_OR_RETURN(std::optional<StoredUser> user, FindUser(*db_, name));
+  if (!user) return NoSuchUser(name);
+  return LoadUser(*db_, *user);
+}
+
+Result<std::vector<User>> AccountStore::Users() {
+  std::lock_guard lock(mu_);
+  std::vector<StoredUser> stored;
+  {
+    ASSIGN_OR_RETURN(Stmt s, db_->Prepare(std::string("SELECT ") + kUserColumns +
+                                          " FROM users u ORDER BY u.name"));
+    for (;;) {
+      ASSIGN_OR_RETURN(bool row, s.Step());
+      if (!row) break;
+      stored.push_back(ReadUser(s, 0));
+    }
+  }
+  std::vector<User> users;
+  for (const StoredUser& u : stored) {
+    ASSIGN_OR_RETURN(User user, LoadUser(*db_, u));
+    users.push_back(std::move(user));
+  }
+  return users;
+}
+
+Result<bool> AccountStore::HasUsers() {
+  std::lock_guard lock(mu_);
+  ASSIGN_OR_RETURN(Stmt s, db_->Prepare("SELECT EXISTS (SELECT 1 FROM users)"));
+  ASSIGN_OR_RETURN(bool row, s.Step());
+  return row && s.Int(0) != 0;
+}
+
+Status AccountStore::GrantCamera(const Actor& actor, std::string_view user,
+                                 std::string_view camera) {
+  RETURN_IF_ERROR(CheckCameraName(camera));
+  return ChangeUser(actor, user, kAuditCameraGrant, camera,
+                    [&](const StoredUser& u) -> Result<std::optional<std::string>> {
+                      ASSIGN_OR_RETURN(Stmt s, db_->Prepare(
+                          "INSERT OR IGNORE INTO user_cameras (user_id, camera) VALUES (?, ?)"));
+                      RETURN_IF_ERROR(s.Bind(1, u.id).Bind(2, camera).Run());
+                      if (Changes(*db_) == 0) return std::optional<std::string>();
+                      return std::optional<std::string>("user=" + u.name);
+                    });
+}
+
+Status AccountStore::RevokeCamera(const Actor& actor, std::string_view user,
+                                  std::string_view camera) {
+  return ChangeUser(actor, user, kAuditCameraRevoke, camera,
+                    [&](const StoredUser& u) -> Result<std::optional<std::string>> {
+                      ASSIGN_OR_RETURN(Stmt s, db_->Prepare(
+                          "DELETE FROM user_cameras WHERE user_id = ? AND camera = ?"));
+                      RETURN_IF_ERROR(s.Bind(1, u.id).Bind(2, camera).Run());
+                      if (Changes(*db_) == 0) return std::optional<std::string>();
+                      return std::optional<std::string>("user=" + u.name);
+                    });
+}
+
+Result<std::string> AccountStore::CreateApiToken(const Actor& actor, std::string_view user,
+                                                 std::string_view token_name) {
+  RETURN_IF_ERROR(CheckTokenName(token_name));
+  std::string token = NewToken();
+  RETURN_IF_ERROR(ChangeUser(
+      actor, user, kAuditTokenCreate, "",
+      [&](const StoredUser& u) -> Result<std::optional<std::string>> {
+        ASSIGN_OR_RETURN(Stmt s, db_->Prepare(
+            "INSERT OR IGNORE INTO api_tokens (user_id, name, token_hash, created_us)"
+            " VALUES (?, ?, ?, ?)"));
+        RETURN_IF_ERROR(s.Bind(1, u.id).Bind(2, token_name).Bind(3, TokenDigest(token))
+                            .Bind(4, NowUs()).Run());
+        if (Changes(*db_) == 0) {
+          return AlreadyExistsError("user '" + u.name + "' already has a token named '" +
+                                    std::string(token_name) + "'");
+        }
+        return std::optional<std::string>("user=" + u.name + " token=" + std::string(token_name));
+      }));
+  return token;
+}
+
+Status AccountStore::RevokeApiToken(const Actor& actor, std::string_view user,
+                                    std::string_view token_name) {
+  return ChangeUser(actor, user, kAuditTokenRevoke, "",
+                    [&](const StoredUser& u) -> Result<std::optional<std::string>> {
+                      ASSIGN_OR_RETURN(Stmt s, db_->Prepare(
+                          "DELETE FROM api_tokens WHERE user_id = ? AND name = ?"));
+                      RETURN_IF_ERROR(s.Bind(1, u.id).Bind(2, token_name).Run());
+                      if (Changes(*db_) == 0) {
+                        return NotFoundError("user '" + u.name + "' has no token named '" +
+                                             std::string(token_name) + "'");
+                      }
+                      return std::optional<std::string>("user=" + u.name + " token=" +
+                                                        std::string(token_name));
+                    });
+}
+
+Result<std::vector<ApiTokenInfo>> AccountStore::ApiTokens(std::string_view user) {
+  std::lock_guard lock(mu_);
+  ASSIGN_OR_RETURN(std::optional<StoredUser> u, FindUser(*db_, user));
+  if (!u) return NoSuchUser(user);
+  ASSIGN_OR_RETURN(Stmt s, db_->Prepare(
+      "SELECT name, created_us, last_used_us FROM api_tokens WHERE user_id = ? ORDER BY name"));
+  s.Bind(1, u->id);
+  std::vector<ApiTokenInfo> out;
+  for (;;) {
+    ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) break;
+    out.push_back({s.Text(0), s.Int(1), s.Int(2)});
+  }
+  return out;
+}
+
+Result<int64_t> AccountStore::Audit(AuditRecord record) {
+  std::lock_guard lock(mu_);
+  if (record.time_us == 0) record.time_us = NowUs();
+  int64_t id = 0;
+  RETURN_IF_ERROR(AppendAudit(*db_, record, &id));
+  return id;
+}
+
+Result<std::vector<AuditRecord>> AccountStore::QueryAudit(const AuditFilter& filter) {
+  if (filter.limit < 1 || filter.limit > 1000) {
+    return InvalidArgumentError("an audit query returns 1 to 1000 records, not " +
+                                std::to_string(filter.limit));
+  }
+  // Only the conditions given, so that SQLite can use the (user, id) and (camera, id) indexes.
+  std::string sql =
+      "SELECT id, time_us, user, action, camera, start_us, end_us, remote, detail, ok"
+      " FROM audit WHERE 1";
+  std::vector<std::string> texts;
+  std::vector<int64_t> ints;
+  auto text_if = [&](const std::string& v, const char* condition) {
+    if (v.empty()) return;
+    sql += condition;
+    texts.push_back(v);
+  };
+  auto int_if = [&](int64_t v, const char* condition) {
+    if (v == 0) return;
+    sql += condition;
+    ints.push_back(v);
+  };
+  // Every text condition comes before every integer one, so binding the texts and then the
+  // integers follows the order of the ?s.
+  text_if(filter.user, " AND user = ?");
+  text_if(filter.action, " AND action = ?");
+  text_if(filter.camera, " AND camera = ?");
+  int_if(filter.since_us, " AND time_us >= ?");
+  int_if(filter.until_us, " AND time_us < ?");
+  int_if(filter.before_id, " AND id < ?");
+  sql += " ORDER BY id DESC LIMIT ?";
+  ints.push_back(filter.limit);
+
+  std::lock_guard lock(mu_);
+  ASSIGN_OR_RETURN(Stmt s, db_->Prepare(sql));
+  int i = 1;
+  for (const std::string& t : texts) s.Bind(i++, t);
+  for (int64_t v : ints) s.Bind(i++, v);
+  std::vector<AuditRecord> out;
+  for (;;) {
+    ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) break;
+    out.push_back({.id = s.Int(0),
+                   .time_us = s.Int(1),
+                   .user = s.Text(2),
+                   .action = s.Text(3),
+                   .camera = s.Text(4),
+                   .start_us = s.Int(5),
+                   .end_us = s.Int(6),
+                   .remote = s.Text(7),
+                   .detail = s.Text(8),
+                   .ok = s.Int(9) != 0});
+  }
+  return out;
+}
+
+}  // namespace sightline::auth

@@ -1,0 +1,180 @@
+#pragma once
+// AccountStore: users, sessions, API tokens, per-camera permissions and the audit log, in the
+// recording index's SQLite file (tables in auth/schema.sql). The HTTP layer authenticates
+// every request here and appends what people watched and exported; `sightline user` manages
+// accounts from the command line.
+//
+// The store authenticates and records; it does not authorise: callers check the User's role
+// (IsAdmin, CanOperate, CanView) before calling the user-management methods. It does refuse
+// any change that would leave users but no enabled admin, so nobody can lock everyone out.
+//
+// Thread-safe: one mutex guards one SQLite connection (with a busy timeout, since the store's
+// index writer writes the same file). Password hashing, the slow part of a login, runs outside
+// that mutex, at most `max_concurrent_hashes` at a time. Error messages never contain a
+// password or token.
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <semaphore>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "auth/crypto.h"
+#include "auth/rate_limiter.h"
+#include "auth/user.h"
+#include "base/clock.h"
+#include "base/result.h"
+#include "store/sqlite.h"
+
+namespace sightline::auth {
+
+inline constexpr int kAuthSchemaVersion = 1;
+
+// Audit actions written by this library; the HTTP layer uses the others.
+inline constexpr std::string_view kAuditLogin = "login";
+inline constexpr std::string_view kAuditLogout = "logout";
+inline constexpr std::string_view kAuditUserAdd = "user_add";
+inline constexpr std::string_view kAuditUserDelete = "user_delete";
+inline constexpr std::string_view kAuditUserPassword = "user_password";
+inline constexpr std::string_view kAuditUserRole = "user_role";
+inline constexpr std::string_view kAuditUserDisable = "user_disable";
+inline constexpr std::string_view kAuditUserEnable = "user_enable";
+inline constexpr std::string_view kAuditCameraGrant = "camera_grant";
+inline constexpr std::string_view kAuditCameraRevoke = "camera_revoke";
+inline constexpr std::string_view kAuditTokenCreate = "token_create";
+inline constexpr std::string_view kAuditTokenRevoke = "token_revoke";
+inline constexpr std::string_view kAuditLive = "live";
+inline constexpr std::string_view kAuditPlayback = "playback";
+inline constexpr std::string_view kAuditExport = "export";
+inline constexpr std::string_view kAuditSnapshot = "snapshot";
+inline constexpr std::string_view kAuditEvidenceLock = "evidence_lock";
+
+struct AuditRecord {
+  int64_t id = 0;       // assigned by Audit()
+  int64_t time_us = 0;  // 0 in Audit(): now
+  std::string user{};
+  std::string action{};
+  std::string camera{};  // empty: none
+  int64_t start_us = 0;  // the time range viewed or exported; 0: none
+  int64_t end_us = 0;
+  std::string remote{};
+  std::string detail{};  // at most kMaxAuditDetailBytes, cut at a character boundary
+  bool ok = true;
+};
+inline constexpr size_t kMaxAuditDetailBytes = 1000;
+
+// Empty strings and zero times match everything.
+struct AuditFilter {
+  std::string user{};
+  std::string action{};
+  std::string camera{};
+  int64_t since_us = 0;  // time_us >= since_us
+  int64_t until_us = 0;  // time_us < until_us
+  int limit = 100;       // 1 to 1000
+  int64_t before_id = 0;  // paging: only records older than this id (the last one returned)
+};
+
+struct Session {
+  std::string token{};  // the secret for the client (cookie); shown here once, stored hashed
+  User user{};
+  int64_t expires_us = 0;  // absolute end; the idle limit may end it earlier
+};
+
+struct ApiTokenInfo {
+  std::string name{};
+  int64_t created_us = 0;
+  int64_t last_used_us = 0;  // 0: never; updated at most once a minute
+};
+
+struct AccountStoreOptions {
+  const Clock* clock = nullptr;  // nullptr: the real clock; must outlive the store
+  PasswordCost password_cost = kDefaultPasswordCost;
+  std::chrono::seconds session_idle{7 * 24 * 3600};
+  std::chrono::seconds session_lifetime{30 * 24 * 3600};
+  RateLimiterOptions rate_limit{};
+  int max_concurrent_hashes = 2;  // each holds password_cost.mem_bytes
+};
+
+class AccountStore {
+ public:
+  // Opens the index database at `path`, which the store must have created (its meta table
+  // holds our schema version), and creates or checks the auth tables.
+  static Result<std::unique_ptr<AccountStore>> Open(const std::string& path,
+                                                    AccountStoreOptions options = {});
+  ~AccountStore();
+  AccountStore(const AccountStore&) = delete;
+  AccountStore& operator=(const AccountStore&) = delete;
+
+  // Checks the password and starts a session. Unauthenticated for an unknown name, a wrong
+  // password or a disabled account, alike in message and in time; ResourceExhausted
+  // (TooManyFailedLoginsError, see RetryAfterSeconds) when the rate limiter refuses. Every
+  // admitted attempt is audited. Upgrades the stored hash when the cost has changed.
+  Result<Session> Login(std::string_view name, std::string_view password, std::string_view remote);
+  // The user of a live session (and keeps it alive); Unauthenticated otherwise.
+  Result<User> Authenticate(std::string_view session_token);
+  Result<User> AuthenticateToken(std::string_view api_token);
+  // Ends the session; OK when there was none.
+  Status Logout(std::string_view session_token, std::string_view remote);
+
+  Status AddUser(const Actor& actor, std::string_view name, std::string_view password, Role role);
+  // Ends the user's sessions (API tokens stay valid).
+  Status SetPassword(const Actor& actor, std::string_view name, std::string_view password);
+  Status SetRole(const Actor& actor, std::string_view name, Role role);
+  // Disabling ends the user's sessions; their API tokens are refused until re-enabled.
+  Status SetDisabled(const Actor& actor, std::string_view name, bool disabled);
+  // Also deletes the user's sessions, tokens and camera grants; the audit log keeps the name.
+  Status DeleteUser(const Actor& actor, std::string_view name);
+  Result<User> GetUser(std::string_view name);
+  Result<std::vector<User>> Users();  // by name
+  Result<bool> HasUsers();
+
+  // Granting a camera twice, or revoking one not granted, is OK and not audited.
+  Status GrantCamera(const Actor& actor, std::string_view user, std::string_view camera);
+  Status RevokeCamera(const Actor& actor, std::string_view user, std::string_view camera);
+
+  // A new API token named `token_name` (unique per user) for `user`: returned once.
+  Result<std::string> CreateApiToken(const Actor& actor, std::string_view user,
+                                     std::string_view token_name);
+  Status RevokeApiToken(const Actor& actor, std::string_view user, std::string_view token_name);
+  Result<std::vector<ApiTokenInfo>> ApiTokens(std::string_view user);  // by name
+
+  // Appends a record (time_us 0: now) and returns its id.
+  Result<int64_t> Audit(AuditRecord record);
+  // Newest first.
+  Result<std::vector<AuditRecord>> QueryAudit(const AuditFilter& filter);
+
+ private:
+  AccountStore(std::unique_ptr<store::Db> db, AccountStoreOptions options);
+
+  Status Migrate();
+  int64_t NowUs() const;
+  // Runs `change` on the row of user `name` in one transaction with its audit record.
+  // `change` returns the record's detail, nullopt when nothing changed (nothing is audited),
+  // or an error that rolls everything back. Defined and used in account_store.cc only.
+  template <typename Change>
+  Status ChangeUser(const Actor& actor, std::string_view name, std::string_view action,
+                    std::string_view camera, Change change);
+  Result<std::string> HashWithLimit(std::string_view password);
+  bool VerifyWithLimit(const std::string& hash, std::string_view password);
+  const std::string& DummyHash();
+
+  RealClock real_clock_;
+  AccountStoreOptions options_;
+  const Clock& clock_;
+
+  std::mutex mu_;  // guards db_
+  std::unique_ptr<store::Db> db_;
+
+  std::mutex limiter_mu_;  // guards limiter_
+  RateLimiter limiter_;
+
+  std::counting_semaphore<> hash_slots_;
+  std::once_flag dummy_once_;
+  std::string dummy_hash_;  // verified against for unknown names, so they cost the same time
+};
+
+}  // namespace sightline::auth
