@@ -1,0 +1,256 @@
+// End-to-end tests of the web UI against a running Sightline demo (issue 4's acceptance list).
+// Run through run.mjs, which checks the environment; the tests run in order and share a browser.
+
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import {
+  apiGet, durationS, env, footageGrey, launch, localInput, login, meanAbsDiff, newContext, screenshot, stats,
+  videoGrey, waitFor, watchConsole, workDir,
+} from './lib.mjs';
+
+// Loose frame comparison: 64x36 grey frames of the same moment differ by scaling and colour
+// conversion (about 3 levels in 255 against a mock server that serves the footage's own frames); a
+// frame 10 s away in this footage (a fixed camera, people walking) differs by about 7.
+const kMaxSameFrameDiff = 6;
+const kSeekAgoUs = 60_000_000;
+const kSeekToleranceUs = 3_000_000;
+const kExportLengthUs = 20_000_000;
+
+let browser;
+let admin; // page logged in as admin
+let cameras = []; // GET /api/cameras as admin
+let playbackCamera = null; // {name, stream} used for the playback and export tests
+const log = [];
+
+before(async () => {
+  browser = await launch();
+  const context = await newContext(browser);
+  admin = await context.newPage();
+  watchConsole(admin, log);
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+function explain(e) {
+  if (log.length) e.message += `\nbrowser log:\n  ${log.slice(-20).join('\n  ')}`;
+  return e;
+}
+
+async function step(fn) {
+  try {
+    await fn();
+  } catch (e) {
+    throw explain(e);
+  }
+}
+
+test('admin logs in', () => step(async () => {
+  assert.ok(env.adminPassword, 'SIGHTLINE_ADMIN_PASSWORD is not set');
+  await admin.goto('/');
+  await admin.waitForSelector('input[name=username]');
+  await screenshot(admin, 'login');
+  await login(admin, env.adminUser, env.adminPassword);
+  const me = await apiGet(admin, '/api/me');
+  assert.equal(me.status, 200);
+  assert.equal(me.body.name, env.adminUser);
+}));
+
+test('the grid shows every camera with video advancing', () => step(async () => {
+  const res = await apiGet(admin, '/api/cameras');
+  assert.equal(res.status, 200);
+  cameras = res.body.cameras;
+  assert.ok(cameras.length > 0, 'the demo has no cameras');
+  await admin.goto('/');
+  await waitFor('a tile per camera', async () => (await admin.$$('[data-camera]')).length === cameras.length);
+  const tiles = await admin.$$eval('[data-camera]', (els) => els.map((e) => e.dataset.camera));
+  assert.deepEqual(tiles, cameras.map((c) => c.name));
+
+  for (const camera of cameras) {
+    const live = camera.streams.find((s) => s.name === camera.live_stream);
+    const sel = `[data-camera="${camera.name}"]`;
+    const supported = await admin.evaluate((c) => MediaSource.isTypeSupported(`video/mp4; codecs="${c}"`), live.codec);
+    if (!supported) {
+      // Chromium without a hardware decoder plays no H.265: the tile must say so in words.
+      await waitFor(`${camera.name} to say its format is unsupported`,
+        async () => (await admin.$eval(sel, (e) => e.dataset.state)) === 'unsupported');
+      const text = await admin.$eval(`${sel} .tile-overlay`, (e) => e.textContent);
+      assert.match(text, /cannot play/);
+      continue;
+    }
+    // A camera that drops its connection now and then (the demo has one) gets a few tries.
+    let seen = 'nothing yet';
+    try {
+      await waitFor(`${camera.name} to play, advance and show a picture`, async () => {
+        const state = await admin.$eval(sel, (e) => `${e.dataset.state} "${e.querySelector('.tile-overlay').textContent}"`);
+        seen = `tile ${state}`;
+        if (!state.startsWith('playing')) return false;
+        const t0 = await admin.$eval(`${sel} video`, (v) => v.currentTime);
+        await admin.waitForTimeout(2000);
+        const t1 = await admin.$eval(`${sel} video`, (v) => v.currentTime);
+        const picture = stats(await videoGrey(admin, `${sel} video`));
+        seen += `, currentTime ${t0.toFixed(2)} -> ${t1.toFixed(2)} s in 2 s, picture ${JSON.stringify(picture)}`;
+        return t1 > t0 + 1 && picture.nonBlack > 0.5 && picture.sd > 8;
+      }, { timeoutMs: 60_000, intervalMs: 1000 });
+    } catch (e) {
+      e.message += ` (last seen: ${seen})`;
+      await screenshot(admin, `grid-${camera.name}-failed`);
+      throw e;
+    }
+  }
+  await screenshot(admin, 'grid');
+}));
+
+// The first camera with a recorded stream the browser can play.
+async function choosePlaybackCamera() {
+  for (const camera of cameras) {
+    for (const s of camera.streams.filter((st) => st.recorded)) {
+      if (await admin.evaluate((c) => MediaSource.isTypeSupported(`video/mp4; codecs="${c}"`), s.codec)) {
+        return { name: camera.name, stream: s.name };
+      }
+    }
+  }
+  return null;
+}
+
+// Waits until [fromUs, toUs) is recorded in one span.
+async function waitRecorded(camera, fromUs, toUs) {
+  await waitFor(`${camera.name} to have recorded ${new Date(fromUs / 1000).toISOString()}..` +
+    `${new Date(toUs / 1000).toISOString()}`, async () => {
+    const q = `stream=${camera.stream}&start_us=${fromUs}&end_us=${toUs}`;
+    const r = await apiGet(admin, `/api/cameras/${encodeURIComponent(camera.name)}/recordings?${q}`);
+    return r.status === 200 && r.body.spans.some((s) => s.start_us <= fromUs && s.end_us >= toUs);
+  }, { timeoutMs: 150_000, intervalMs: 2000 });
+}
+
+test('a camera page plays the moment one minute ago', () => step(async () => {
+  playbackCamera = await choosePlaybackCamera();
+  assert.ok(playbackCamera, 'no camera has a recorded stream this browser can play');
+  const targetUs = Date.now() * 1000 - kSeekAgoUs;
+  await waitRecorded(playbackCamera, targetUs - 5_000_000, targetUs + 5_000_000);
+
+  await admin.goto(`/camera/${encodeURIComponent(playbackCamera.name)}`);
+  await admin.waitForSelector('[data-testid=player-time]');
+  await screenshot(admin, 'camera-live');
+  await admin.fill('input[name=jump]', localInput(targetUs));
+  await admin.click('form.jump button[type=submit]');
+  const wanted = Math.floor(targetUs / 1e6) * 1e6; // the input holds whole seconds
+  await waitFor('the player to show the moment asked for', async () => {
+    const s = await admin.evaluate(() => {
+      const v = document.querySelector('[data-testid=player]');
+      const t = document.querySelector('[data-testid=player-time]').dataset.timeUs;
+      return { t: Number(t), ready: v.readyState >= 2 && !v.seeking, mode: document.querySelector('.page-camera').dataset.mode };
+    });
+    return s.mode === 'playback' && s.ready && Math.abs(s.t - wanted) < kSeekToleranceUs;
+  }, { timeoutMs: 30_000 });
+  await admin.evaluate(() => document.querySelector('[data-testid=player]').pause());
+  await admin.waitForFunction(() => {
+    const v = document.querySelector('[data-testid=player]');
+    return v.paused && !v.seeking && v.readyState >= 2;
+  });
+  await screenshot(admin, 'camera-playback');
+  const picture = stats(await videoGrey(admin, '[data-testid=player]'));
+  assert.ok(picture.nonBlack > 0.5 && picture.sd > 8, `the playback picture looks empty: ${JSON.stringify(picture)}`);
+}));
+
+test('the picture played is the footage of that moment', { skip: !env.footage || !env.camsimStartUs
+  ? 'SIGHTLINE_FOOTAGE and SIGHTLINE_CAMSIM_START_US are needed to compare with the source footage' : false },
+(t) => step(async () => {
+  assert.ok(playbackCamera, 'the playback test did not run');
+  const shownUs = Number(await admin.$eval('[data-testid=player-time]', (e) => e.dataset.timeUs));
+  const player = await videoGrey(admin, '[data-testid=player]');
+  const clipS = durationS(env.footage);
+  // camsim loops the file from its start: footage time = (T - start) mod length.
+  const offsetS = (((shownUs - env.camsimStartUs) / 1e6) % clipS + clipS) % clipS;
+  const same = meanAbsDiff(player, footageGrey(env.footage, offsetS));
+  const away = meanAbsDiff(player, footageGrey(env.footage, (offsetS + 10) % clipS));
+  let detail = `footage at ${offsetS.toFixed(2)} s: difference ${same.toFixed(2)}; 10 s later: ${away.toFixed(2)}`;
+  t.diagnostic(detail);
+  if (same >= kMaxSameFrameDiff || same >= away) {
+    // Say which nearby moment the picture is, to tell a clock offset from a wrong picture.
+    let best = { diff: Infinity, shiftS: 0 };
+    for (let shiftS = -5; shiftS <= 5; shiftS += 0.5) {
+      const diff = meanAbsDiff(player, footageGrey(env.footage, (offsetS + shiftS + clipS) % clipS));
+      if (diff < best.diff) best = { diff, shiftS };
+    }
+    detail += `; best match within 5 s: ${best.shiftS} s off, difference ${best.diff.toFixed(2)}`;
+  }
+  assert.ok(same < kMaxSameFrameDiff, `the picture is not the footage of the time shown (${detail})`);
+  assert.ok(same < away, `the picture matches another moment better than the time shown (${detail})`);
+}));
+
+test('export a range and get an MP4 of that length', () => step(async () => {
+  assert.ok(playbackCamera, 'the playback test did not run');
+  const startUs = Math.floor((Date.now() * 1000 - 90_000_000) / 1e6) * 1e6;
+  const endUs = startUs + kExportLengthUs;
+  await waitRecorded(playbackCamera, startUs, endUs);
+  await admin.fill('input[name=export-start]', localInput(startUs));
+  await admin.fill('input[name=export-end]', localInput(endUs));
+  const [download] = await Promise.all([
+    admin.waitForEvent('download', { timeout: 60_000 }),
+    admin.click('[data-testid=export]'),
+  ]);
+  const file = path.join(workDir, 'export.mp4');
+  await download.saveAs(file);
+  await admin.waitForSelector('[data-testid=export-result] p');
+  await screenshot(admin, 'export');
+  const seconds = durationS(file);
+  // The export starts at the keyframe at or before the start: up to one GOP (2 s here) longer.
+  assert.ok(seconds >= kExportLengthUs / 1e6 - 1 && seconds <= kExportLengthUs / 1e6 + 4,
+    `the exported file lasts ${seconds} s, asked for ${kExportLengthUs / 1e6} s`);
+}));
+
+test('a viewer sees only the cameras permitted and gets 403 for the others', () => step(async () => {
+  assert.ok(env.viewerUser && env.viewerPassword, 'SIGHTLINE_VIEWER_USER and SIGHTLINE_VIEWER_PASSWORD are not set');
+  assert.ok(env.viewerCameras.length, 'SIGHTLINE_VIEWER_CAMERAS is not set');
+  const context = await newContext(browser);
+  const viewer = await context.newPage();
+  watchConsole(viewer, log);
+  try {
+    await login(viewer, env.viewerUser, env.viewerPassword);
+    await viewer.waitForSelector('[data-camera]');
+    await viewer.waitForTimeout(1000);
+    const tiles = await viewer.$$eval('[data-camera]', (els) => els.map((e) => e.dataset.camera));
+    assert.deepEqual([...tiles].sort(), [...env.viewerCameras].sort());
+    await screenshot(viewer, 'viewer-grid');
+
+    const forbidden = cameras.map((c) => c.name).filter((n) => !env.viewerCameras.includes(n));
+    assert.ok(forbidden.length, 'the viewer may view every camera: nothing to check');
+    for (const name of forbidden) {
+      const enc = encodeURIComponent(name);
+      for (const route of [`/api/cameras/${enc}`, `/api/cameras/${enc}/recordings?start_us=0&end_us=1000000`]) {
+        const r = await apiGet(viewer, route);
+        assert.equal(r.status, 403, `${route} answered ${r.status} to a viewer without permission`);
+      }
+    }
+    await viewer.goto(`/camera/${encodeURIComponent(forbidden[0])}`);
+    await viewer.waitForSelector('.camera-body .error-text');
+    await screenshot(viewer, 'viewer-forbidden-camera');
+  } finally {
+    await context.close();
+  }
+}));
+
+test('the audit log lists logins, live views, playback and exports', () => step(async () => {
+  await admin.goto('/audit');
+  await admin.waitForSelector('[data-testid=audit] tbody tr');
+  await screenshot(admin, 'audit');
+  for (const action of ['login', 'live', 'playback', 'export']) {
+    await admin.selectOption('select[name=action]', action);
+    await admin.click('form.filters button[type=submit]');
+    await waitFor(`audit records of ${action}`, async () => {
+      const actions = await admin.$$eval('[data-testid=audit] tbody tr', (rows) => rows.map((r) => r.dataset.action));
+      return actions.length > 0 && actions.every((a) => a === action);
+    }, { timeoutMs: 10_000 });
+    const users = await admin.$$eval('[data-testid=audit] tbody tr td:nth-child(2)', (cells) => cells.map((c) => c.textContent));
+    assert.ok(users.includes(env.adminUser), `no ${action} record of ${env.adminUser}`);
+  }
+  await admin.selectOption('select[name=action]', 'login');
+  await admin.fill('input[name=user]', env.viewerUser);
+  await admin.click('form.filters button[type=submit]');
+  await waitFor('the viewer\'s login in the audit log', async () =>
+    (await admin.$$('[data-testid=audit] tbody tr[data-action=login]')).length > 0, { timeoutMs: 10_000 });
+  await screenshot(admin, 'audit-viewer-login');
+}));

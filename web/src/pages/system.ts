@@ -1,0 +1,95 @@
+// System status (admin): disks, retention per stream, per-camera health, recent system events.
+// Refreshed every 10 s.
+
+import { api, type Camera, type SystemStatus } from '../api';
+import { h, replace } from '../dom';
+import { formatBitrate, formatBytes, formatDateTime, formatDuration, kUsPerSecond, nowUs } from '../format';
+import { poll, reportError, type Page, type PageContext } from '../page';
+
+const kRefreshMs = 10_000;
+
+function table(headers: string[], rows: HTMLTableRowElement[], testid: string): HTMLElement {
+  return h('div', { class: 'table-wrap' }, h('table', { class: 'data', dataset: { testid } },
+    h('thead', {}, h('tr', {}, ...headers.map((t) => h('th', { scope: 'col' }, t)))),
+    h('tbody', {}, ...rows)));
+}
+
+function td(...content: Array<Node | string>): HTMLTableCellElement {
+  return h('td', {}, ...content);
+}
+
+function diskBar(d: SystemStatus['disks'][number]): HTMLElement {
+  const used = d.total_bytes - d.free_bytes;
+  const fraction = (n: number) => `${Math.min(100, Math.max(0, (n / Math.max(1, d.total_bytes)) * 100)).toFixed(1)}%`;
+  const usedEl = h('div', { class: 'bar-used' });
+  const recordedEl = h('div', { class: 'bar-recorded' });
+  const minFreeEl = h('div', { class: 'bar-min-free', title: 'Retention keeps at least this much free' });
+  usedEl.style.width = fraction(used);
+  recordedEl.style.width = fraction(d.recorded_bytes);
+  minFreeEl.style.left = fraction(d.total_bytes - d.min_free_bytes);
+  const low = d.free_bytes < d.min_free_bytes;
+  return h('div', { class: `disk${low ? ' disk-low' : ''}` },
+    h('div', { class: 'disk-head' }, h('strong', {}, d.path),
+      ` ${formatBytes(used)} used of ${formatBytes(d.total_bytes)}, ${formatBytes(d.free_bytes)} free ` +
+      `(keeps ${formatBytes(d.min_free_bytes)} free); recordings ${formatBytes(d.recorded_bytes)}`),
+    h('div', { class: 'bar', role: 'img', 'aria-label': `${d.path}: ${fraction(used)} used` }, usedEl, recordedEl, minFreeEl));
+}
+
+function retentionText(r: SystemStatus['streams'][number]['retention']): string {
+  const parts: string[] = [];
+  if (r.max_age_s) parts.push(`at most ${formatDuration(r.max_age_s * kUsPerSecond)}`);
+  if (r.max_bytes) parts.push(`at most ${formatBytes(r.max_bytes)}`);
+  if (r.continuous_days) parts.push(`continuous ${r.continuous_days} days`);
+  if (r.motion_days) parts.push(`motion ${r.motion_days} days`);
+  return parts.join(', ') || 'until the disk limit';
+}
+
+function cameraRows(cameras: Camera[]): HTMLTableRowElement[] {
+  return cameras.flatMap((c) => c.streams.map((s) => h('tr', { dataset: { camera: c.name, stream: s.name } },
+    td(c.name), td(s.name),
+    td(s.online ? h('span', { class: 'badge badge-ok' }, 'online') : h('span', { class: 'badge badge-bad' }, 'offline'), ` ${s.state}`),
+    td(`${s.codec} ${s.width}×${s.height}`),
+    td(s.online ? `${s.fps.toFixed(1)} fps, ${formatBitrate(s.bitrate_bps)}` : ''),
+    td(s.last_frame_us ? `${formatDuration(nowUs() - s.last_frame_us)} ago` : 'never'),
+    td(String(s.reconnects)),
+    td(`${s.frames_dropped} frames, ${s.gops_dropped} GOPs`),
+    td(s.recorded ? formatBytes(s.recorded_bytes) : 'not recorded'))));
+}
+
+export function systemPage(ctx: PageContext): Page {
+  const content = h('div', { class: 'system' }, h('p', {}, 'Loading…'));
+
+  const stop = poll(async (signal) => {
+    try {
+      const [sys, { cameras }] = await Promise.all([api.system(), api.cameras(signal)]);
+      replace(content,
+        h('p', { class: 'muted' }, `Sightline ${sys.version}, running since ${formatDateTime(sys.started_us)}. ` +
+          `Index: ${sys.index.commits} commits, ${sys.index.commit_errors} commit errors, ` +
+          `${sys.index.segments_deleted} segment files deleted by retention.`),
+        h('h2', {}, 'Disks'),
+        ...(sys.disks.length ? sys.disks.map(diskBar) : [h('p', { class: 'muted' }, 'No storage configured.')]),
+        h('h2', {}, 'Cameras'),
+        table(['Camera', 'Stream', 'State', 'Format', 'Rate', 'Last frame', 'Reconnects', 'Dropped', 'Recorded'],
+          cameraRows(cameras), 'health'),
+        h('h2', {}, 'Retention'),
+        table(['Camera', 'Stream', 'Recorded', 'Oldest', 'Keeps'], sys.streams.map((s) => h('tr', {},
+          td(s.camera), td(s.stream), td(formatBytes(s.recorded_bytes)),
+          td(s.oldest_us ? formatDateTime(s.oldest_us) : 'nothing yet'), td(retentionText(s.retention)))), 'retention'),
+        h('h2', {}, 'Recent system events'),
+        sys.events.length
+          ? table(['Time', 'Kind', 'Camera', 'Stream', 'What happened'], sys.events.map((e) => h('tr', {},
+            td(formatDateTime(e.time_us)), td(e.kind), td(e.camera), td(e.stream), td(e.message))), 'system-events')
+          : h('p', { class: 'muted' }, 'No system events.'));
+      ctx.messages.clear('system');
+    } catch (e) {
+      reportError(ctx.messages, 'system', e);
+      throw e;
+    }
+  }, kRefreshMs);
+
+  return {
+    el: h('section', { class: 'page page-system' }, h('h1', {}, 'System status'), content),
+    title: 'System',
+    dispose: stop,
+  };
+}
