@@ -1,0 +1,90 @@
+#pragma once
+// The HTTP API of docs/ref/api.md: MakeRouter returns every route, ready for http::Server.
+// Each handler authenticates (auth/), checks the role and the camera permission, answers from
+// the index (read-only connections), the segment files, the live hubs and the decoder, and
+// appends to the audit log what people watched and exported.
+//
+// Threads: handlers run on the HTTP server's blocking pool; everything in ApiDeps must be
+// thread-safe and outlive the server.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "auth/account_store.h"
+#include "base/clock.h"
+#include "http/router.h"
+#include "live/stream_hub.h"
+#include "store/env.h"
+
+namespace sightline::api {
+
+// One stream's health, as GET /api/cameras reports it.
+struct StreamStatus {
+  std::string name;
+  std::vector<std::string> roles;  // "record", "detect", "live"
+  bool recorded = false;
+  bool online = false;
+  std::string state;  // the RTSP client's state: "connecting", "playing", ...
+  std::string codec;  // RFC 6381; empty until the parameter sets are known
+  int width = 0;
+  int height = 0;
+  double fps = 0;  // over the last few seconds
+  int64_t bitrate_bps = 0;
+  int64_t last_frame_us = 0;  // wall time; 0: never
+  uint64_t reconnects = 0;
+  uint64_t frames_dropped = 0;
+  uint64_t gops_dropped = 0;  // by the recorder: storage too slow or write errors
+};
+
+struct CameraStatus {
+  std::string name;
+  std::string live_stream;
+  std::vector<StreamStatus> streams;
+};
+
+struct RetentionStatus {
+  std::string camera;
+  std::string stream;
+  int64_t max_age_s = 0;  // 0: none
+  int64_t max_bytes = 0;  // 0: none
+  int64_t continuous_days = 0;
+  int64_t motion_days = 0;
+};
+
+// What the recorder itself knows for GET /api/system; the API adds disks and the index.
+struct RecorderStatus {
+  int64_t started_us = 0;
+  std::vector<RetentionStatus> retention;
+  uint64_t index_commits = 0;
+  uint64_t index_commit_errors = 0;
+  uint64_t segments_deleted = 0;
+};
+
+// The running cameras and recorder, as the app wires them. Thread-safe.
+class CameraDirectory {
+ public:
+  virtual ~CameraDirectory() = default;
+  virtual std::vector<CameraStatus> Cameras() const = 0;  // in config order
+  // The live hub of a stream, or null for an unknown camera or stream.
+  virtual live::StreamHub* Hub(std::string_view camera, std::string_view stream) const = 0;
+  virtual RecorderStatus Recorder() const = 0;
+};
+
+struct ApiDeps {
+  auth::AccountStore* accounts = nullptr;
+  const CameraDirectory* cameras = nullptr;
+  const Clock* clock = nullptr;
+  store::Env* env = nullptr;
+  std::string index_path;
+  std::vector<std::string> storage_paths;   // the configured storage directories
+  std::vector<uint64_t> storage_min_free_bytes;  // parallel to storage_paths
+  std::string ui_dir;      // the built web UI (web/dist); empty: none
+  std::string export_dir;  // where exports are written before download
+  std::string version;
+};
+
+http::Router MakeRouter(const ApiDeps& deps);
+
+}  // namespace sightline::api

@@ -1,0 +1,213 @@
+#include "api/context.h"
+
+#include <charconv>
+
+#include "api/json.h"
+#include "auth/rate_limiter.h"
+#include "base/logging.h"
+
+namespace sightline::api {
+namespace {
+
+constexpr size_t kMaxIdleConnections = 4;
+
+// "Bearer TOKEN" (RFC 6750 section 2.1), else empty.
+std::string_view BearerToken(const http::Request& request) {
+  std::string_view h = request.Header("Authorization");
+  constexpr std::string_view kScheme = "Bearer ";
+  if (h.size() <= kScheme.size()) return {};
+  for (size_t i = 0; i < kScheme.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(h[i])) !=
+        std::tolower(static_cast<unsigned char>(kScheme[i]))) {
+      return {};
+    }
+  }
+  return h.substr(kScheme.size());
+}
+
+}  // namespace
+
+IndexLease::~IndexLease() {
+  if (index_ != nullptr) owner_->Return(std::move(index_));
+}
+
+http::Response ErrorResponse(const Status& status) {
+  int code = 500;
+  switch (status.code()) {
+    case StatusCode::kInvalidArgument:
+    case StatusCode::kOutOfRange: code = 400; break;
+    case StatusCode::kUnauthenticated: code = 401; break;
+    case StatusCode::kPermissionDenied: code = 403; break;
+    case StatusCode::kNotFound: code = 404; break;
+    case StatusCode::kAlreadyExists:
+    case StatusCode::kFailedPrecondition: code = 409; break;
+    case StatusCode::kResourceExhausted: code = 429; break;
+    case StatusCode::kUnavailable: code = 503; break;
+    case StatusCode::kUnimplemented: code = 415; break;
+    default: break;
+  }
+  if (code == 500) {
+    SL_LOG(kError) << "api: " << status;
+    return http::Response::Error(500, "Something went wrong on the server; its log says what.");
+  }
+  http::Response r = http::Response::Error(code, status.message());
+  if (std::optional<int64_t> retry = auth::RetryAfterSeconds(status)) {
+    r.headers.Set("Retry-After", std::to_string(*retry));
+  }
+  return r;
+}
+
+http::Handler Context::Authed(AuthedHandler handler) {
+  return [self = shared_from_this(), handler = std::move(handler)](http::Request& request) {
+    Result<auth::User> user = self->Authenticate(request);
+    if (!user.ok()) return ErrorResponse(user.status());
+    Result<http::Response> response = handler(request, *user);
+    if (!response.ok()) return ErrorResponse(response.status());
+    return std::move(response).value();
+  };
+}
+
+Result<auth::User> Context::Authenticate(const http::Request& request) {
+  if (!has_users_.load()) {
+    ASSIGN_OR_RETURN(bool any, deps_.accounts->HasUsers());
+    if (!any) {
+      return UnavailableError(
+          "Sightline has no users yet. Create the first one on the server: "
+          "sightline user add NAME --role admin --config sightline.yaml");
+    }
+    has_users_ = true;
+  }
+  if (std::string_view token = BearerToken(request); !token.empty()) {
+    return deps_.accounts->AuthenticateToken(token);
+  }
+  const std::string session = request.Cookie("sl_session");
+  if (session.empty()) return UnauthenticatedError("Please log in.");
+  return deps_.accounts->Authenticate(session);
+}
+
+Result<CameraStatus> Context::ViewableCamera(const auth::User& user,
+                                              std::string_view camera) const {
+  for (CameraStatus& c : deps_.cameras->Cameras()) {
+    if (c.name != camera) continue;
+    if (!user.CanView(camera)) {
+      return PermissionDeniedError("You do not have access to camera " + std::string(camera) + ".");
+    }
+    return std::move(c);
+  }
+  return NotFoundError("There is no camera named " + std::string(camera) + ".");
+}
+
+nlohmann::json Context::UserJson(const auth::User& user) const {
+  std::vector<std::string> cameras;
+  for (const CameraStatus& c : deps_.cameras->Cameras()) {
+    if (user.CanView(c.name)) cameras.push_back(c.name);
+  }
+  return api::UserJson(user, cameras);
+}
+
+Result<StreamStatus> Context::StreamOf(const CameraStatus& camera, std::string_view stream) const {
+  for (const StreamStatus& s : camera.streams) {
+    if (s.name == stream) return s;
+  }
+  return NotFoundError("Camera " + camera.name + " has no stream named " + std::string(stream) +
+                       ".");
+}
+
+Result<IndexLease> Context::ReadIndex() {
+  {
+    std::lock_guard lock(mu_);
+    if (!idle_.empty()) {
+      std::unique_ptr<store::Index> index = std::move(idle_.back());
+      idle_.pop_back();
+      return IndexLease(this, std::move(index));
+    }
+  }
+  ASSIGN_OR_RETURN(std::unique_ptr<store::Index> index,
+                   store::Index::Open(deps_.index_path, /*read_only=*/true));
+  return IndexLease(this, std::move(index));
+}
+
+void Context::Return(std::unique_ptr<store::Index> index) {
+  std::lock_guard lock(mu_);
+  if (idle_.size() < kMaxIdleConnections) idle_.push_back(std::move(index));
+}
+
+Result<std::vector<store::StorageDir>> Context::StorageDirs() {
+  {
+    std::lock_guard lock(mu_);
+    if (dirs_.has_value()) return *dirs_;
+  }
+  ASSIGN_OR_RETURN(IndexLease index, ReadIndex());
+  ASSIGN_OR_RETURN(std::vector<store::StorageDir> dirs,
+                   store::FindStorageDirs(*deps_.env, *index, deps_.storage_paths));
+  std::lock_guard lock(mu_);
+  dirs_ = dirs;
+  return dirs;
+}
+
+Result<std::unique_ptr<store::Index>> Context::WriteIndex() {
+  return store::Index::Open(deps_.index_path);
+}
+
+void Context::Audit(const auth::User& user, const http::Request& request, std::string_view action,
+                    std::string_view camera, int64_t start_us, int64_t end_us, std::string detail,
+                    bool ok) {
+  auth::AuditRecord r;
+  r.user = user.name;
+  r.action = std::string(action);
+  r.camera = std::string(camera);
+  r.start_us = start_us;
+  r.end_us = end_us;
+  r.remote = request.remote_address;
+  r.detail = std::move(detail);
+  r.ok = ok;
+  Result<int64_t> id = deps_.accounts->Audit(std::move(r));
+  if (!id.ok()) SL_LOG(kError) << "api: audit " << action << " by " << user.name << ": " << id.status();
+}
+
+bool Context::FirstInAWhile(std::string_view kind, std::string_view user, std::string_view key) {
+  constexpr int64_t kWhileUs = 60'000'000;
+  const int64_t now = NowUs();
+  std::string k = std::string(kind) + '\0' + std::string(user) + '\0' + std::string(key);
+  std::lock_guard lock(mu_);
+  if (last_audit_us_.size() > 10000) last_audit_us_.clear();  // bounded; at worst a repeat line
+  int64_t& last = last_audit_us_[k];
+  if (last != 0 && now - last < kWhileUs) return false;
+  last = now;
+  return true;
+}
+
+Result<int64_t> QueryInt(const http::Request& request, std::string_view name,
+                         std::optional<int64_t> fallback) {
+  if (!request.HasQuery(name)) {
+    if (fallback.has_value()) return *fallback;
+    return InvalidArgumentError("The parameter " + std::string(name) + " is missing.");
+  }
+  const std::string text = request.Query(name);
+  int64_t v = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || end != text.data() + text.size()) {
+    return InvalidArgumentError("The parameter " + std::string(name) + " must be an integer, not \"" +
+                                text.substr(0, 40) + "\".");
+  }
+  return v;
+}
+
+Result<double> QueryDouble(const http::Request& request, std::string_view name) {
+  const std::string text = request.Query(name);
+  double v = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size()) {
+    return InvalidArgumentError("The parameter " + std::string(name) + " must be a number.");
+  }
+  return v;
+}
+
+Result<std::pair<int64_t, int64_t>> QueryRange(const http::Request& request) {
+  ASSIGN_OR_RETURN(int64_t start, QueryInt(request, "start_us"));
+  ASSIGN_OR_RETURN(int64_t end, QueryInt(request, "end_us"));
+  if (end <= start) return InvalidArgumentError("end_us must be after start_us.");
+  return std::pair{start, end};
+}
+
+}  // namespace sightline::api

@@ -1,0 +1,258 @@
+// Recordings, HLS playback, segment files, export and evidence lock (docs/ref/api.md
+// "Recordings and playback").
+
+#include <charconv>
+#include <filesystem>
+
+#include <nlohmann/json.hpp>
+
+#include "api/context.h"
+#include "api/hls_playlist.h"
+#include "api/json.h"
+#include "api/stored_media.h"
+#include "base/logging.h"
+#include "store/export.h"
+
+namespace sightline::api {
+namespace {
+
+constexpr int64_t kHourUs = 3'600'000'000;
+constexpr int64_t kMaxRecordingsRangeUs = 31 * 24 * kHourUs;
+constexpr int64_t kMaxPlaylistRangeUs = 25 * kHourUs;
+constexpr int64_t kMaxExportRangeUs = 6 * kHourUs;
+// Exports wait this long for their download before they are removed.
+constexpr auto kExportLifetime = std::chrono::hours(1);
+
+// The camera (viewable), the stream (given by `stream`, or the first recorded one) and its
+// index row.
+struct Target {
+  CameraStatus camera;
+  std::string stream;
+  int64_t stream_id = 0;
+};
+
+Result<Target> ResolveTarget(Context& ctx, store::Index& index, const auth::User& user,
+                             const std::string& camera, std::string stream) {
+  Target t;
+  ASSIGN_OR_RETURN(t.camera, ctx.ViewableCamera(user, camera));
+  if (stream.empty()) {
+    for (const StreamStatus& s : t.camera.streams) {
+      if (s.recorded) {
+        stream = s.name;
+        break;
+      }
+    }
+    if (stream.empty()) return NotFoundError("Camera " + camera + " records no stream.");
+  } else {
+    ASSIGN_OR_RETURN(StreamStatus s, ctx.StreamOf(t.camera, stream));
+  }
+  t.stream = stream;
+  ASSIGN_OR_RETURN(std::optional<store::StreamRow> row, index.FindStream(camera, stream));
+  if (!row.has_value()) return NotFoundError("Nothing is recorded of " + camera + "/" + stream + ".");
+  t.stream_id = row->id;
+  return t;
+}
+
+Status CheckSpan(int64_t start_us, int64_t end_us, int64_t max_us, std::string_view what) {
+  if (end_us - start_us > max_us) {
+    return InvalidArgumentError(std::string(what) + " may cover at most " +
+                                std::to_string(max_us / kHourUs) + " hours.");
+  }
+  return Status();
+}
+
+// Recorded spans (segments less than 1 s apart with the same resolution merged), clipped to
+// the range, and the gaps between them.
+nlohmann::json RecordingsJson(const std::vector<store::SegmentRow>& segments, int64_t start_us,
+                              int64_t end_us) {
+  struct Span {
+    int64_t start_us, end_us;
+    const store::SegmentRow* first;
+  };
+  std::vector<Span> spans;
+  for (const store::SegmentRow& s : segments) {
+    const int64_t a = std::max(s.start_us, start_us), b = std::min(s.end_us, end_us);
+    if (b <= a) continue;
+    if (!spans.empty() && a - spans.back().end_us < 1'000'000 &&
+        spans.back().first->width == s.width && spans.back().first->height == s.height &&
+        spans.back().first->codec == s.codec) {
+      spans.back().end_us = std::max(spans.back().end_us, b);
+    } else {
+      spans.push_back({a, b, &s});
+    }
+  }
+  nlohmann::json js = nlohmann::json::array(), gaps = nlohmann::json::array();
+  int64_t cursor = start_us;
+  for (const Span& s : spans) {
+    if (s.start_us > cursor) gaps.push_back({{"start_us", cursor}, {"end_us", s.start_us}});
+    js.push_back({{"start_us", s.start_us},
+                  {"end_us", s.end_us},
+                  {"codec", s.first->codec},
+                  {"width", s.first->width},
+                  {"height", s.first->height}});
+    cursor = std::max(cursor, s.end_us);
+  }
+  if (cursor < end_us) gaps.push_back({{"start_us", cursor}, {"end_us", end_us}});
+  return {{"start_us", start_us}, {"end_us", end_us}, {"spans", js}, {"gaps", gaps}};
+}
+
+void RemoveOldExports(const std::string& dir) {
+  std::error_code ec;
+  const auto cutoff = std::filesystem::file_time_type::clock::now() - kExportLifetime;
+  for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
+    std::error_code ec2;
+    if (e.last_write_time(ec2) < cutoff && !ec2) std::filesystem::remove(e.path(), ec2);
+  }
+}
+
+std::string FileTime(int64_t us) {
+  std::string s = store::FormatIso8601(us - us % 1'000'000);
+  for (char& c : s) {
+    if (c == ':') c = '-';
+  }
+  return s;
+}
+
+}  // namespace
+
+void AddRecordingRoutes(const ContextPtr& ctx, http::Router& router) {
+  router.Add("GET", "/api/cameras/{camera}/recordings",
+             ctx->Authed([ctx](http::Request& r, const auth::User& user) -> Result<http::Response> {
+               ASSIGN_OR_RETURN(auto range, QueryRange(r));
+               RETURN_IF_ERROR(CheckSpan(range.first, range.second, kMaxRecordingsRangeUs, "A query"));
+               ASSIGN_OR_RETURN(IndexLease index, ctx->ReadIndex());
+               ASSIGN_OR_RETURN(Target t, ResolveTarget(*ctx, *index, user, r.Param("camera"),
+                                                        r.Query("stream")));
+               ASSIGN_OR_RETURN(std::vector<store::SegmentRow> segs,
+                                index->SegmentsInRange(t.stream_id, range.first, range.second));
+               nlohmann::json j = RecordingsJson(segs, range.first, range.second);
+               j["stream"] = t.stream;
+               j["events"] = ctx->EventsJson(t.camera.name, range.first, range.second);
+               return http::Response::Json(200, j.dump());
+             }));
+
+  router.Add("GET", "/api/cameras/{camera}/streams/{stream}/playlist.m3u8",
+             ctx->Authed([ctx](http::Request& r, const auth::User& user) -> Result<http::Response> {
+               ASSIGN_OR_RETURN(auto range, QueryRange(r));
+               RETURN_IF_ERROR(CheckSpan(range.first, range.second, kMaxPlaylistRangeUs, "A playlist"));
+               ASSIGN_OR_RETURN(IndexLease index, ctx->ReadIndex());
+               ASSIGN_OR_RETURN(Target t, ResolveTarget(*ctx, *index, user, r.Param("camera"),
+                                                        r.Param("stream")));
+               ASSIGN_OR_RETURN(std::vector<store::SegmentRow> segs,
+                                index->SegmentsInRange(t.stream_id, range.first, range.second));
+               bool complete = range.second <= ctx->NowUs();
+               for (const store::SegmentRow& s : segs) complete = complete && !s.open;
+               ASSIGN_OR_RETURN(std::string playlist,
+                                HlsPlaylist(segs, {range.first, range.second, complete}));
+               if (ctx->FirstInAWhile("playback", user.name, t.camera.name + "/" + t.stream)) {
+                 ctx->Audit(user, r, auth::kAuditPlayback, t.camera.name, range.first, range.second,
+                            t.stream);
+               }
+               http::Response resp;
+               resp.body = std::move(playlist);
+               resp.content_type = "application/vnd.apple.mpegurl";
+               resp.headers.Set("Cache-Control", "private, no-cache");
+               return resp;
+             }));
+
+  router.Add("GET", "/api/cameras/{camera}/streams/{stream}/segments/{file}",
+             ctx->Authed([ctx](http::Request& r, const auth::User& user) -> Result<http::Response> {
+               std::string file = r.Param("file");
+               if (file.size() < 5 || file.substr(file.size() - 4) != ".mp4") {
+                 return NotFoundError("No such segment.");
+               }
+               file.resize(file.size() - 4);
+               int64_t id = 0;
+               auto [end, ec] = std::from_chars(file.data(), file.data() + file.size(), id);
+               if (ec != std::errc() || end != file.data() + file.size()) {
+                 return NotFoundError("No such segment.");
+               }
+               ASSIGN_OR_RETURN(IndexLease index, ctx->ReadIndex());
+               ASSIGN_OR_RETURN(Target t, ResolveTarget(*ctx, *index, user, r.Param("camera"),
+                                                        r.Param("stream")));
+               ASSIGN_OR_RETURN(std::optional<store::SegmentRow> seg, index->SegmentById(id));
+               // Only segments of the stream named in the path: the permission check above
+               // must cover the file sent.
+               if (!seg.has_value() || seg->stream_id != t.stream_id) {
+                 return NotFoundError("No such segment (it may have been deleted by retention).");
+               }
+               ASSIGN_OR_RETURN(std::vector<store::StorageDir> dirs, ctx->StorageDirs());
+               ASSIGN_OR_RETURN(std::string path, SegmentPath(dirs, *seg, t.camera.name, t.stream));
+               http::Response resp = http::Response::File(
+                   {path, 0, seg->durable_length, "video/mp4"});
+               // Durable bytes never change; a still open segment only grows past them.
+               resp.headers.Set("Cache-Control", "private, max-age=3600");
+               return resp;
+             }));
+
+  router.Add("GET", "/api/cameras/{camera}/export.mp4",
+             ctx->Authed([ctx](http::Request& r, const auth::User& user) -> Result<http::Response> {
+               if (!user.CanOperate()) {
+                 return PermissionDeniedError("Exporting needs the operator or admin role.");
+               }
+               ASSIGN_OR_RETURN(auto range, QueryRange(r));
+               RETURN_IF_ERROR(CheckSpan(range.first, range.second, kMaxExportRangeUs, "An export"));
+               ASSIGN_OR_RETURN(IndexLease index, ctx->ReadIndex());
+               ASSIGN_OR_RETURN(Target t, ResolveTarget(*ctx, *index, user, r.Param("camera"),
+                                                        r.Query("stream")));
+               ASSIGN_OR_RETURN(std::vector<store::StorageDir> dirs, ctx->StorageDirs());
+               const std::string& dir = ctx->deps().export_dir;
+               RETURN_IF_ERROR(ctx->deps().env->CreateDirs(dir));
+               RemoveOldExports(dir);
+               const std::string name = t.camera.name + "-" + t.stream + "-" + FileTime(range.first) +
+                                        "-" + std::to_string(ctx->NowUs()) + ".mp4";
+               store::ExportRequest req{t.camera.name, t.stream, range.first, range.second,
+                                        dir + "/" + name};
+               Result<store::ExportResult> result = store::Export(*ctx->deps().env, *index, dirs, req);
+               ctx->Audit(user, r, auth::kAuditExport, t.camera.name, range.first, range.second,
+                          t.stream, result.ok());
+               if (!result.ok()) return result.status();
+               if (result->parts.size() > 1) {
+                 nlohmann::json parts = nlohmann::json::array();
+                 for (const store::ExportPart& p : result->parts) {
+                   parts.push_back({{"start_us", p.start_us}, {"end_us", p.end_us}});
+                   (void)ctx->deps().env->Remove(p.path);
+                 }
+                 return http::Response::Json(
+                     409, nlohmann::json{{"error", "The range has gaps or changes of resolution; "
+                                                   "download each part by itself."},
+                                         {"parts", parts}}
+                              .dump());
+               }
+               const store::ExportPart& part = result->parts.front();
+               http::Response resp = http::Response::File({part.path, 0, part.bytes, "video/mp4"});
+               resp.headers.Set("Content-Disposition", "attachment; filename=\"" + t.camera.name + "-" +
+                                                           FileTime(part.start_us) + ".mp4\"");
+               resp.headers.Set("Cache-Control", "private, no-store");
+               return resp;
+             }));
+
+  router.Add("POST", "/api/cameras/{camera}/protect",
+             ctx->Authed([ctx](http::Request& r, const auth::User& user) -> Result<http::Response> {
+               if (!user.CanOperate()) {
+                 return PermissionDeniedError("Evidence locks need the operator or admin role.");
+               }
+               ASSIGN_OR_RETURN(CameraStatus camera, ctx->ViewableCamera(user, r.Param("camera")));
+               ASSIGN_OR_RETURN(nlohmann::json body, ParseJsonBody(r));
+               const std::string stream = JsonString(body, "stream");
+               ASSIGN_OR_RETURN(const int64_t start_us, JsonInt(body, "start_us"));
+               ASSIGN_OR_RETURN(const int64_t end_us, JsonInt(body, "end_us"));
+               ASSIGN_OR_RETURN(const bool on, JsonBool(body, "protect", true));
+               if (end_us <= start_us) return InvalidArgumentError("end_us must be after start_us.");
+               ASSIGN_OR_RETURN(std::unique_ptr<store::Index> index, ctx->WriteIndex());
+               int64_t changed = 0;
+               for (const StreamStatus& s : camera.streams) {
+                 if (!s.recorded || (!stream.empty() && s.name != stream)) continue;
+                 ASSIGN_OR_RETURN(std::optional<store::StreamRow> row,
+                                  index->FindStream(camera.name, s.name));
+                 if (!row.has_value()) continue;
+                 ASSIGN_OR_RETURN(int64_t n, index->SetProtected(row->id, start_us, end_us, on));
+                 changed += n;
+               }
+               ctx->Audit(user, r, auth::kAuditEvidenceLock, camera.name, start_us, end_us,
+                          std::string(on ? "lock " : "unlock ") + (stream.empty() ? "all streams" : stream));
+               return http::Response::Json(200, nlohmann::json{{"segments", changed}}.dump());
+             }));
+}
+
+}  // namespace sightline::api

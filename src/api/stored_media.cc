@@ -1,0 +1,61 @@
+#include "api/stored_media.h"
+
+#include "media/stream_params.h"
+#include "mp4/fragment.h"
+#include "store/export.h"
+#include "store/fragment_table.h"
+
+namespace sightline::api {
+
+Result<std::string> SegmentPath(const std::vector<store::StorageDir>& dirs,
+                                const store::SegmentRow& row, const std::string& camera,
+                                const std::string& stream) {
+  for (const store::StorageDir& d : dirs) {
+    if (d.dir_id == row.dir_id) {
+      return d.path + "/" + store::SegmentRelativePath(camera, stream, row.seq);
+    }
+  }
+  return NotFoundError("The storage directory of this recording is not mounted.");
+}
+
+Result<std::optional<int64_t>> OldestRecording(store::Index& index, int64_t stream_id) {
+  return index.OldestStart(stream_id);
+}
+
+Result<StoredKeyframe> ReadKeyframeAt(store::Env& env, store::Index& index,
+                                      const std::vector<store::StorageDir>& dirs,
+                                      const std::string& camera, const std::string& stream,
+                                      int64_t time_us) {
+  const std::string what = camera + "/" + stream + " at " + store::FormatIso8601(time_us);
+  ASSIGN_OR_RETURN(std::optional<store::StreamRow> s, index.FindStream(camera, stream));
+  if (!s.has_value()) return NotFoundError("Nothing is recorded of " + camera + "/" + stream + ".");
+  ASSIGN_OR_RETURN(std::vector<store::SegmentRow> segs,
+                   index.SegmentsInRange(s->id, time_us, time_us + 1));
+  if (segs.empty()) return NotFoundError("Nothing was recorded of " + what + ".");
+  const store::SegmentRow& seg = segs.front();
+  ASSIGN_OR_RETURN(std::vector<store::FragmentEntry> fragments,
+                   store::DecodeFragmentTable(seg.fragments, seg.init_length, seg.start_us));
+  const store::FragmentEntry* f = nullptr;
+  for (const store::FragmentEntry& e : fragments) {
+    if (f == nullptr || e.wall_us <= time_us) f = &e;
+  }
+  if (f == nullptr) return NotFoundError("Nothing was recorded of " + what + ".");
+  ASSIGN_OR_RETURN(std::string path, SegmentPath(dirs, seg, camera, stream));
+  ASSIGN_OR_RETURN(Bytes init, env.Read(path, 0, seg.init_length));
+  ASSIGN_OR_RETURN(mp4::InitInfo info, mp4::ParseInitSegment(init));
+  ASSIGN_OR_RETURN(Bytes fragment, env.Read(path, f->offset, f->length));
+  ASSIGN_OR_RETURN(std::vector<mp4::SampleInfo> samples,
+                   mp4::ParseFragmentSamples(fragment, f->offset));
+  if (samples.empty() || !samples.front().keyframe) {
+    return DataLossError(path + ": the fragment at offset " + std::to_string(f->offset) +
+                         " does not start with a keyframe");
+  }
+  ASSIGN_OR_RETURN(std::shared_ptr<const media::StreamParams> params,
+                   media::MakeStreamParams(info.codec, info.vps, info.sps, info.pps));
+  const mp4::SampleInfo& k = samples.front();
+  const uint64_t at = k.offset - f->offset;
+  return StoredKeyframe{*params, Bytes(fragment.begin() + at, fragment.begin() + at + k.size),
+                        f->wall_us};
+}
+
+}  // namespace sightline::api

@@ -1,0 +1,37 @@
+#pragma once
+// Reading recorded media for the API: where a segment file is, and the keyframe at a moment
+// (for a snapshot). Blocking file and index reads: call from the HTTP blocking pool.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+#include "media/frame.h"
+#include "store/env.h"
+#include "store/index.h"
+#include "store/recovery.h"
+
+namespace sightline::api {
+
+// The segment file's path; NotFound if its directory is not mounted.
+Result<std::string> SegmentPath(const std::vector<store::StorageDir>& dirs,
+                                const store::SegmentRow& row, const std::string& camera,
+                                const std::string& stream);
+
+Result<std::optional<int64_t>> OldestRecording(store::Index& index, int64_t stream_id);
+
+struct StoredKeyframe {
+  media::StreamParams params;
+  Bytes sample;  // length-prefixed NAL units
+  int64_t time_us = 0;
+};
+
+// The keyframe that starts the GOP playing at `time_us`. NotFound when nothing was recorded
+// then.
+Result<StoredKeyframe> ReadKeyframeAt(store::Env& env, store::Index& index,
+                                      const std::vector<store::StorageDir>& dirs,
+                                      const std::string& camera, const std::string& stream,
+                                      int64_t time_us);
+
+}  // namespace sightline::api
