@@ -28,6 +28,13 @@ bool StreamConfig::HasRole(Role role) const {
   return std::find(roles.begin(), roles.end(), role) != roles.end();
 }
 
+const StreamConfig* CameraConfig::DetectStream() const {
+  for (const StreamConfig& s : streams) {
+    if (s.HasRole(Role::kDetect)) return &s;
+  }
+  return nullptr;
+}
+
 Result<Config> LoadConfig(const std::string& path) {
   struct Closer {
     void operator()(std::FILE* f) const { std::fclose(f); }

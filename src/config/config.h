@@ -1,10 +1,12 @@
 #pragma once
 // sightline.yaml: the daemon's one config file, parsed once at start into these plain structs.
 // The reference for every key, default and rule is docs/ref/config.md. Parsing is pure apart
-// from the environment lookup and reports every problem in the file at once.
+// from the environment lookup and checking that the TLS files and the UI directory it names
+// exist, and reports every problem in the file at once.
 // The structs are values: copy them freely; nothing refers back to the YAML text.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,6 +26,12 @@ std::string_view RoleName(Role r);
 struct Retention {
   int64_t max_age_s = 0;  // 0 = unlimited
   int64_t max_bytes = 0;  // 0 = unlimited
+  // Retention tiers (`continuous: {days}`, `motion: {days}`): segments that overlap a motion
+  // event of their camera are kept motion_days, the others continuous_days. Unset
+  // continuous_days: no tiers. Unset motion_days: as continuous_days. When both are set,
+  // motion_days >= continuous_days; max_age, max_bytes and min_free still apply on top.
+  std::optional<int64_t> continuous_days;
+  std::optional<int64_t> motion_days;
 };
 
 struct StreamConfig {
@@ -39,10 +47,52 @@ struct StreamConfig {
   bool HasRole(Role role) const;
 };
 
+// A point in 0..1 picture coordinates: x to the right, y down from the top-left corner.
+struct Point {
+  double x = 0;
+  double y = 0;
+  friend bool operator==(const Point&, const Point&) = default;
+};
+// A closed polygon of at least 3 points, each within 0..1.
+using Polygon = std::vector<Point>;
+
+struct MotionZone {
+  std::string name;  // [A-Za-z0-9_-]{1,64}: stored comma-separated with motion events
+  Polygon coordinates;
+  // The fraction of the zone that must move for the zone to report motion; unset: the
+  // detector's default.
+  std::optional<double> min_area;
+};
+
+struct MotionEventsConfig {
+  int64_t pre_capture_ms = 5000;
+  int64_t post_capture_ms = 5000;
+  int64_t min_duration_ms = 1000;
+  int64_t merge_gap_ms = 10000;
+};
+
+// Effective motion settings of one camera: the top-level `motion` section overridden key by
+// key by the camera's. The app maps them onto the detector's and the event tracker's options.
+struct MotionConfig {
+  // Default: true when the camera has a stream with role detect; false without one.
+  bool enabled = false;
+  std::optional<int> threshold;    // grey levels 1..255; unset: the detector's default
+  std::optional<double> min_area;  // fraction 0..1 of the picture; unset: the detector's
+  double max_fps = 5;              // analysed frames per second at most; 0 = every frame
+  bool keyframes_only = false;
+  std::vector<Polygon> mask;       // areas never analysed
+  std::vector<MotionZone> zones;   // in file order
+  MotionEventsConfig events;
+};
+
 struct CameraConfig {
   std::string name;  // [A-Za-z0-9_-]{1,64}; a directory name
   bool enabled = true;
   std::vector<StreamConfig> streams;  // at least one, in file order
+  MotionConfig motion;
+
+  // The first stream with role detect, or null.
+  const StreamConfig* DetectStream() const;
 };
 
 struct StorageDir {
@@ -58,9 +108,28 @@ struct StorageConfig {
   int64_t max_pending_bytes_per_stream = int64_t{32} << 20;  // at least 1 MiB
 };
 
+struct TlsConfig {
+  std::string cert_path;  // absolute; an existing file (PEM)
+  std::string key_path;   // absolute; an existing file (PEM)
+};
+
+struct HttpConfig {
+  std::string listen = "127.0.0.1:8080";  // HOST:PORT, [IPv6]:PORT; port 0 picks a free one
+  std::optional<TlsConfig> tls;           // unset: plain HTTP
+  std::string ui_dir;  // absolute, an existing directory; empty: the app finds the built UI
+  int max_connections = 256;
+};
+
+struct AuthConfig {
+  int64_t session_idle_s = 7 * 24 * 3600;  // a session unused this long ends
+  int64_t session_max_s = 30 * 24 * 3600;  // a session ends this long after login, used or not
+};
+
 struct Config {
   StorageConfig storage;
   Retention record_defaults;
+  HttpConfig http;
+  AuthConfig auth;
   std::vector<CameraConfig> cameras;  // at least one, in file order
 };
 

@@ -5,59 +5,17 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <optional>
 
+#include "config/config_test_util.h"
+
 namespace sightline::config {
 namespace {
 
-constexpr int64_t kGiB = int64_t{1} << 30;
-constexpr int64_t kDayS = 24 * 60 * 60;
-
-EnvLookup FakeEnv(std::map<std::string, std::string, std::less<>> vars) {
-  return [vars = std::move(vars)](std::string_view name) -> std::optional<std::string> {
-    auto it = vars.find(name);
-    if (it == vars.end()) return std::nullopt;
-    return it->second;
-  };
-}
-
-const EnvLookup kEnv = FakeEnv({{"FRONT_DOOR_PASSWORD", "s3cret"}, {"DATA", "/srv/nvr"}});
-
-Config ParseOk(std::string_view yaml, const EnvLookup& env = kEnv) {
-  Result<Config> r = ParseConfig(yaml, "test.yaml", env);
-  EXPECT_TRUE(r.ok()) << r.status();
-  return r.ok() ? *r : Config();
-}
-
-// The whole error message: one "test.yaml:LINE:COL: ..." line per problem.
-std::string Errors(std::string_view yaml, const EnvLookup& env = kEnv) {
-  Result<Config> r = ParseConfig(yaml, "test.yaml", env);
-  EXPECT_FALSE(r.ok()) << "parsed:\n" << yaml;
-  EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
-  return r.status().message();
-}
-
-// A valid file that the error tests change one thing in.
-constexpr char kMinimal[] = R"yaml(storage:
-  dirs: [/data]
-cameras:
-  cam:
-    streams:
-      main:
-        url: rtsp://cam/main
-        roles: [record]
-)yaml";
-
-// kMinimal with `from` replaced by `to` (which must occur once).
-std::string Minimal(std::string_view from, std::string_view to) {
-  std::string yaml = kMinimal;
-  const size_t at = yaml.find(from);
-  EXPECT_NE(at, std::string::npos) << from;
-  if (at != std::string::npos) yaml.replace(at, from.size(), to);
-  return yaml;
-}
+using namespace test_util;
 
 // The fenced blocks of docs/ref/config.md with the given info string, in order.
 std::vector<std::string> ReferenceBlocks(std::string_view info) {
@@ -107,6 +65,14 @@ TEST(ConfigTest, ReferenceExampleParsesWithOverridesResolved) {
   EXPECT_EQ(c.storage.max_pending_bytes_per_stream, 32 << 20);
   EXPECT_EQ(c.record_defaults.max_age_s, 30 * kDayS);
   EXPECT_EQ(c.record_defaults.max_bytes, 0);
+  EXPECT_EQ(c.record_defaults.continuous_days, 7);
+  EXPECT_EQ(c.record_defaults.motion_days, 30);
+  EXPECT_EQ(c.http.listen, "0.0.0.0:8080");
+  EXPECT_EQ(c.http.max_connections, 256);
+  EXPECT_FALSE(c.http.tls.has_value());
+  EXPECT_EQ(c.http.ui_dir, "");
+  EXPECT_EQ(c.auth.session_idle_s, 7 * kDayS);
+  EXPECT_EQ(c.auth.session_max_s, 30 * kDayS);
 
   ASSERT_EQ(c.cameras.size(), 2u);
   const CameraConfig& front = c.cameras[0];
@@ -124,12 +90,32 @@ TEST(ConfigTest, ReferenceExampleParsesWithOverridesResolved) {
   EXPECT_FALSE(main.HasRole(Role::kDetect));
   EXPECT_EQ(main.retention.max_age_s, 14 * kDayS);   // camera
   EXPECT_EQ(main.retention.max_bytes, 500 * kGiB);   // stream
+  EXPECT_EQ(main.retention.continuous_days, 7);      // global
+  EXPECT_EQ(main.retention.motion_days, 14);         // camera
   const StreamConfig& sub = front.streams[1];
   EXPECT_EQ(sub.name, "sub");
   EXPECT_EQ(sub.user, "");
   EXPECT_EQ(sub.roles, std::vector<Role>{Role::kDetect});
   EXPECT_EQ(sub.retention.max_age_s, 14 * kDayS);
   EXPECT_EQ(sub.retention.max_bytes, 0);
+  EXPECT_EQ(front.DetectStream(), &sub);
+  // Motion: the camera's keys over the top level's over the defaults.
+  const MotionConfig& fm = front.motion;
+  EXPECT_TRUE(fm.enabled);
+  EXPECT_EQ(fm.threshold, 25);
+  EXPECT_FALSE(fm.min_area.has_value());
+  EXPECT_EQ(fm.max_fps, 5);
+  EXPECT_FALSE(fm.keyframes_only);
+  ASSERT_EQ(fm.mask.size(), 1u);
+  EXPECT_EQ(fm.mask[0], (Polygon{{0, 0}, {0.3, 0}, {0.3, 0.1}, {0, 0.1}}));
+  ASSERT_EQ(fm.zones.size(), 1u);
+  EXPECT_EQ(fm.zones[0].name, "porch");
+  EXPECT_EQ(fm.zones[0].coordinates, (Polygon{{0.2, 0.5}, {0.8, 0.5}, {0.8, 1}, {0.2, 1}}));
+  EXPECT_EQ(fm.zones[0].min_area, 0.05);
+  EXPECT_EQ(fm.events.pre_capture_ms, 5000);
+  EXPECT_EQ(fm.events.post_capture_ms, 10000);
+  EXPECT_EQ(fm.events.min_duration_ms, 1000);
+  EXPECT_EQ(fm.events.merge_gap_ms, 10000);
 
   const CameraConfig& yard = c.cameras[1];
   EXPECT_EQ(yard.name, "yard");
@@ -139,6 +125,11 @@ TEST(ConfigTest, ReferenceExampleParsesWithOverridesResolved) {
   EXPECT_EQ(yard.streams[0].roles, (std::vector<Role>{Role::kRecord, Role::kDetect, Role::kLive}));
   EXPECT_EQ(yard.streams[0].retention.max_age_s, 30 * kDayS);  // global
   EXPECT_EQ(yard.streams[0].retention.max_bytes, 0);
+  EXPECT_EQ(yard.streams[0].retention.motion_days, 30);
+  EXPECT_TRUE(yard.motion.enabled);
+  EXPECT_FALSE(yard.motion.threshold.has_value());
+  EXPECT_TRUE(yard.motion.mask.empty());
+  EXPECT_EQ(yard.motion.events.post_capture_ms, 10000);
 
   EXPECT_EQ(Describe(c), "2 cameras, 3 streams (2 recorded), storage: 2 dirs");
 }
@@ -242,6 +233,120 @@ cameras:
   EXPECT_EQ(b1.max_bytes, 0);
 }
 
+TEST(ConfigTest, RetentionTiersOverrideKeyByKey) {
+  const Config c = ParseOk(R"yaml(storage: {dirs: [/data]}
+record: {continuous: {days: 7}, motion: {days: 30}}
+cameras:
+  a:
+    record: {continuous: {days: 0}}
+    streams:
+      s1: {url: rtsp://a/1, roles: [record]}
+      s2: {url: rtsp://a/2, roles: [record], record: {motion: {days: 90}, max_age: 90d}}
+  b:
+    streams: {s1: {url: rtsp://b/1, roles: [record]}}
+)yaml");
+  const Retention& a1 = c.cameras[0].streams[0].retention;
+  EXPECT_EQ(a1.continuous_days, 0);
+  EXPECT_EQ(a1.motion_days, 30);
+  const Retention& a2 = c.cameras[0].streams[1].retention;
+  EXPECT_EQ(a2.continuous_days, 0);
+  EXPECT_EQ(a2.motion_days, 90);
+  EXPECT_EQ(a2.max_age_s, 90 * kDayS);
+  const Retention& b1 = c.cameras[1].streams[0].retention;
+  EXPECT_EQ(b1.continuous_days, 7);
+  EXPECT_EQ(b1.motion_days, 30);
+  // No tiers by default; continuous alone: motion is kept as long.
+  EXPECT_FALSE(ParseOk(kMinimal).cameras[0].streams[0].retention.continuous_days.has_value());
+  const Retention only = ParseOk(Minimal("roles: [record]", "roles: [record]\n        record: {continuous: {days: 3}}"))
+                             .cameras[0].streams[0].retention;
+  EXPECT_EQ(only.continuous_days, 3);
+  EXPECT_FALSE(only.motion_days.has_value());
+}
+
+TEST(ConfigTest, RetentionTiersMustNotContradict) {
+  // Each problem is reported once, at the key that made it.
+  EXPECT_EQ(Errors(R"yaml(storage: {dirs: [/data]}
+record: {continuous: {days: 7}, motion: {days: 3}}
+cameras:
+  a:
+    record: {motion: {days: 10}}
+    streams:
+      s1: {url: rtsp://a/1, roles: [record], record: {max_age: 5d}}
+      s2: {url: rtsp://a/2, roles: [record], record: {continuous: {days: 12}}}
+  b:
+    record: {max_age: 30d}
+    streams: {s1: {url: rtsp://b/1, roles: [record], record: {continuous: {days: -1}, motion: {}}}}
+)yaml"),
+            "test.yaml:2:48: record.motion.days: motion days (3) are fewer than continuous days (7): recordings "
+            "with motion would be deleted before those without; make motion days at least continuous days\n"
+            "test.yaml:7:64: cameras.a.streams.s1.record.max_age: retention tiers keep recordings 10 days, longer "
+            "than max_age (5d): max_age deletes every recording older than it, with motion or not\n"
+            "test.yaml:8:74: cameras.a.streams.s2.record.continuous.days: motion days (10) are fewer than "
+            "continuous days (12): recordings with motion would be deleted before those without; make motion days "
+            "at least continuous days\n"
+            "test.yaml:11:82: cameras.b.streams.s1.record.continuous.days: \"-1\" is out of range: must be between "
+            "0 and 36500\n"
+            "test.yaml:11:87: cameras.b.streams.s1.record.motion: missing required key \"days\"");
+  EXPECT_EQ(Errors(Minimal("roles: [record]", "roles: [record]\n        record: {motion: {days: 3}}")),
+            "test.yaml:9:33: cameras.cam.streams.main.record.motion.days: motion days without continuous days: "
+            "recordings without motion would be kept without limit, longer than those with motion; set "
+            "continuous: {days: N} too");
+}
+
+TEST(ConfigTest, HttpAndAuth) {
+  const Config d = ParseOk(kMinimal);
+  EXPECT_EQ(d.http.listen, "127.0.0.1:8080");
+  EXPECT_FALSE(d.http.tls.has_value());
+  EXPECT_EQ(d.http.ui_dir, "");
+  EXPECT_EQ(d.http.max_connections, 256);
+  EXPECT_EQ(d.auth.session_idle_s, 7 * kDayS);
+  EXPECT_EQ(d.auth.session_max_s, 30 * kDayS);
+
+  char dir[] = "/tmp/sightline_config_http_XXXXXX";
+  ASSERT_NE(mkdtemp(dir), nullptr);
+  const std::string cert = std::string(dir) + "/cert.pem";
+  const std::string key = std::string(dir) + "/key.pem";
+  std::ofstream(cert) << "cert";
+  std::ofstream(key) << "key";
+  const Config c = ParseOk(std::string(kMinimal) + "http:\n  listen: \"[::1]:0\"\n  tls: {cert: " + cert +
+                           ", key: " + key + "}\n  ui_dir: " + dir + "\n  max_connections: 10\n" +
+                           "auth: {session_idle: 1h, session_max: 1d}\n");
+  EXPECT_EQ(c.http.listen, "[::1]:0");
+  ASSERT_TRUE(c.http.tls.has_value());
+  EXPECT_EQ(c.http.tls->cert_path, cert);
+  EXPECT_EQ(c.http.tls->key_path, key);
+  EXPECT_EQ(c.http.ui_dir, dir);
+  EXPECT_EQ(c.http.max_connections, 10);
+  EXPECT_EQ(c.auth.session_idle_s, 3600);
+  EXPECT_EQ(c.auth.session_max_s, kDayS);
+  for (const char* listen : {"0.0.0.0:443", "nvr.lan:8080", "[2001:db8::1]:65535"}) {
+    EXPECT_EQ(ParseOk(std::string(kMinimal) + "http: {listen: \"" + listen + "\"}\n").http.listen, listen);
+  }
+
+  const std::string missing = std::string(dir) + "/nope.pem";
+  EXPECT_EQ(Errors(std::string(kMinimal) + "http:\n  tls: {cert: " + missing + ", key: " + dir + "}\n" +
+                   "  ui_dir: " + cert + "\n  max_connections: 0\n  listen: 8080\n"),
+            "test.yaml:10:15: http.tls.cert: \"" + missing + "\" does not exist\n"
+            "test.yaml:10:" + std::to_string(22 + missing.size()) + ": http.tls.key: \"" + dir + "\" is not a file\n"
+            "test.yaml:11:11: http.ui_dir: \"" + cert + "\" is not a directory\n"
+            "test.yaml:12:20: http.max_connections: \"0\" is out of range: must be between 1 and 100000 (each "
+            "holds a file descriptor)\n"
+            "test.yaml:13:11: http.listen: \"8080\" is not HOST:PORT (for example 127.0.0.1:8080, 0.0.0.0:443 or "
+            "[::1]:8080)");
+  EXPECT_EQ(Errors(std::string(kMinimal) + "http: {tls: {cert: " + cert + "}}\n"),
+            "test.yaml:9:8: http.tls: missing required key \"key\"");
+  for (const char* listen : {":8080", "host:", "host:65536", "[::1]8080", "a b:80", "[]:80", "host:-1"}) {
+    EXPECT_NE(Errors(std::string(kMinimal) + "http: {listen: \"" + listen + "\"}\n").find("is not HOST:PORT"),
+              std::string::npos)
+        << listen;
+  }
+  EXPECT_EQ(Errors(std::string(kMinimal) + "auth: {session_idle: 60d, session_max: 30s}\n"),
+            "test.yaml:9:22: auth.session_idle: session_idle (60d) is longer than session_max (30d): a "
+            "session ends at session_max however often it is used\n"
+            "test.yaml:9:40: auth.session_max: \"30s\" is out of range: must be between 1m and 365d");
+  std::filesystem::remove_all(dir);
+}
+
 TEST(ConfigTest, AliasesShareSettings) {
   const Config c = ParseOk(R"yaml(storage: {dirs: [/data]}
 cameras:
@@ -327,9 +432,9 @@ TEST(ConfigTest, UnknownKeySuggestsAndListsAllowedKeys) {
 }
 
 TEST(ConfigTest, FutureTopLevelKeysAreUnknownForNow) {
-  EXPECT_EQ(Errors(std::string(kMinimal) + "mqtt:\n  host: broker\nhttp: {port: 8080}\n"),
-            "test.yaml:9:1: unknown key \"mqtt\". Allowed keys: storage, record, cameras\n"
-            "test.yaml:11:1: unknown key \"http\". Allowed keys: storage, record, cameras");
+  EXPECT_EQ(Errors(std::string(kMinimal) + "mqtt:\n  host: broker\nobjects: {track: [person]}\n"),
+            "test.yaml:9:1: unknown key \"mqtt\". Allowed keys: storage, record, motion, http, auth, cameras\n"
+            "test.yaml:11:1: unknown key \"objects\". Allowed keys: storage, record, motion, http, auth, cameras");
 }
 
 TEST(ConfigTest, WrongKinds) {
@@ -515,7 +620,7 @@ cameras:
         roles: [detect]
   bad name:
     streams: {}
-motion: {}
+mqtt: {}
 )yaml");
   EXPECT_EQ(errors,
             "test.yaml:2:17: storage.dirs[1]: \"relative\" is not an absolute path\n"
@@ -533,12 +638,13 @@ motion: {}
             "test.yaml:15:3: cameras.bad name: camera name \"bad name\" is not allowed: use 1 to 64 letters, "
             "digits, _ or - (it becomes a directory name)\n"
             "test.yaml:16:14: cameras.bad name.streams: no streams: give at least one\n"
-            "test.yaml:17:1: unknown key \"motion\". Allowed keys: storage, record, cameras");
+            "test.yaml:17:1: unknown key \"mqtt\". Allowed keys: storage, record, motion, http, auth, cameras");
 }
 
 TEST(ConfigTest, ControlCharactersAreEscapedToKeepOneErrorPerLine) {
   EXPECT_EQ(Errors(std::string(kMinimal) + "\"a\\nb\\x01\\tc\": 1\n"),
-            "test.yaml:9:1: unknown key \"a\\nb\\x01\\tc\". Allowed keys: storage, record, cameras");
+            "test.yaml:9:1: unknown key \"a\\nb\\x01\\tc\". Allowed keys: storage, record, motion, http, auth, "
+            "cameras");
 }
 
 TEST(ConfigTest, ErrorListIsCapped) {

@@ -2,9 +2,11 @@
 // one table below; each Parse function fills its struct and reports problems to the Context
 // without stopping, so one run lists every error in the file.
 
+#include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <charconv>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -14,20 +16,25 @@
 
 #include "config/config.h"
 #include "config/diagnostics.h"
+#include "config/parse_sections.h"
 #include "config/yaml_reader.h"
 
 namespace sightline::config {
 namespace {
 
-// The keys each map accepts. A later feature (http, motion, mqtt...) adds its key here together
-// with its Parse function; until then such keys are rejected, so the daemon never runs with
-// settings it would silently ignore.
-constexpr std::string_view kTopKeys[] = {"storage", "record", "cameras"};
+// The keys each map accepts. A later feature (mqtt...) adds its key here together with its
+// Parse function; until then such keys are rejected, so the daemon never runs with settings it
+// would silently ignore.
+constexpr std::string_view kTopKeys[] = {"storage", "record", "motion", "http", "auth", "cameras"};
 constexpr std::string_view kStorageKeys[] = {"dirs", "index", "flush_interval", "segment_duration",
                                              "max_pending_per_stream"};
 constexpr std::string_view kDirKeys[] = {"path", "min_free"};
-constexpr std::string_view kRecordKeys[] = {"max_age", "max_bytes"};
-constexpr std::string_view kCameraKeys[] = {"enabled", "record", "streams"};
+constexpr std::string_view kRecordKeys[] = {"max_age", "max_bytes", "continuous", "motion"};
+constexpr std::string_view kTierKeys[] = {"days"};
+constexpr std::string_view kHttpKeys[] = {"listen", "tls", "ui_dir", "max_connections"};
+constexpr std::string_view kTlsKeys[] = {"cert", "key"};
+constexpr std::string_view kAuthKeys[] = {"session_idle", "session_max"};
+constexpr std::string_view kCameraKeys[] = {"enabled", "record", "motion", "streams"};
 constexpr std::string_view kStreamKeys[] = {"url", "user", "password", "transport", "roles", "record"};
 // Maps keyed by camera and stream names take any key that passes CheckName.
 constexpr std::span<const std::string_view> kAnyName;
@@ -43,7 +50,13 @@ constexpr int64_t kMinSegmentDurationS = 10;
 constexpr int64_t kMaxSegmentDurationS = 600;
 // Must hold at least one GOP of a high-bitrate main stream (8 Mbit/s x 1 s).
 constexpr int64_t kMinPendingBytes = int64_t{1} << 20;
-constexpr size_t kMaxNameLength = 64;
+constexpr int64_t kMaxRetentionDays = 36500;
+constexpr int64_t kDayS = 24 * 3600;
+// Each connection holds a file descriptor and buffers.
+constexpr int64_t kMaxConnections = 100000;
+constexpr int64_t kMinSessionS = 60;
+constexpr int64_t kMaxSessionS = 365 * kDayS;
+constexpr std::string_view kDirectoryName = "it becomes a directory name";
 
 template <typename T>
 std::string NameList(std::span<const T> values, std::string_view (*name)(T)) {
@@ -55,53 +68,101 @@ std::string NameList(std::span<const T> values, std::string_view (*name)(T)) {
   return out;
 }
 
+// Seconds in the largest unit that divides them exactly, as the file would write them: "14d".
+std::string DurationText(int64_t s) {
+  for (auto [unit, seconds] : {std::pair{"d", kDayS}, std::pair{"h", int64_t{3600}}, std::pair{"m", int64_t{60}}}) {
+    if (s != 0 && s % seconds == 0) return std::to_string(s / seconds) + unit;
+  }
+  return std::to_string(s) + "s";
+}
+
+// Where a key was set, for messages about how it combines with keys set elsewhere.
+struct KeyPlace {
+  Position pos;
+  std::string path;
+};
+
 // A `record:` map: each key set here overrides the level above.
 struct RetentionOverride {
   std::optional<int64_t> max_age_s;
   std::optional<int64_t> max_bytes;
+  std::optional<int64_t> continuous_days;
+  std::optional<int64_t> motion_days;
+  std::optional<KeyPlace> max_age_at, continuous_at, motion_at;
 
   Retention ApplyTo(Retention r) const {
     if (max_age_s) r.max_age_s = *max_age_s;
     if (max_bytes) r.max_bytes = *max_bytes;
+    if (continuous_days) r.continuous_days = continuous_days;
+    if (motion_days) r.motion_days = motion_days;
     return r;
   }
 };
 
+// `continuous: {days: N}` or `motion: {days: N}`.
+std::optional<int64_t> ParseTier(Context& ctx, const Field& f, std::optional<KeyPlace>* place) {
+  const MapReader map(ctx, f, kTierKeys);
+  const Field* days = map.Require("days");
+  if (days == nullptr) return std::nullopt;
+  std::optional<int64_t> n = ReadInt(ctx, *days);
+  if (!n || !CheckRange(ctx, *days, *n, 0, kMaxRetentionDays, "between 0 and 36500", "")) return std::nullopt;
+  *place = KeyPlace{days->pos, days->path};
+  return n;
+}
+
 RetentionOverride ParseRecord(Context& ctx, const Field& f) {
   RetentionOverride out;
   const MapReader map(ctx, f, kRecordKeys);
-  if (const Field* age = map.Find("max_age")) out.max_age_s = ReadDurationS(ctx, *age);
+  if (const Field* age = map.Find("max_age")) {
+    out.max_age_s = ReadDurationS(ctx, *age);
+    out.max_age_at = KeyPlace{age->pos, age->path};
+  }
   if (const Field* bytes = map.Find("max_bytes")) out.max_bytes = ReadSizeBytes(ctx, *bytes);
+  if (const Field* continuous = map.Find("continuous")) {
+    out.continuous_days = ParseTier(ctx, *continuous, &out.continuous_at);
+  }
+  if (const Field* motion = map.Find("motion")) out.motion_days = ParseTier(ctx, *motion, &out.motion_at);
   return out;
 }
 
-// Camera and stream names become directory names.
-void CheckName(Context& ctx, const Field& f, std::string_view what) {
-  bool ok = !f.key.empty() && f.key.size() <= kMaxNameLength;
-  for (char c : f.key) {
-    ok = ok && ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
-                c == '-');
+// Checks how the tiers combine with each other and with max_age once `here` (one level's
+// `record` map) is applied, giving `effective`. Reported at the key of this level that made
+// the combination wrong, so that a problem is reported once, where it was written.
+void CheckTiers(Context& ctx, const RetentionOverride& here, const Retention& effective) {
+  const std::optional<KeyPlace>& tier_at = here.motion_at ? here.motion_at : here.continuous_at;
+  if (here.motion_at && !effective.continuous_days) {
+    ctx.Error(here.motion_at->pos, here.motion_at->path,
+              "motion days without continuous days: recordings without motion would be kept without limit, "
+              "longer than those with motion; set continuous: {days: N} too");
+    return;
   }
-  if (ok) return;
-  std::string m(what);
-  m.append(" name \"").append(f.key).append("\" is not allowed: use 1 to ");
-  m.append(std::to_string(kMaxNameLength)).append(" letters, digits, _ or - (it becomes a directory name)");
-  f.KeyError(ctx, m);
+  if (tier_at && effective.motion_days && effective.continuous_days &&
+      *effective.motion_days < *effective.continuous_days) {
+    ctx.Error(tier_at->pos, tier_at->path,
+              "motion days (" + std::to_string(*effective.motion_days) + ") are fewer than continuous days (" +
+                  std::to_string(*effective.continuous_days) +
+                  "): recordings with motion would be deleted before those without; make motion days at least "
+                  "continuous days");
+    return;
+  }
+  const std::optional<KeyPlace>& age_or_tier_at = here.max_age_at ? here.max_age_at : tier_at;
+  if (!age_or_tier_at || effective.max_age_s == 0 || !effective.continuous_days) return;
+  const int64_t longest_days = std::max(*effective.continuous_days, effective.motion_days.value_or(0));
+  if (longest_days * kDayS > effective.max_age_s) {
+    ctx.Error(age_or_tier_at->pos, age_or_tier_at->path,
+              "retention tiers keep recordings " + std::to_string(longest_days) + " days, longer than max_age (" +
+                  DurationText(effective.max_age_s) +
+                  "): max_age deletes every recording older than it, with motion or not");
+  }
 }
 
-// An absolute path with ${NAME} expanded. Messages quote the text as written, before expansion.
-std::string ReadPath(Context& ctx, const Field& f) {
-  std::optional<std::string> path = ReadString(ctx, f);
-  if (!path) return {};
-  if (path->empty() || path->front() != '/') {
-    f.Error(ctx, "\"" + f.value.Scalar() + "\" is not an absolute path");
-    return {};
-  }
-  if (path->find('\0') != std::string::npos) {
-    f.Error(ctx, "\"" + f.value.Scalar() + "\" contains a NUL character");
-    return {};
-  }
-  return std::move(*path);
+// The retention of one level: `above` overridden by the level's `record` map, checked.
+Retention ApplyRecord(Context& ctx, const Field* record, const Retention& above) {
+  if (record == nullptr) return above;
+  const RetentionOverride here = ParseRecord(ctx, *record);
+  const Retention effective = here.ApplyTo(above);
+  CheckTiers(ctx, here, effective);
+  return effective;
 }
 
 // For comparing paths: "/a//b/./" and "/a/b" are the same directory.
@@ -109,20 +170,6 @@ std::string NormalPath(const std::string& path) {
   std::string normal = std::filesystem::path(path).lexically_normal().string();
   if (normal.size() > 1 && normal.back() == '/') normal.pop_back();
   return normal;
-}
-
-// An empty value or an empty list/map: "no X" errors. Entries that were all invalid are not
-// "no X" (their own errors say what is wrong), nor is a value of the wrong kind.
-bool IsEmptyList(const Field& f) { return f.value.IsNull() || (f.value.IsSequence() && f.value.size() == 0); }
-bool IsEmptyMap(const Field& f) { return f.value.IsNull() || (f.value.IsMap() && f.value.size() == 0); }
-
-void CheckRange(Context& ctx, const Field& f, int64_t value, int64_t min, int64_t max,
-                std::string_view range, std::string_view why) {
-  if (value >= min && value <= max) return;
-  std::string m = "\"" + f.value.Scalar() + "\" is out of range: must be ";
-  m.append(range);
-  if (!why.empty()) m.append(" (").append(why).append(")");
-  f.Error(ctx, m);
 }
 
 StorageDir ParseDir(Context& ctx, const Field& item) {
@@ -239,7 +286,7 @@ std::vector<Role> ParseRoles(Context& ctx, const Field* f, const Field& stream) 
 StreamConfig ParseStream(Context& ctx, const Field& f, const Retention& camera_retention) {
   StreamConfig stream;
   stream.name = f.key;
-  CheckName(ctx, f, "stream");
+  CheckName(ctx, f, "stream", kDirectoryName);
   const MapReader map(ctx, f, kStreamKeys);
   const Field* url = map.Require("url");
   const Field* user = map.Find("user");
@@ -271,25 +318,117 @@ StreamConfig ParseStream(Context& ctx, const Field& f, const Retention& camera_r
     }
   }
   if (map.is_map()) stream.roles = ParseRoles(ctx, map.Find("roles"), f);
-  stream.retention = camera_retention;
-  if (const Field* record = map.Find("record")) stream.retention = ParseRecord(ctx, *record).ApplyTo(camera_retention);
+  stream.retention = ApplyRecord(ctx, map.Find("record"), camera_retention);
   return stream;
 }
 
-CameraConfig ParseCamera(Context& ctx, const Field& f, const Retention& global_retention) {
+CameraConfig ParseCamera(Context& ctx, const Field& f, const Retention& global_retention,
+                         const MotionOverride& global_motion) {
   CameraConfig camera;
   camera.name = f.key;
-  CheckName(ctx, f, "camera");
+  CheckName(ctx, f, "camera", kDirectoryName);
   const MapReader map(ctx, f, kCameraKeys);
   if (const Field* enabled = map.Find("enabled")) camera.enabled = ReadBool(ctx, *enabled).value_or(true);
-  Retention retention = global_retention;
-  if (const Field* record = map.Find("record")) retention = ParseRecord(ctx, *record).ApplyTo(global_retention);
+  const Retention retention = ApplyRecord(ctx, map.Find("record"), global_retention);
   if (const Field* streams = map.Require("streams")) {
     const MapReader by_name(ctx, *streams, kAnyName);
     for (const Field& s : by_name.fields()) camera.streams.push_back(ParseStream(ctx, s, retention));
     if (IsEmptyMap(*streams)) streams->Error(ctx, "no streams: give at least one");
   }
+  const Field* motion = map.Find("motion");
+  const MotionOverride camera_motion =
+      motion != nullptr ? ParseMotion(ctx, *motion, "camera " + camera.name) : MotionOverride{};
+  camera.motion = ResolveMotion(ctx, global_motion, camera_motion, motion, camera);
   return camera;
+}
+
+// HOST:PORT or [IPV6]:PORT, port 0 to 65535.
+bool IsListenAddress(std::string_view listen) {
+  size_t colon;
+  if (!listen.empty() && listen.front() == '[') {
+    const size_t close = listen.find(']');
+    if (close == std::string_view::npos || close == 1 || close + 1 >= listen.size() || listen[close + 1] != ':') {
+      return false;
+    }
+    colon = close + 1;
+  } else {
+    colon = listen.rfind(':');
+    if (colon == std::string_view::npos || colon == 0) return false;
+    if (listen.substr(0, colon).find_first_of(":[] ") != std::string_view::npos) return false;
+  }
+  const std::string_view port = listen.substr(colon + 1);
+  unsigned value = 0;
+  const auto [ptr, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
+  return !port.empty() && ec == std::errc() && ptr == port.data() + port.size() && value <= 65535;
+}
+
+// A path that must name an existing file or directory the daemon can read.
+std::string ReadExistingPath(Context& ctx, const Field& f, bool directory) {
+  std::string path = ReadPath(ctx, f);
+  if (path.empty()) return path;
+  std::error_code ec;
+  const std::filesystem::file_status status = std::filesystem::status(path, ec);
+  const std::string quoted = "\"" + f.value.Scalar() + "\"";
+  if (!std::filesystem::exists(status)) {
+    f.Error(ctx, quoted + " does not exist");
+  } else if (directory && !std::filesystem::is_directory(status)) {
+    f.Error(ctx, quoted + " is not a directory");
+  } else if (!directory && !std::filesystem::is_regular_file(status)) {
+    f.Error(ctx, quoted + " is not a file");
+  } else if (::access(path.c_str(), directory ? R_OK | X_OK : R_OK) != 0) {
+    f.Error(ctx, quoted + " cannot be read by this user");
+  } else {
+    return path;
+  }
+  return {};
+}
+
+void ParseHttp(Context& ctx, const Field& f, HttpConfig* out) {
+  const MapReader map(ctx, f, kHttpKeys);
+  if (const Field* listen = map.Find("listen")) {
+    if (std::optional<std::string> text = ReadString(ctx, *listen)) {
+      if (IsListenAddress(*text)) {
+        out->listen = std::move(*text);
+      } else {
+        listen->Error(ctx, "\"" + listen->value.Scalar() +
+                               "\" is not HOST:PORT (for example 127.0.0.1:8080, 0.0.0.0:443 or [::1]:8080)");
+      }
+    }
+  }
+  if (const Field* tls = map.Find("tls")) {
+    const MapReader tls_map(ctx, *tls, kTlsKeys);
+    const Field* cert = tls_map.Require("cert");
+    const Field* key = tls_map.Require("key");
+    if (cert && key) {
+      TlsConfig t{ReadExistingPath(ctx, *cert, false), ReadExistingPath(ctx, *key, false)};
+      if (!t.cert_path.empty() && !t.key_path.empty()) out->tls = std::move(t);
+    }
+  }
+  if (const Field* ui_dir = map.Find("ui_dir")) out->ui_dir = ReadExistingPath(ctx, *ui_dir, true);
+  if (const Field* max = map.Find("max_connections")) {
+    if (std::optional<int64_t> n = ReadInt(ctx, *max)) {
+      if (CheckRange(ctx, *max, *n, 1, kMaxConnections, "between 1 and 100000", "each holds a file descriptor")) {
+        out->max_connections = static_cast<int>(*n);
+      }
+    }
+  }
+}
+
+void ParseAuth(Context& ctx, const Field& f, AuthConfig* out) {
+  const MapReader map(ctx, f, kAuthKeys);
+  const Field* idle = map.Find("session_idle");
+  const Field* max = map.Find("session_max");
+  for (auto [field, value] : {std::pair{idle, &out->session_idle_s}, std::pair{max, &out->session_max_s}}) {
+    if (field == nullptr) continue;
+    if (std::optional<int64_t> s = ReadDurationS(ctx, *field)) {
+      if (CheckRange(ctx, *field, *s, kMinSessionS, kMaxSessionS, "between 1m and 365d", "")) *value = *s;
+    }
+  }
+  if (out->session_idle_s > out->session_max_s) {
+    (idle ? idle : max)->Error(ctx, "session_idle (" + DurationText(out->session_idle_s) +
+                                        ") is longer than session_max (" + DurationText(out->session_max_s) +
+                                        "): a session ends at session_max however often it is used");
+  }
 }
 
 void ParseDocument(Context& ctx, const YAML::Node& root, Config* config) {
@@ -300,10 +439,17 @@ void ParseDocument(Context& ctx, const YAML::Node& root, Config* config) {
   const Field doc("", "", Position{}, root);
   const MapReader top(ctx, doc, kTopKeys);
   if (const Field* storage = top.Require("storage")) ParseStorage(ctx, *storage, &config->storage);
-  if (const Field* record = top.Find("record")) config->record_defaults = ParseRecord(ctx, *record).ApplyTo({});
+  config->record_defaults = ApplyRecord(ctx, top.Find("record"), Retention{});
+  const Field* motion = top.Find("motion");
+  const MotionOverride motion_defaults =
+      motion != nullptr ? ParseMotion(ctx, *motion, "the top-level motion section") : MotionOverride{};
+  if (const Field* http = top.Find("http")) ParseHttp(ctx, *http, &config->http);
+  if (const Field* auth = top.Find("auth")) ParseAuth(ctx, *auth, &config->auth);
   if (const Field* cameras = top.Require("cameras")) {
     const MapReader by_name(ctx, *cameras, kAnyName);
-    for (const Field& c : by_name.fields()) config->cameras.push_back(ParseCamera(ctx, c, config->record_defaults));
+    for (const Field& c : by_name.fields()) {
+      config->cameras.push_back(ParseCamera(ctx, c, config->record_defaults, motion_defaults));
+    }
     if (IsEmptyMap(*cameras)) cameras->Error(ctx, "no cameras: give at least one");
   }
 }

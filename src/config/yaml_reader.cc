@@ -4,6 +4,8 @@
 #include <yaml-cpp/eventhandler.h>
 
 #include <algorithm>
+#include <charconv>
+#include <cmath>
 #include <sstream>
 
 #include "config/units.h"
@@ -297,5 +299,99 @@ std::optional<int64_t> ReadDurationS(Context& ctx, const Field& f) {
   }
   return *ms / 1000;
 }
+
+std::optional<int64_t> ReadInt(Context& ctx, const Field& f) {
+  std::optional<std::string> raw = ReadScalar(ctx, f, "an integer");
+  if (!raw) return std::nullopt;
+  const std::string& text = *raw;
+  // from_chars takes no leading '+'; YAML integers may have one.
+  const size_t skip = !text.empty() && text.front() == '+' ? 1 : 0;
+  int64_t value = 0;
+  const char* end = text.data() + text.size();
+  const auto [ptr, ec] = std::from_chars(text.data() + skip, end, value);
+  if (ec == std::errc::result_out_of_range) {
+    f.Error(ctx, "\"" + text + "\" is too large");
+    return std::nullopt;
+  }
+  if (ec != std::errc() || ptr != end || text.empty()) {
+    f.Error(ctx, "expected an integer, got \"" + text + "\"");
+    return std::nullopt;
+  }
+  return value;
+}
+
+std::optional<double> ParseNumber(std::string_view text) {
+  const size_t skip = !text.empty() && text.front() == '+' ? 1 : 0;
+  double value = 0;
+  const char* end = text.data() + text.size();
+  // chars_format::general: decimal and exponent forms only, no hexadecimal.
+  const auto [ptr, ec] = std::from_chars(text.data() + skip, end, value, std::chars_format::general);
+  if (ec != std::errc() || ptr != end || text.size() == skip || !std::isfinite(value)) return std::nullopt;
+  return value;
+}
+
+std::optional<double> ReadNumber(Context& ctx, const Field& f) {
+  std::optional<std::string> raw = ReadScalar(ctx, f, "a number");
+  if (!raw) return std::nullopt;
+  std::optional<double> value = ParseNumber(*raw);
+  if (!value) f.Error(ctx, "expected a number, got \"" + *raw + "\"");
+  return value;
+}
+
+std::string ReadPath(Context& ctx, const Field& f) {
+  std::optional<std::string> path = ReadString(ctx, f);
+  if (!path) return {};
+  if (path->empty() || path->front() != '/') {
+    f.Error(ctx, "\"" + f.value.Scalar() + "\" is not an absolute path");
+    return {};
+  }
+  if (path->find('\0') != std::string::npos) {
+    f.Error(ctx, "\"" + f.value.Scalar() + "\" contains a NUL character");
+    return {};
+  }
+  return std::move(*path);
+}
+
+namespace {
+
+void ReportOutOfRange(Context& ctx, const Field& f, std::string_view range, std::string_view why) {
+  std::string m = "\"" + f.value.Scalar() + "\" is out of range: must be ";
+  m.append(range);
+  if (!why.empty()) m.append(" (").append(why).append(")");
+  f.Error(ctx, m);
+}
+
+}  // namespace
+
+bool CheckRange(Context& ctx, const Field& f, int64_t value, int64_t min, int64_t max,
+                std::string_view range, std::string_view why) {
+  if (value >= min && value <= max) return true;
+  ReportOutOfRange(ctx, f, range, why);
+  return false;
+}
+
+bool CheckRange(Context& ctx, const Field& f, double value, double min, double max,
+                std::string_view range, std::string_view why) {
+  if (value >= min && value <= max) return true;
+  ReportOutOfRange(ctx, f, range, why);
+  return false;
+}
+
+void CheckName(Context& ctx, const Field& f, std::string_view what, std::string_view why) {
+  constexpr size_t kMaxNameLength = 64;
+  bool ok = !f.key.empty() && f.key.size() <= kMaxNameLength;
+  for (char c : f.key) {
+    ok = ok && ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
+                c == '-');
+  }
+  if (ok) return;
+  std::string m(what);
+  m.append(" name \"").append(f.key).append("\" is not allowed: use 1 to ");
+  m.append(std::to_string(kMaxNameLength)).append(" letters, digits, _ or - (").append(why).append(")");
+  f.KeyError(ctx, m);
+}
+
+bool IsEmptyList(const Field& f) { return f.value.IsNull() || (f.value.IsSequence() && f.value.size() == 0); }
+bool IsEmptyMap(const Field& f) { return f.value.IsNull() || (f.value.IsMap() && f.value.size() == 0); }
 
 }  // namespace sightline::config

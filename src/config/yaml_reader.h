@@ -107,5 +107,30 @@ std::optional<int64_t> ReadSizeBytes(Context& ctx, const Field& f);
 std::optional<int64_t> ReadDurationMs(Context& ctx, const Field& f);
 // A duration that must be a whole number of seconds.
 std::optional<int64_t> ReadDurationS(Context& ctx, const Field& f);
+// An integer in decimal, optionally signed ("25", "-3").
+std::optional<int64_t> ReadInt(Context& ctx, const Field& f);
+// A finite decimal number ("0.25", "1", "5e-4"); not inf, nan or hexadecimal.
+std::optional<double> ReadNumber(Context& ctx, const Field& f);
+// A finite decimal number parsed from text (what ReadNumber and polygon strings accept).
+std::optional<double> ParseNumber(std::string_view text);
+// An absolute path with ${NAME} expanded; empty after reporting a problem. Messages quote the
+// text as written, before expansion.
+std::string ReadPath(Context& ctx, const Field& f);
+
+// Reports "\"VALUE\" is out of range: must be RANGE (WHY)" at the value unless min <= value <= max.
+// Returns whether the value was in range.
+bool CheckRange(Context& ctx, const Field& f, int64_t value, int64_t min, int64_t max,
+                std::string_view range, std::string_view why);
+bool CheckRange(Context& ctx, const Field& f, double value, double min, double max,
+                std::string_view range, std::string_view why);
+
+// A map key chosen by the user (a camera, stream or zone name): 1 to 64 of A-Z a-z 0-9 _ -.
+// `what` names it in the message ("camera"), `why` says why the rule exists.
+void CheckName(Context& ctx, const Field& f, std::string_view what, std::string_view why);
+
+// An empty value or an empty list/map: "no X" errors. Entries that were all invalid are not
+// "no X" (their own errors say what is wrong), nor is a value of the wrong kind.
+bool IsEmptyList(const Field& f);
+bool IsEmptyMap(const Field& f);
 
 }  // namespace sightline::config

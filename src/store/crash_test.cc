@@ -130,7 +130,7 @@ TEST_F(CrashTest, CrashInTheMiddleOfDeleting) {
       SCOPED_TRACE(std::string(point) + " hit " + std::to_string(nth));
       tmp_.Reset();
       const Outcome o = RunUntilCrash([&] { env_.CrashAt(point, nth); },
-                                      Retention{.max_age_s = 0, .max_bytes = 3000}, 60);
+                                      testing::MaxBytes(3000), 60);
       EXPECT_GT(o.recovered_frames, 0);
     }
   }

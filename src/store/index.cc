@@ -1,17 +1,25 @@
 #include "store/index.h"
 
-#include <cstdio>
 #include <fcntl.h>
 #include <unistd.h>
 
-#include "store/schema_sql.h"  // generated from schema.sql: kSchemaSql
+#include <algorithm>
+#include <cstdio>
+#include <map>
+
+#include "store/schema_sql.h"      // generated from schema.sql: kSchemaSql
+#include "store/upgrade_v2_sql.h"  // generated from upgrade_v2.sql: kUpgradeV2Sql
 
 namespace sightline::store {
 namespace {
 
 constexpr const char* kSegmentColumns =
     "id, stream_id, seq, dir_id, start_us, end_us, codec, width, height, init_length,"
-    " durable_length, frames, fragments, open, protected";
+    " durable_length, frames, fragments, open, protected, motion";
+
+// Numbered upgrade steps: kUpgrades[i] takes version i + 1 to i + 2.
+constexpr const char* kUpgrades[] = {kUpgradeV2Sql};
+static_assert(std::size(kUpgrades) == kSchemaVersion - 1, "one upgrade step per version after 1");
 
 SegmentRow ReadSegment(const Stmt& s) {
   SegmentRow r;
@@ -30,8 +38,51 @@ SegmentRow ReadSegment(const Stmt& s) {
   r.fragments = s.Blob(12);
   r.open = s.Int(13) != 0;
   r.is_protected = s.Int(14) != 0;
+  r.motion = s.Int(15) != 0;
   return r;
 }
+
+std::string JoinZones(const std::vector<std::string>& zones) {
+  std::string out;
+  for (const std::string& z : zones) {
+    if (!out.empty()) out += ',';
+    out += z;
+  }
+  return out;
+}
+
+std::vector<std::string> SplitZones(const std::string& text) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start < text.size()) {
+    const size_t comma = std::min(text.find(',', start), text.size());
+    out.push_back(text.substr(start, comma - start));
+    start = comma + 1;
+  }
+  return out;
+}
+
+// Collects search hits in time order into ranges, merging hits at most kMotionMergeGapUs
+// apart; stops taking new ranges at `limit`.
+class RangeMerger {
+ public:
+  explicit RangeMerger(int limit) : limit_(static_cast<size_t>(std::max(limit, 0))) {}
+  // False once a hit would start a range beyond the limit: the search can stop.
+  bool Add(int64_t start_us, int64_t end_us) {
+    if (!ranges_.empty() && start_us - ranges_.back().end_us <= kMotionMergeGapUs) {
+      ranges_.back().end_us = std::max(ranges_.back().end_us, end_us);
+      return true;
+    }
+    if (ranges_.size() >= limit_) return false;
+    ranges_.push_back({start_us, end_us});
+    return true;
+  }
+  std::vector<MotionRange> Take() { return std::move(ranges_); }
+
+ private:
+  size_t limit_;
+  std::vector<MotionRange> ranges_;
+};
 
 Result<std::vector<SegmentRow>> ReadSegments(Stmt& s) {
   std::vector<SegmentRow> out;
@@ -114,16 +165,29 @@ Status Index::Migrate() {
                                    std::to_string(kSchemaVersion) + ": upgrade Sightline");
   }
   if (version == kSchemaVersion) return Status();
-  // Version 0 is an empty database: create the current schema. Later versions add numbered
-  // upgrade steps here (version N-1 -> N), each in its own transaction.
-  Transaction tx(*db_);
-  RETURN_IF_ERROR(tx.Begin());
-  RETURN_IF_ERROR(db_->Exec(kSchemaSql).WithContext("creating schema"));
-  ASSIGN_OR_RETURN(Stmt ins, db_->Prepare("INSERT INTO meta (key, value) VALUES (?, ?)"));
-  RETURN_IF_ERROR(ins.Bind(1, std::string_view("db_uuid")).Bind(2, NewUuid()).Run());
-  RETURN_IF_ERROR(ins.Bind(1, std::string_view("generation")).Bind(2, std::string_view("0")).Run());
-  RETURN_IF_ERROR(db_->Exec("PRAGMA user_version = " + std::to_string(kSchemaVersion)));
-  return tx.Commit();
+  if (version == 0) {
+    // An empty database: the current schema at once.
+    Transaction tx(*db_);
+    RETURN_IF_ERROR(tx.Begin());
+    RETURN_IF_ERROR(db_->Exec(kSchemaSql).WithContext("creating schema"));
+    ASSIGN_OR_RETURN(Stmt ins, db_->Prepare("INSERT INTO meta (key, value) VALUES (?, ?)"));
+    RETURN_IF_ERROR(ins.Bind(1, std::string_view("db_uuid")).Bind(2, NewUuid()).Run());
+    RETURN_IF_ERROR(ins.Bind(1, std::string_view("generation")).Bind(2, std::string_view("0")).Run());
+    RETURN_IF_ERROR(db_->Exec("PRAGMA user_version = " + std::to_string(kSchemaVersion)));
+    return tx.Commit();
+  }
+  // Each step in its own transaction: a crash between steps leaves a database at a version
+  // this code knows, and the next start goes on from there.
+  for (int64_t v = version; v < kSchemaVersion; ++v) {
+    const std::string step = "upgrading index " + db_->path() + " from schema version " + std::to_string(v) +
+                             " to " + std::to_string(v + 1);
+    Transaction tx(*db_);
+    RETURN_IF_ERROR(tx.Begin().WithContext(step));
+    RETURN_IF_ERROR(db_->Exec(kUpgrades[v - 1]).WithContext(step));
+    RETURN_IF_ERROR(db_->Exec("PRAGMA user_version = " + std::to_string(v + 1)).WithContext(step));
+    RETURN_IF_ERROR(tx.Commit().WithContext(step));
+  }
+  return Status();
 }
 
 Result<int64_t> Index::Generation() {
@@ -192,6 +256,14 @@ Result<int64_t> Index::EnsureStream(const std::string& camera, const std::string
 
 Status Index::CommitSegments(const std::vector<SegmentRow>& rows,
                              const std::vector<EventRow>& events) {
+  IndexBatch batch;
+  batch.segments = rows;
+  batch.events = events;
+  return Commit(batch);
+}
+
+Status Index::Commit(const IndexBatch& batch) {
+  for (const MotionGridChunk& c : batch.grid_chunks) RETURN_IF_ERROR(ValidateMotionGridChunk(c));
   Transaction tx(*db_);
   RETURN_IF_ERROR(tx.Begin());
   ASSIGN_OR_RETURN(Stmt up, db_->Prepare(
@@ -200,14 +272,30 @@ Status Index::CommitSegments(const std::vector<SegmentRow>& rows,
       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
       " ON CONFLICT (stream_id, seq) DO UPDATE SET end_us = ?5, durable_length = ?10,"
       " frames = ?11, fragments = ?12, open = ?13"));
-  for (const SegmentRow& r : rows) {
+  for (const SegmentRow& r : batch.segments) {
     up.Bind(1, r.stream_id).Bind(2, r.seq).Bind(3, r.dir_id).Bind(4, r.start_us);
     up.Bind(5, r.end_us).Bind(6, r.codec).Bind(7, int64_t{r.width}).Bind(8, int64_t{r.height});
     up.Bind(9, static_cast<int64_t>(r.init_length)).Bind(10, static_cast<int64_t>(r.durable_length));
     up.Bind(11, r.frames).Bind(12, ByteSpan(r.fragments)).Bind(13, int64_t{r.open ? 1 : 0});
     RETURN_IF_ERROR(up.Run());
   }
-  RETURN_IF_ERROR(AddEvents(events));
+  RETURN_IF_ERROR(AddEvents(batch.events));
+  for (const MotionEventRow& e : batch.motion_events) RETURN_IF_ERROR(UpsertMotionEvent(e));
+  if (!batch.grid_chunks.empty()) {
+    ASSIGN_OR_RETURN(Stmt ins, db_->Prepare(
+        "INSERT INTO motion_grids (stream_id, start_us, end_us, frames, any_grid, data)"
+        " VALUES (?, ?, ?, ?, ?, ?)"));
+    std::map<std::pair<std::string, std::string>, int64_t> stream_ids;
+    for (const MotionGridChunk& c : batch.grid_chunks) {
+      auto [it, inserted] = stream_ids.try_emplace({c.camera, c.stream}, 0);
+      if (inserted) {
+        ASSIGN_OR_RETURN(it->second, EnsureStream(c.camera, c.stream));
+      }
+      ins.Bind(1, it->second).Bind(2, c.start_us).Bind(3, c.end_us).Bind(4, c.frames);
+      ins.Bind(5, ByteSpan(c.any_grid)).Bind(6, ByteSpan(c.data));
+      RETURN_IF_ERROR(ins.Run());
+    }
+  }
   return tx.Commit();
 }
 
@@ -237,12 +325,35 @@ Result<std::vector<SegmentRow>> Index::SegmentsInRange(int64_t stream_id, int64_
   return ReadSegments(s);
 }
 
+Result<std::optional<SegmentRow>> Index::SegmentById(int64_t id) {
+  ASSIGN_OR_RETURN(Stmt s, db_->Prepare(std::string("SELECT ") + kSegmentColumns +
+                                        " FROM segments WHERE id = ?1"));
+  s.Bind(1, id);
+  ASSIGN_OR_RETURN(std::vector<SegmentRow> rows, ReadSegments(s));
+  if (rows.empty()) return std::optional<SegmentRow>();
+  return std::optional<SegmentRow>(std::move(rows.front()));
+}
+
+Result<std::optional<int64_t>> Index::OldestStart(int64_t stream_id) {
+  ASSIGN_OR_RETURN(Stmt s, db_->Prepare(
+      "SELECT start_us FROM segments WHERE stream_id = ?1 ORDER BY start_us LIMIT 1"));
+  s.Bind(1, stream_id);
+  ASSIGN_OR_RETURN(bool row, s.Step());
+  if (!row) return std::optional<int64_t>();
+  return std::optional<int64_t>(s.Int(0));
+}
+
 Result<std::vector<SegmentRow>> Index::OldestDeletable(int64_t stream_id, int64_t dir_id,
-                                                       int limit) {
-  std::string sql = std::string("SELECT ") + kSegmentColumns + " FROM segments WHERE open = 0" +
-                    " AND protected = 0 AND " +
-                    (stream_id != 0 ? "stream_id = ?1 ORDER BY start_us" : "dir_id = ?1 ORDER BY start_us") +
-                    " LIMIT ?2";
+                                                       int limit, MotionTier tier) {
+  // With a tier, the (stream_id, motion, start_us) index skips the other tier's segments,
+  // which retention keeps for longer and would otherwise scan past at every run.
+  const char* where = stream_id == 0                     ? "dir_id = ?1"
+                      : tier == MotionTier::kAny         ? "stream_id = ?1"
+                      : tier == MotionTier::kWithMotion  ? "stream_id = ?1 AND motion = 1"
+                                                         : "stream_id = ?1 AND motion = 0";
+  std::string sql = std::string("SELECT ") + kSegmentColumns +
+                    " FROM segments WHERE open = 0 AND protected = 0 AND " + where +
+                    " ORDER BY start_us LIMIT ?2";
   ASSIGN_OR_RETURN(Stmt s, db_->Prepare(sql));
   s.Bind(1, stream_id != 0 ? stream_id : dir_id).Bind(2, int64_t{limit});
   return ReadSegments(s);
@@ -320,8 +431,232 @@ Result<std::vector<EventRow>> Index::Events(int64_t since_us, int limit) {
 Status Index::ClearRecordings() {
   Transaction tx(*db_);
   RETURN_IF_ERROR(tx.Begin());
-  RETURN_IF_ERROR(db_->Exec("DELETE FROM segments; DELETE FROM garbage; DELETE FROM streams;"));
+  RETURN_IF_ERROR(db_->Exec("DELETE FROM segments; DELETE FROM garbage;"
+                            " UPDATE streams SET bytes = 0, max_duration_us = 0;"));
   return tx.Commit();
+}
+
+Status Index::UpsertMotionEvent(const MotionEventRow& row) {
+  ASSIGN_OR_RETURN(Stmt s, db_->Prepare(
+      "INSERT INTO motion_events (id, camera, stream, start_us, end_us, zones, peak_fraction, peak_us,"
+      " thumbnail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+      " ON CONFLICT (id) DO UPDATE SET start_us = ?4, end_us = ?5, zones = ?6, peak_fraction = ?7,"
+      " peak_us = ?8, thumbnail = coalesce(?9, thumbnail)"));
+  if (row.id != 0) s.Bind(1, row.id);
+  s.Bind(2, row.camera).Bind(3, row.stream).Bind(4, row.start_us);
+  if (row.end_us != 0) s.Bind(5, row.end_us);
+  s.Bind(6, JoinZones(row.zones)).Bind(7, row.peak_fraction).Bind(8, row.peak_us);
+  if (!row.thumbnail.empty()) s.Bind(9, ByteSpan(row.thumbnail));
+  return s.Run();
+}
+
+Result<int64_t> Index::AddMotionEvent(const MotionEventRow& row) {
+  RETURN_IF_ERROR(UpsertMotionEvent(row));
+  return row.id != 0 ? row.id : db_->LastInsertRowId();
+}
+
+Status Index::UpdateMotionEvent(const MotionEventRow& row) {
+  ASSIGN_OR_RETURN(Stmt s, db_->Prepare("SELECT 1 FROM motion_events WHERE id = ?"));
+  s.Bind(1, row.id);
+  ASSIGN_OR_RETURN(bool found, s.Step());
+  if (!found) return NotFoundError("motion event " + std::to_string(row.id) + " does not exist");
+  return UpsertMotionEvent(row);
+}
+
+namespace {
+
+constexpr const char* kMotionEventColumns =
+    "id, camera, stream, start_us, coalesce(end_us, 0), zones, peak_fraction, peak_us,"
+    " thumbnail IS NOT NULL";
+
+MotionEventRow ReadMotionEvent(const Stmt& s) {
+  MotionEventRow e;
+  e.id = s.Int(0);
+  e.camera = s.Text(1);
+  e.stream = s.Text(2);
+  e.start_us = s.Int(3);
+  e.end_us = s.Int(4);
+  e.zones = SplitZones(s.Text(5));
+  e.peak_fraction = s.Double(6);
+  e.peak_us = s.Int(7);
+  e.has_thumbnail = s.Int(8) != 0;
+  return e;
+}
+
+}  // namespace
+
+Result<std::vector<MotionEventRow>> Index::MotionEvents(const std::string& camera, int64_t start_us,
+                                                        int64_t end_us, int limit) {
+  ASSIGN_OR_RETURN(Stmt s, db_->Prepare(
+      std::string("SELECT ") + kMotionEventColumns + " FROM motion_events"
+      " WHERE camera = ?1 AND start_us < ?3 AND (end_us IS NULL OR end_us > ?2)"
+      " ORDER BY start_us DESC LIMIT ?4"));
+  s.Bind(1, camera).Bind(2, start_us).Bind(3, end_us).Bind(4, int64_t{limit});
+  std::vector<MotionEventRow> out;
+  for (;;) {
+    ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) break;
+    out.push_back(ReadMotionEvent(s));
+  }
+  return out;
+}
+
+Result<std::optional<MotionEventRow>> Index::MotionEventById(int64_t id) {
+  ASSIGN_OR_RETURN(Stmt s, db_->Prepare(std::string("SELECT ") + kMotionEventColumns +
+                                        " FROM motion_events WHERE id = ?1"));
+  s.Bind(1, id);
+  ASSIGN_OR_RETURN(bool row, s.Step());
+  if (!row) return std::optional<MotionEventRow>();
+  return std::optional<MotionEventRow>(ReadMotionEvent(s));
+}
+
+Result<Bytes> Index::MotionEventThumbnail(int64_t id) {
+  ASSIGN_OR_RETURN(Stmt s, db_->Prepare("SELECT thumbnail FROM motion_events WHERE id = ?"));
+  s.Bind(1, id);
+  ASSIGN_OR_RETURN(bool row, s.Step());
+  if (!row) return NotFoundError("motion event " + std::to_string(id) + " does not exist");
+  if (s.IsNull(0)) return NotFoundError("motion event " + std::to_string(id) + " has no thumbnail");
+  return s.Blob(0);
+}
+
+Result<int64_t> Index::MaxMotionEventId() {
+  // AUTOINCREMENT keeps the largest id ever used here, also after its row was deleted.
+  ASSIGN_OR_RETURN(Stmt s, db_->Prepare("SELECT seq FROM sqlite_sequence WHERE name = 'motion_events'"));
+  ASSIGN_OR_RETURN(bool row, s.Step());
+  return row ? s.Int(0) : 0;
+}
+
+Result<int64_t> Index::CloseOpenMotionEvents() {
+  ASSIGN_OR_RETURN(Stmt s, db_->Prepare(
+      "UPDATE motion_events SET end_us = max(start_us, peak_us, coalesce("
+      "  (SELECT max(g.end_us) FROM motion_grids g JOIN streams t ON g.stream_id = t.id"
+      "   WHERE t.camera = motion_events.camera AND t.stream = motion_events.stream"
+      "     AND g.start_us >= motion_events.start_us - ?1), 0))"
+      " WHERE end_us IS NULL"));
+  RETURN_IF_ERROR(s.Bind(1, kMaxMotionChunkUs).Run());
+  return static_cast<int64_t>(sqlite3_changes(db_->raw()));
+}
+
+Result<std::optional<int64_t>> Index::OldestOpenMotionEventStart(const std::string& camera) {
+  ASSIGN_OR_RETURN(Stmt s, db_->Prepare(
+      // Without the hint SQLite walks motion_events_by_start for min(), past every event.
+      "SELECT min(start_us) FROM motion_events INDEXED BY motion_events_by_end"
+      " WHERE camera = ? AND end_us IS NULL"));
+  s.Bind(1, camera);
+  ASSIGN_OR_RETURN(bool row, s.Step());
+  if (!row || s.IsNull(0)) return std::optional<int64_t>();
+  return std::optional<int64_t>(s.Int(0));
+}
+
+Status Index::AddMotionGrids(const std::vector<MotionGridChunk>& chunks) {
+  IndexBatch batch;
+  batch.grid_chunks = chunks;
+  return Commit(batch);
+}
+
+Result<MotionSearchResult> Index::SearchMotion(int64_t stream_id, int64_t start_us, int64_t end_us,
+                                               ByteSpan query_grid, int limit) {
+  if (query_grid.size() != kMotionGridBytes) {
+    return InvalidArgumentError("motion search: the query grid has " + std::to_string(query_grid.size()) +
+                                " bytes, not 72");
+  }
+  // Two steps, so that a chunk's data is read only when its any_grid meets the query: SQLite
+  // reads every column a row returns, and data (kilobytes, in overflow pages) is most of a
+  // chunk while any_grid sits in the row's first page. start_us is bounded from below by the
+  // longest chunk, so the scan uses the index.
+  ASSIGN_OR_RETURN(Stmt chunks, db_->Prepare(
+      "SELECT id, start_us, end_us, frames, any_grid FROM motion_grids"
+      " WHERE stream_id = ?1 AND start_us < ?3 AND end_us > ?2 AND start_us >= ?2 - ?4"
+      " ORDER BY start_us"));
+  chunks.Bind(1, stream_id).Bind(2, start_us).Bind(3, end_us).Bind(4, kMaxMotionChunkUs);
+  ASSIGN_OR_RETURN(Stmt data, db_->Prepare("SELECT data FROM motion_grids WHERE id = ?"));
+  MotionSearchResult result;
+  RangeMerger merger(limit);
+  bool full = false;
+  while (!full) {
+    ASSIGN_OR_RETURN(bool row, chunks.Step());
+    if (!row) break;
+    const int64_t chunk_start = chunks.Int(1);
+    const int64_t chunk_end = chunks.Int(2);
+    const ByteSpan any = chunks.BlobView(4);
+    if (any.size() != kMotionGridBytes || !GridsIntersect(any.data(), query_grid.data())) {
+      ++result.chunks_skipped;
+      continue;
+    }
+    ++result.chunks_read;
+    const int64_t interval = (chunk_end - chunk_start) / std::max<int64_t>(chunks.Int(3), 1);
+    data.Bind(1, chunks.Int(0));
+    ASSIGN_OR_RETURN(bool found, data.Step());
+    MotionChunkReader reader(found ? data.BlobView(0) : ByteSpan(), chunk_start);
+    int64_t time_us = 0;
+    const uint8_t* grid = nullptr;
+    while (reader.Next(&time_us, &grid)) {
+      if (time_us >= end_us) break;
+      const int64_t hit_end = std::min(time_us + std::max<int64_t>(interval, 1), chunk_end);
+      if (hit_end <= start_us || !GridsIntersect(grid, query_grid.data())) continue;
+      if (!merger.Add(std::max(time_us, start_us), std::min(hit_end, end_us))) {
+        full = true;
+        break;
+      }
+    }
+    data.Reset();
+    if (!reader.ok()) {
+      return DataLossError("motion search: stream " + std::to_string(stream_id) + ": grid chunk at " +
+                           std::to_string(chunk_start) + " is corrupt");
+    }
+  }
+  result.ranges = merger.Take();
+  return result;
+}
+
+Result<MotionSearchResult> Index::SearchMotion(const std::string& camera, int64_t start_us, int64_t end_us,
+                                               ByteSpan query_grid, int limit) {
+  ASSIGN_OR_RETURN(Stmt streams, db_->Prepare("SELECT id FROM streams WHERE camera = ? ORDER BY id"));
+  streams.Bind(1, camera);
+  MotionSearchResult all;
+  std::vector<MotionRange> hits;
+  for (;;) {
+    ASSIGN_OR_RETURN(bool row, streams.Step());
+    if (!row) break;
+    ASSIGN_OR_RETURN(MotionSearchResult one, SearchMotion(streams.Int(0), start_us, end_us, query_grid, limit));
+    all.chunks_read += one.chunks_read;
+    all.chunks_skipped += one.chunks_skipped;
+    hits.insert(hits.end(), one.ranges.begin(), one.ranges.end());
+  }
+  std::sort(hits.begin(), hits.end(), [](const MotionRange& a, const MotionRange& b) { return a.start_us < b.start_us; });
+  RangeMerger merger(limit);
+  for (const MotionRange& r : hits) {
+    if (!merger.Add(r.start_us, r.end_us)) break;
+  }
+  all.ranges = merger.Take();
+  return all;
+}
+
+Result<std::optional<int64_t>> Index::OldestSegmentStart(const std::string& camera) {
+  // min() per stream is one seek in segments_by_time.
+  ASSIGN_OR_RETURN(Stmt s, db_->Prepare(
+      "SELECT min(m) FROM (SELECT (SELECT min(start_us) FROM segments WHERE stream_id = t.id) AS m"
+      " FROM streams t WHERE t.camera = ?)"));
+  s.Bind(1, camera);
+  ASSIGN_OR_RETURN(bool row, s.Step());
+  if (!row || s.IsNull(0)) return std::optional<int64_t>();
+  return std::optional<int64_t>(s.Int(0));
+}
+
+Result<int64_t> Index::DeleteMotionDataBefore(const std::string& camera, int64_t cutoff_us) {
+  Transaction tx(*db_);
+  RETURN_IF_ERROR(tx.Begin());
+  ASSIGN_OR_RETURN(Stmt grids, db_->Prepare(
+      "DELETE FROM motion_grids WHERE stream_id IN (SELECT id FROM streams WHERE camera = ?1)"
+      " AND start_us < ?2 AND end_us <= ?2"));
+  RETURN_IF_ERROR(grids.Bind(1, camera).Bind(2, cutoff_us).Run());
+  int64_t deleted = sqlite3_changes(db_->raw());
+  ASSIGN_OR_RETURN(Stmt events, db_->Prepare(
+      "DELETE FROM motion_events WHERE camera = ?1 AND end_us <= ?2"));
+  RETURN_IF_ERROR(events.Bind(1, camera).Bind(2, cutoff_us).Run());
+  deleted += sqlite3_changes(db_->raw());
+  RETURN_IF_ERROR(tx.Commit());
+  return deleted;
 }
 
 }  // namespace sightline::store

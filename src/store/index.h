@@ -11,11 +11,12 @@
 
 #include "base/bytes.h"
 #include "base/result.h"
+#include "store/motion_grid_chunk.h"
 #include "store/sqlite.h"
 
 namespace sightline::store {
 
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 2;
 
 struct DirRow {
   int64_t id = 0;
@@ -47,6 +48,7 @@ struct SegmentRow {
   Bytes fragments;  // fragment_table.h
   bool open = true;
   bool is_protected = false;
+  bool motion = false;  // overlaps a closed motion event of the camera; kept by the index
 };
 
 struct EventRow {
@@ -55,6 +57,49 @@ struct EventRow {
   std::string camera;
   std::string stream;
   std::string message;
+};
+
+// Which segments retention looks at: its motion tier keeps those with motion longer.
+enum class MotionTier { kAny, kWithoutMotion, kWithMotion };
+
+struct MotionEventRow {
+  int64_t id = 0;  // 0 in AddMotionEvent: the index assigns one
+  std::string camera;
+  std::string stream;  // the analysed stream
+  int64_t start_us = 0;  // first motion - pre_capture
+  int64_t end_us = 0;    // last motion + post_capture; 0 while the event is open
+  std::vector<std::string> zones;  // names without commas
+  double peak_fraction = 0;
+  int64_t peak_us = 0;
+  // JPEG of the peak. Writing: empty keeps the stored one. Reading: MotionEvents leaves it
+  // empty and says whether there is one in has_thumbnail (MotionEventThumbnail reads it).
+  Bytes thumbnail;
+  bool has_thumbnail = false;
+};
+
+// A time range of a motion search: [start_us, end_us).
+struct MotionRange {
+  int64_t start_us = 0;
+  int64_t end_us = 0;
+  friend bool operator==(const MotionRange&, const MotionRange&) = default;
+};
+
+struct MotionSearchResult {
+  std::vector<MotionRange> ranges;  // in time order
+  int64_t chunks_read = 0;     // chunks whose frames were compared with the query
+  int64_t chunks_skipped = 0;  // chunks whose any_grid missed the query: data never read
+};
+
+// Adjacent hits of a motion search at most this far apart are one range.
+inline constexpr int64_t kMotionMergeGapUs = 2'000'000;
+
+// What the index thread commits in one transaction (group commit).
+struct IndexBatch {
+  std::vector<SegmentRow> segments;  // inserted, or updated by (stream_id, seq)
+  std::vector<EventRow> events;
+  // Inserted or updated by id (ids are assigned by the writer, see IndexWriter).
+  std::vector<MotionEventRow> motion_events;
+  std::vector<MotionGridChunk> grid_chunks;  // each well formed (ValidateMotionGridChunk)
 };
 
 class Index {
@@ -74,8 +119,11 @@ class Index {
   Result<std::optional<StreamRow>> FindStream(const std::string& camera, const std::string& stream);
   Result<int64_t> EnsureStream(const std::string& camera, const std::string& stream);
 
-  // Inserts each row whose (stream_id, seq) is new, else updates its mutable columns (end,
-  // lengths, frames, fragments, open). All in one transaction: the group commit.
+  // Commits a batch in one transaction, the group commit: inserts each segment row whose
+  // (stream_id, seq) is new, else updates its mutable columns (end, lengths, frames,
+  // fragments, open); appends events; inserts or updates motion events by id (an empty
+  // thumbnail keeps the stored one); adds grid chunks, creating stream rows as needed.
+  Status Commit(const IndexBatch& batch);
   Status CommitSegments(const std::vector<SegmentRow>& rows,
                         const std::vector<EventRow>& events = {});
 
@@ -84,9 +132,15 @@ class Index {
   // Segments of a stream that overlap [start_us, end_us), in time order.
   Result<std::vector<SegmentRow>> SegmentsInRange(int64_t stream_id, int64_t start_us,
                                                   int64_t end_us);
+  // The segment row with this id, or nullopt.
+  Result<std::optional<SegmentRow>> SegmentById(int64_t id);
+  // Start of the stream's oldest segment, or nullopt when it has none.
+  Result<std::optional<int64_t>> OldestStart(int64_t stream_id);
   // The oldest segments of a stream (or, with stream_id 0, of a directory given by dir_id),
-  // closed and unprotected: retention's candidates.
-  Result<std::vector<SegmentRow>> OldestDeletable(int64_t stream_id, int64_t dir_id, int limit);
+  // closed and unprotected: retention's candidates. `tier` picks those with or without
+  // motion (streams only).
+  Result<std::vector<SegmentRow>> OldestDeletable(int64_t stream_id, int64_t dir_id, int limit,
+                                                  MotionTier tier = MotionTier::kAny);
   // All segment rows (check, rebuild); ordered by stream and seq.
   Result<std::vector<SegmentRow>> AllSegments();
 
@@ -101,12 +155,53 @@ class Index {
   Status AddEvents(const std::vector<EventRow>& events);
   Result<std::vector<EventRow>> Events(int64_t since_us, int limit);
 
-  // Drops every segment, stream, garbage and event row (check --rebuild-index).
+  // Motion events. The daemon writes them through the IndexWriter's batches; these direct
+  // calls serve tools and tests. AddMotionEvent returns the new event's id (row.id if set).
+  Result<int64_t> AddMotionEvent(const MotionEventRow& row);
+  // Updates end, zones, peak and (unless empty) thumbnail of event row.id; NotFound if none.
+  Status UpdateMotionEvent(const MotionEventRow& row);
+  // The newest `limit` events of a camera that overlap [start_us, end_us) (an open event
+  // overlaps everything after its start), newest first, without thumbnails.
+  Result<std::vector<MotionEventRow>> MotionEvents(const std::string& camera, int64_t start_us,
+                                                   int64_t end_us, int limit);
+  // Event `id` without its thumbnail, or nullopt.
+  Result<std::optional<MotionEventRow>> MotionEventById(int64_t id);
+  // The JPEG of event `id`; NotFound if there is no such event or it has no thumbnail.
+  Result<Bytes> MotionEventThumbnail(int64_t id);
+  // The largest motion event id ever assigned (0 if none): ids are never reused.
+  Result<int64_t> MaxMotionEventId();
+  // Closes the events a crash left open, at the end of the last grid chunk stored for their
+  // stream (or their peak, or start, whichever is latest). Returns how many. Run at start.
+  Result<int64_t> CloseOpenMotionEvents();
+  // The start of the camera's oldest open motion event, if any.
+  Result<std::optional<int64_t>> OldestOpenMotionEventStart(const std::string& camera);
+
+  Status AddMotionGrids(const std::vector<MotionGridChunk>& chunks);
+  // Time ranges in [start_us, end_us) where an analysed frame of the stream had motion in a
+  // cell of `query_grid` (72 bytes, the layout of schema.sql), hits at most
+  // kMotionMergeGapUs apart merged; each hit lasts one mean frame interval of its chunk. At
+  // most `limit` ranges, the earliest. Chunks whose any_grid misses the query are skipped.
+  Result<MotionSearchResult> SearchMotion(int64_t stream_id, int64_t start_us, int64_t end_us,
+                                          ByteSpan query_grid, int limit);
+  // The same over every stream of the camera (normally its one analysed stream).
+  Result<MotionSearchResult> SearchMotion(const std::string& camera, int64_t start_us,
+                                          int64_t end_us, ByteSpan query_grid, int limit);
+
+  // The start of the camera's oldest segment (any stream), if it has one.
+  Result<std::optional<int64_t>> OldestSegmentStart(const std::string& camera);
+  // Deletes the camera's grid chunks and closed motion events that end at or before
+  // `cutoff_us`, in one transaction. Returns the rows deleted.
+  Result<int64_t> DeleteMotionDataBefore(const std::string& camera, int64_t cutoff_us);
+
+  // Drops every segment and garbage row and resets the streams' totals (check
+  // --rebuild-index). Stream rows, events, motion events and motion grids stay: they cannot
+  // be rebuilt from the files, and the segments' motion flags are set again as rows come back.
   Status ClearRecordings();
 
  private:
   explicit Index(std::unique_ptr<Db> db) : db_(std::move(db)) {}
   Status Migrate();
+  Status UpsertMotionEvent(const MotionEventRow& row);
   std::unique_ptr<Db> db_;
   std::string db_uuid_;
 };

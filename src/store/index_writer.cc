@@ -1,12 +1,23 @@
 #include "store/index_writer.h"
 
+#include <algorithm>
 #include <set>
 
-#include "base/logging.h"
-
 namespace sightline::store {
+namespace {
+
+constexpr int64_t kDayUs = int64_t{24} * 3600 * 1'000'000;
+
+// Segments of a tier kept `days` end before this.
+int64_t TierCutoff(int64_t now_us, int64_t days) { return now_us - std::max(days * kDayUs, kTierMinAgeUs); }
+
+}  // namespace
+
 IndexWriter::IndexWriter(IndexWriterOptions options)
-    : options_(std::move(options)), index_(*options_.index), env_(*options_.env) {}
+    : options_(std::move(options)),
+      index_(*options_.index),
+      env_(*options_.env),
+      next_motion_event_id_(options_.first_motion_event_id) {}
 
 IndexWriter::~IndexWriter() { Stop(); }
 
@@ -38,6 +49,51 @@ void IndexWriter::AddEvent(EventRow event) {
   cv_.notify_one();
 }
 
+void IndexWriter::SubmitMotionEvent(MotionEventRow row) {
+  {
+    std::lock_guard lock(mu_);
+    QueueMotionEventLocked(std::move(row), /*older=*/false);
+  }
+  cv_.notify_one();
+}
+
+void IndexWriter::QueueMotionEventLocked(MotionEventRow row, bool older) {
+  const int64_t id = row.id;
+  auto it = pending_motion_events_.find(id);
+  if (it == pending_motion_events_.end()) {
+    pending_motion_events_.emplace(id, std::move(row));
+    return;
+  }
+  MotionEventRow& newer = older ? it->second : row;
+  MotionEventRow& earlier = older ? row : it->second;
+  if (newer.thumbnail.empty()) newer.thumbnail = std::move(earlier.thumbnail);
+  if (!older) it->second = std::move(row);
+}
+
+void IndexWriter::SubmitMotionGrids(MotionGridChunk chunk) {
+  Status valid = ValidateMotionGridChunk(chunk);
+  const uint64_t bytes = chunk.data.size() + chunk.any_grid.size();
+  {
+    std::lock_guard lock(mu_);
+    if (valid.ok() && pending_grid_bytes_ + bytes <= options_.max_pending_grid_bytes) {
+      pending_grid_bytes_ += bytes;
+      pending_grids_.push_back(std::move(chunk));
+    } else {
+      ++stats_.grid_chunks_dropped;
+      if (valid.ok()) {
+        valid = ResourceExhaustedError("camera=" + chunk.camera + " stream=" + chunk.stream + " " +
+                                       std::to_string(pending_grid_bytes_) +
+                                       " bytes of motion grids wait for the index: dropping a chunk");
+      }
+    }
+  }
+  int suppressed = 0;
+  if (!valid.ok() && grid_drop_log_.Allow(std::chrono::steady_clock::now(), &suppressed)) {
+    SL_LOG(kWarning) << valid << (suppressed > 0 ? " (" + std::to_string(suppressed) + " more not logged)" : "");
+  }
+  cv_.notify_one();
+}
+
 void IndexWriter::RequestRetention() {
   {
     std::lock_guard lock(mu_);
@@ -58,8 +114,8 @@ void IndexWriter::Run() {
     {
       std::unique_lock lock(mu_);
       cv_.wait_for(lock, std::chrono::milliseconds(200), [&] {
-        return !pending_rows_.empty() || !pending_events_.empty() || retention_requested_ ||
-               stopping_;
+        return !pending_rows_.empty() || !pending_events_.empty() || !pending_motion_events_.empty() ||
+               !pending_grids_.empty() || retention_requested_ || stopping_;
       });
       stop = stopping_;
       retention = retention_requested_;
@@ -83,38 +139,52 @@ void IndexWriter::Run() {
 }
 
 bool IndexWriter::CommitPending() {
-  std::vector<SegmentRow> rows;
-  std::vector<EventRow> events;
+  IndexBatch batch;
   {
     std::lock_guard lock(mu_);
-    for (auto& [key, row] : pending_rows_) rows.push_back(std::move(row));
+    for (auto& [key, row] : pending_rows_) batch.segments.push_back(std::move(row));
     pending_rows_.clear();
-    events.swap(pending_events_);
+    batch.events.swap(pending_events_);
+    for (auto& [id, row] : pending_motion_events_) batch.motion_events.push_back(std::move(row));
+    pending_motion_events_.clear();
+    batch.grid_chunks.swap(pending_grids_);
+    pending_grid_bytes_ = 0;
   }
-  if (rows.empty() && events.empty()) return true;
+  if (batch.segments.empty() && batch.events.empty() && batch.motion_events.empty() &&
+      batch.grid_chunks.empty()) {
+    return true;
+  }
   Status st = env_.CrashPoint("index.before_commit");
-  if (st.ok()) st = index_.CommitSegments(rows, events);
+  if (st.ok()) st = index_.Commit(batch);
   std::lock_guard lock(mu_);
   if (!st.ok()) {
     ++stats_.commit_errors;
     if (st.code() == StatusCode::kResourceExhausted) retention_requested_ = true;
-    SL_LOG(kError) << "index commit of " << rows.size() << " segment rows and " << events.size()
-                   << " events failed, will retry: "
-                   << st;
+    SL_LOG(kError) << "index commit of " << batch.segments.size() << " segment rows, " << batch.events.size()
+                   << " events, " << batch.motion_events.size() << " motion events and "
+                   << batch.grid_chunks.size() << " grid chunks failed, will retry: " << st;
     // Retry with the next batch; rows submitted meanwhile are newer and win.
-    for (SegmentRow& r : rows) pending_rows_.try_emplace({r.stream_id, r.seq}, std::move(r));
-    pending_events_.insert(pending_events_.begin(), events.begin(), events.end());
+    for (SegmentRow& r : batch.segments) pending_rows_.try_emplace({r.stream_id, r.seq}, std::move(r));
+    pending_events_.insert(pending_events_.begin(), batch.events.begin(), batch.events.end());
+    for (MotionEventRow& e : batch.motion_events) QueueMotionEventLocked(std::move(e), /*older=*/true);
+    for (const MotionGridChunk& c : batch.grid_chunks) pending_grid_bytes_ += c.data.size() + c.any_grid.size();
+    pending_grids_.insert(pending_grids_.begin(), std::make_move_iterator(batch.grid_chunks.begin()),
+                          std::make_move_iterator(batch.grid_chunks.end()));
     return false;
   }
   ++stats_.commits;
-  stats_.rows_committed += rows.size();
+  stats_.rows_committed += batch.segments.size();
+  stats_.motion_events_committed += batch.motion_events.size();
+  stats_.grid_chunks_committed += batch.grid_chunks.size();
   return true;
 }
 
 Status IndexWriter::RunRetention() {
+  uint64_t deleted_before;
   {
     std::lock_guard lock(mu_);
     ++stats_.retention_runs;
+    deleted_before = stats_.segments_deleted;
   }
   const int64_t now_us = UnixMicros(options_.clock->WallNow());
   ASSIGN_OR_RETURN(std::vector<StreamRow> streams, index_.Streams());
@@ -123,11 +193,11 @@ Status IndexWriter::RunRetention() {
 
   for (const RetentionStream& rs : options_.streams) {
     const Retention& r = rs.retention;
-    if (r.max_age_s == 0 && r.max_bytes == 0) continue;
     auto it = by_id.find(rs.stream_id);
     if (it == by_id.end()) continue;
     int64_t bytes = it->second.bytes;
-    for (;;) {
+    // max_bytes and max_age: the oldest segments first, with motion or not.
+    while (r.max_age_s != 0 || r.max_bytes != 0) {
       ASSIGN_OR_RETURN(std::vector<SegmentRow> candidates,
                        index_.OldestDeletable(rs.stream_id, 0, 64));
       std::vector<SegmentRow> victims;
@@ -141,6 +211,17 @@ Status IndexWriter::RunRetention() {
       if (victims.empty()) break;
       RETURN_IF_ERROR(DeleteSegments(victims));
       if (victims.size() < candidates.size()) break;
+    }
+    if (r.continuous_days) {
+      const std::string& camera = it->second.camera;
+      int64_t without_cutoff = TierCutoff(now_us, *r.continuous_days);
+      // What an open event may still cover waits until the event has closed (and the
+      // segments it overlaps are flagged): only segments that end before its start go.
+      ASSIGN_OR_RETURN(std::optional<int64_t> open_start, index_.OldestOpenMotionEventStart(camera));
+      if (open_start) without_cutoff = std::min(without_cutoff, *open_start + 1);
+      RETURN_IF_ERROR(DeleteOldest(rs.stream_id, MotionTier::kWithoutMotion, without_cutoff));
+      RETURN_IF_ERROR(DeleteOldest(rs.stream_id, MotionTier::kWithMotion,
+                                   TierCutoff(now_us, r.motion_days.value_or(*r.continuous_days))));
     }
   }
 
@@ -177,7 +258,43 @@ Status IndexWriter::RunRetention() {
       RETURN_IF_ERROR(DeleteSegments(victims));
     }
   }
+
+  // Motion grids and events are kept as long as the camera's oldest recording: after the
+  // first run, only when this run deleted something.
+  bool deleted;
+  {
+    std::lock_guard lock(mu_);
+    deleted = stats_.segments_deleted != deleted_before;
+  }
+  if (deleted || !motion_data_checked_) {
+    std::set<std::string> cameras;
+    for (const RetentionStream& rs : options_.streams) {
+      if (auto it = by_id.find(rs.stream_id); it != by_id.end()) cameras.insert(it->second.camera);
+    }
+    for (const std::string& camera : cameras) {
+      ASSIGN_OR_RETURN(std::optional<int64_t> oldest, index_.OldestSegmentStart(camera));
+      if (!oldest) continue;  // nothing recorded (yet): nothing to measure against
+      ASSIGN_OR_RETURN(int64_t rows, index_.DeleteMotionDataBefore(camera, *oldest));
+      std::lock_guard lock(mu_);
+      stats_.motion_rows_deleted += static_cast<uint64_t>(rows);
+    }
+    motion_data_checked_ = true;
+  }
   return Status();
+}
+
+Status IndexWriter::DeleteOldest(int64_t stream_id, MotionTier tier, int64_t cutoff_us) {
+  for (;;) {
+    ASSIGN_OR_RETURN(std::vector<SegmentRow> candidates, index_.OldestDeletable(stream_id, 0, 64, tier));
+    std::vector<SegmentRow> victims;
+    for (SegmentRow& c : candidates) {
+      if (c.end_us >= cutoff_us) break;
+      victims.push_back(std::move(c));
+    }
+    if (victims.empty()) return Status();
+    RETURN_IF_ERROR(DeleteSegments(victims));
+    if (victims.size() < candidates.size()) return Status();
+  }
 }
 
 Status IndexWriter::DeleteSegments(const std::vector<SegmentRow>& victims) {

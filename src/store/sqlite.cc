@@ -66,6 +66,14 @@ Stmt& Stmt::Bind(int i, int64_t v) {
   sqlite3_bind_int64(stmt_, i, v);
   return *this;
 }
+Stmt& Stmt::Bind(int i, double v) {
+  sqlite3_bind_double(stmt_, i, v);
+  return *this;
+}
+Stmt& Stmt::BindNull(int i) {
+  sqlite3_bind_null(stmt_, i);
+  return *this;
+}
 Stmt& Stmt::Bind(int i, std::string_view v) {
   sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
   return *this;
@@ -104,9 +112,17 @@ std::string Stmt::Text(int col) const {
   const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
   return p ? std::string(p, static_cast<size_t>(sqlite3_column_bytes(stmt_, col))) : std::string();
 }
+double Stmt::Double(int col) const { return sqlite3_column_double(stmt_, col); }
+bool Stmt::IsNull(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
 Bytes Stmt::Blob(int col) const {
+  const ByteSpan view = BlobView(col);
+  return Bytes(view.begin(), view.end());
+}
+ByteSpan Stmt::BlobView(int col) const {
+  // sqlite3_column_blob before sqlite3_column_bytes: the documented safe order.
   const auto* p = static_cast<const uint8_t*>(sqlite3_column_blob(stmt_, col));
-  return p ? Bytes(p, p + sqlite3_column_bytes(stmt_, col)) : Bytes();
+  if (p == nullptr) return {};
+  return ByteSpan(p, static_cast<size_t>(sqlite3_column_bytes(stmt_, col)));
 }
 
 }  // namespace sightline::store

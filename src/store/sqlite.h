@@ -45,16 +45,22 @@ class Stmt {
   ~Stmt();
 
   Stmt& Bind(int i, int64_t v);
+  Stmt& Bind(int i, double v);
   Stmt& Bind(int i, std::string_view v);
   Stmt& Bind(int i, ByteSpan v);
+  Stmt& BindNull(int i);
   // Steps once: true with a row, false when done; errors name the SQL.
   Result<bool> Step();
   Status Run();  // steps to completion, ignoring rows
   void Reset();  // clears bindings, ready to run again
 
   int64_t Int(int col) const;
+  double Double(int col) const;
+  bool IsNull(int col) const;
   std::string Text(int col) const;
   Bytes Blob(int col) const;
+  // The blob without a copy: valid until the next Step, Reset or column call on this column.
+  ByteSpan BlobView(int col) const;
 
  private:
   friend class Db;

@@ -32,6 +32,12 @@ Result<std::unique_ptr<Store>> Store::Open(StoreOptions options,
   const int64_t now_us = UnixMicros(options.clock->WallNow());
   ASSIGN_OR_RETURN(store->recovery_, Recover(env, *store->index_, dirs, now_us));
   SL_LOG(kInfo) << "store: recovered " << store->recovery_.ToString();
+  ASSIGN_OR_RETURN(int64_t closed_events, store->index_->CloseOpenMotionEvents());
+  if (closed_events > 0) {
+    SL_LOG(kWarning) << "store: closed " << closed_events
+                     << " motion events left open when the process stopped, at their last stored grid";
+  }
+  ASSIGN_OR_RETURN(int64_t max_event_id, store->index_->MaxMotionEventId());
 
   IndexWriterOptions iw;
   iw.index = store->index_.get();
@@ -39,6 +45,7 @@ Result<std::unique_ptr<Store>> Store::Open(StoreOptions options,
   iw.clock = options.clock;
   iw.retention_interval = options.retention_interval;
   iw.on_fatal = options.on_fatal;
+  iw.first_motion_event_id = max_event_id + 1;
   for (size_t i = 0; i < dirs.size(); ++i) {
     iw.dirs.push_back({dirs[i].dir_id, dirs[i].path, options.dirs[i].min_free_bytes});
   }
@@ -80,9 +87,23 @@ StreamRecorder* Store::recorder(const std::string& camera, const std::string& st
   return it == recorders_.end() ? nullptr : it->second.get();
 }
 
+MotionSink* Store::motion_sink(const std::string& camera, const std::string& stream) {
+  std::lock_guard lock(sinks_mu_);
+  std::unique_ptr<MotionSink>& sink = sinks_[{camera, stream}];
+  if (sink == nullptr) {
+    sink = std::make_unique<MotionSink>(camera, stream, index_writer_.get());
+    if (closed_) sink->Close();
+  }
+  return sink.get();
+}
+
 void Store::Close() {
   if (closed_ || index_writer_ == nullptr) return;
-  closed_ = true;
+  {
+    std::lock_guard lock(sinks_mu_);
+    closed_ = true;
+    for (auto& [key, sink] : sinks_) sink->Close();
+  }
   for (auto& [key, rec] : recorders_) rec->EndOfStream();
   for (auto& w : writers_) w->Stop();
   index_writer_->Stop();

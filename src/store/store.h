@@ -1,15 +1,17 @@
 #pragma once
 // Store: the recording store as one object: it opens the index and the storage directories,
 // runs recovery, and starts one writer thread per directory and the index thread. Ingest
-// feeds each recorded stream's StreamRecorder. docs/design/storage.md is the design.
+// feeds each recorded stream's StreamRecorder; the analysis feeds each analysed stream's
+// MotionSink. docs/design/storage.md is the design.
 //
-// Threads: Open and Close on one thread; recorder() from any thread after Open; recorders
-// are used as StreamRecorder says.
+// Threads: Open and Close on one thread; recorder() and motion_sink() from any thread after
+// Open; recorders and sinks are used as StreamRecorder and MotionSink say.
 
 #include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -19,6 +21,7 @@
 #include "store/env.h"
 #include "store/index.h"
 #include "store/index_writer.h"
+#include "store/motion_sink.h"
 #include "store/recovery.h"
 #include "store/stream_recorder.h"
 
@@ -59,8 +62,12 @@ class Store {
 
   // Null if the stream is not recorded.
   StreamRecorder* recorder(const std::string& camera, const std::string& stream) const;
+  // The motion results of an analysed stream (any stream, recorded or not); made at the first
+  // call, the same one after.
+  MotionSink* motion_sink(const std::string& camera, const std::string& stream);
   // Stops recording: every recorder's GOP in progress is written, every segment closed,
-  // synced and committed. Recorders must no longer be called.
+  // synced and committed; every motion sink's chunk in progress committed. Recorders must no
+  // longer be called; sinks ignore further calls.
   void Close();
 
   const RecoveryReport& recovery_report() const { return recovery_; }
@@ -75,6 +82,8 @@ class Store {
   std::unique_ptr<IndexWriter> index_writer_;
   std::vector<std::unique_ptr<DirWriter>> writers_;
   std::map<std::pair<std::string, std::string>, std::unique_ptr<StreamRecorder>> recorders_;
+  std::mutex sinks_mu_;
+  std::map<std::pair<std::string, std::string>, std::unique_ptr<MotionSink>> sinks_;
   bool closed_ = false;
 };
 

@@ -205,7 +205,7 @@ TEST_F(StoreTest, RetentionDeletesOldestSegmentsButNeverProtectedOnes) {
     // Lock the first segment as evidence.
     EXPECT_EQ(*index->SetProtected(s->id, 1'700'000'000'000'000, 1'700'000'001'000'000, true), 1);
   }
-  auto store = OpenStore(Streams(Retention{.max_age_s = 0, .max_bytes = 1}));
+  auto store = OpenStore(Streams(testing::MaxBytes(1)));
   std::this_thread::sleep_for(300ms);  // a few retention runs
   store->Close();
   auto index = ReadIndex();

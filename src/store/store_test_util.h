@@ -13,6 +13,8 @@
 #include "media/test_param_sets.h"
 #include "store/check.h"
 #include "store/index.h"
+#include "store/motion_grid_chunk.h"
+#include "store/stream_recorder.h"
 
 namespace sightline::store::testing {
 
@@ -72,6 +74,27 @@ class TempDir {
   }
   std::string path_;
 };
+
+// A 72-byte motion grid with the cells (column, row) of columns [col0, col1] and rows
+// [row0, row1] set, in the layout of schema.sql (MotionGrid::Serialize): cell row * 32 +
+// column, most significant bit first.
+inline Bytes GridOfCells(int col0, int row0, int col1, int row1) {
+  Bytes grid(kMotionGridBytes, 0);
+  for (int row = row0; row <= row1; ++row) {
+    for (int col = col0; col <= col1; ++col) {
+      const int cell = row * 32 + col;
+      grid[cell / 8] |= static_cast<uint8_t>(0x80 >> (cell % 8));
+    }
+  }
+  return grid;
+}
+
+// Retention by size only.
+inline Retention MaxBytes(int64_t bytes) {
+  Retention r;
+  r.max_bytes = bytes;
+  return r;
+}
 
 // The storage directories as the index knows them.
 inline std::vector<StorageDir> DirsOf(Index& index) {

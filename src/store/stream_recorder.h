@@ -12,6 +12,7 @@
 #include <atomic>
 #include <cstdint>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "base/clock.h"
@@ -26,6 +27,11 @@ class IndexWriter;
 struct Retention {
   int64_t max_age_s = 0;  // 0: unlimited
   int64_t max_bytes = 0;  // 0: unlimited
+  // Retention tiers (docs/design/storage.md, "Retention tiers"): closed segments that overlap
+  // no motion event of the camera go continuous_days after they end, the others motion_days
+  // (unset: continuous_days) after. Unset continuous_days: no tiers.
+  std::optional<int64_t> continuous_days;
+  std::optional<int64_t> motion_days;
 };
 
 struct StreamRecorderStats {

@@ -1,0 +1,42 @@
+#pragma once
+// Internal to config/: the sections of sightline.yaml parsed in their own files, for
+// parse_config.cc, which walks the document. Same contract as there: problems go to the
+// Context and parsing goes on.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/config.h"
+#include "config/yaml_reader.h"
+
+namespace sightline::config {
+
+// A `motion:` map (top level or camera): each key set here overrides the level above.
+struct MotionOverride {
+  bool present = false;  // the map was given with at least one key
+  std::optional<bool> enabled;
+  Position enabled_pos;
+  std::string enabled_path;
+  std::optional<int> threshold;
+  std::optional<double> min_area;
+  std::optional<double> max_fps;
+  std::optional<bool> keyframes_only;
+  std::optional<std::vector<Polygon>> mask;
+  std::optional<std::vector<MotionZone>> zones;
+  std::optional<int64_t> pre_capture_ms, post_capture_ms, min_duration_ms, merge_gap_ms;
+
+  MotionConfig ApplyTo(MotionConfig m) const;
+};
+
+// `owner` names the level in polygon messages: "camera front_door", "the top-level motion
+// section".
+MotionOverride ParseMotion(Context& ctx, const Field& f, std::string_view owner);
+
+// A camera's effective motion settings: defaults, then `top`, then `camera` (from the field
+// `camera_field`, null when the camera has no motion map). Reports motion settings on a
+// camera without a stream with role detect.
+MotionConfig ResolveMotion(Context& ctx, const MotionOverride& top, const MotionOverride& camera,
+                           const Field* camera_field, const CameraConfig& camera_config);
+
+}  // namespace sightline::config
