@@ -1,30 +1,92 @@
 #!/usr/bin/env bash
-# The demo, from a fresh Debian 12: installs dependencies, builds, makes camera footage from
-# real CCTV (Debian's opencv-doc), starts simulated cameras (`sightline camsim`) and receives
-# them (`sightline ingest`), printing per-camera fps and bitrate. Ctrl-C stops everything.
-#   environment: DEMO_PORT (default 8554), DEMO_DIR (default ./demo-data)
+# The demo, from a fresh Debian 12: installs dependencies, builds Sightline and its web UI, makes
+# camera footage from real CCTV (Debian's opencv-doc), starts simulated cameras (`sightline
+# camsim`) and the recorder with its web UI (`sightline run`) on an embedded store in a local
+# folder, creates a demo admin, and prints the URL and the login. Ctrl-C stops everything.
+#   environment: DEMO_DIR (default ./demo-data), DEMO_RTSP_PORT (default 8554),
+#                DEMO_HTTP (default 127.0.0.1:8080), DEMO_SKIP_SETUP=1 (no apt, no build),
+#                SIGHTLINE_BUILD (the build folder, default build/release)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
-bash scripts/build.sh release sightline
-dir=${DEMO_DIR:-demo-data}
-port=${DEMO_PORT:-8554}
+if [ "${DEMO_SKIP_SETUP:-}" != 1 ]; then
+  bash scripts/setup.sh
+  bash scripts/build.sh release sightline
+  bash scripts/build_web.sh
+fi
+dir=$(mkdir -p "${DEMO_DIR:-demo-data}" && cd "${DEMO_DIR:-demo-data}" && pwd)
+rtsp_port=${DEMO_RTSP_PORT:-8554}
+http=${DEMO_HTTP:-127.0.0.1:8080}
 bash scripts/make_footage.sh "$dir/footage"
-bin=build/release/src/app/sightline
+bin=${SIGHTLINE_BUILD:-build/release}/src/app/sightline
+admin_password=sightline-demo
 
-# Four cameras, each with a 1080p main stream and a 360p substream, plus one H.265 camera.
-# cam3 misbehaves on purpose (drops its connection every 40 s, a packet gap every 15 s) to
-# show recovery; the other cameras are unaffected.
-"$bin" camsim --listen "127.0.0.1:$port" \
-  --camera "name=cam{0..2},file=$dir/footage/main_1080p10.h264.mp4" \
-  --camera "name=cam{0..3}-sub,file=$dir/footage/sub_360p10.h264.mp4" \
-  --camera "name=cam3,file=$dir/footage/main_1080p10.h264.mp4,drop=40,gap=15" \
-  --camera "name=hevc,file=$dir/footage/main_1080p10.h265.mp4" >"$dir/camsim.log" 2>&1 &
+# Four cameras, each a 1080p main stream and a 360p substream of the same moment, plus a camera
+# whose main stream is H.265. cam3 misbehaves on purpose (drops its connection every 40 s, a
+# packet gap every 15 s) to show recovery; the others are unaffected.
+f=$dir/footage
+"$bin" camsim --listen "127.0.0.1:$rtsp_port" --stats-interval 0 \
+  --camera "name=cam0,file=$f/main_1080p10.h264.mp4,start=0" \
+  --camera "name=cam0-sub,file=$f/sub_360p10.h264.mp4,start=0" \
+  --camera "name=cam1,file=$f/main_1080p10.h264.mp4,start=16" \
+  --camera "name=cam1-sub,file=$f/sub_360p10.h264.mp4,start=16" \
+  --camera "name=cam2,file=$f/main_1080p10.h264.mp4,start=32" \
+  --camera "name=cam2-sub,file=$f/sub_360p10.h264.mp4,start=32" \
+  --camera "name=cam3,file=$f/main_1080p10.h264.mp4,start=48,drop=40,gap=15" \
+  --camera "name=cam3-sub,file=$f/sub_360p10.h264.mp4,start=48" \
+  --camera "name=hevc,file=$f/main_1080p10.h265.mp4,start=64" \
+  --camera "name=hevc-sub,file=$f/sub_360p10.h264.mp4,start=64" >"$dir/camsim.log" 2>&1 &
 camsim=$!
-trap 'kill $camsim 2>/dev/null; wait $camsim 2>/dev/null' EXIT
-sleep 1
-echo "demo: cameras at rtsp://127.0.0.1:$port/{cam0..cam3,cam0-sub..cam3-sub,hevc} (simulator log: $dir/camsim.log)"
-echo "demo: receiving them; a table every 5 s; Ctrl-C stops"
-"$bin" ingest --interval 5 \
-  --url "rtsp://127.0.0.1:$port/cam{0..3}" --url "rtsp://127.0.0.1:$port/cam{0..3}-sub" \
-  --url "rtsp://127.0.0.1:$port/hevc" || true
+run=
+cleanup() {
+  [ -n "$run" ] && kill -INT "$run" 2>/dev/null && wait "$run" 2>/dev/null
+  kill "$camsim" 2>/dev/null; wait "$camsim" 2>/dev/null
+  return 0
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+# The moment camsim's clips start looping (cam0 starts at 0 s of its clip): the browser
+# tests use it to know which source frame is on screen at a given time.
+for _ in $(seq 300); do
+  grep -q 'camsim: serving' "$dir/camsim.log" 2>/dev/null && break
+  kill -0 "$camsim" 2>/dev/null || { echo "demo: camsim stopped; see $dir/camsim.log" >&2; exit 1; }
+  sleep 0.1
+done
+date +%s%6N >"$dir/camsim_start_us"
+
+url="rtsp://127.0.0.1:$rtsp_port"
+{
+  echo "# Written by scripts/demo.sh; see docs/ref/config.md."
+  echo "storage:"
+  echo "  dirs: [$dir/store]"
+  echo "  segment_duration: 60s"
+  echo "record:"
+  echo "  max_age: 7d"
+  echo "http:"
+  echo "  listen: $http"
+  echo "cameras:"
+  for c in cam0 cam1 cam2 cam3 hevc; do
+    echo "  $c:"
+    echo "    streams:"
+    echo "      main: {url: $url/$c, roles: [record]}"
+    echo "      sub: {url: $url/$c-sub, roles: [record, live, detect]}"
+  done
+} >"$dir/sightline.yaml"
+mkdir -p "$dir/store"
+if ! "$bin" user list --config "$dir/sightline.yaml" 2>/dev/null | grep -q '^admin\b'; then
+  echo "$admin_password" | "$bin" user add admin --role admin --password-stdin \
+    --config "$dir/sightline.yaml" >/dev/null
+fi
+
+"$bin" run --config "$dir/sightline.yaml" --log-level warning > >(tee "$dir/run.log") 2>&1 &
+run=$!
+for _ in $(seq 100); do
+  grep -q '^http: serving' "$dir/run.log" 2>/dev/null && break
+  kill -0 "$run" 2>/dev/null || { echo "demo: sightline run stopped; see $dir/run.log" >&2; exit 1; }
+  sleep 0.2
+done
+echo
+echo "demo: Sightline is running: open $(sed -n 's/^http: serving //p' "$dir/run.log" | head -1)"
+echo "demo: log in as admin, password $admin_password"
+echo "demo: cameras: rtsp://127.0.0.1:$rtsp_port/{cam0..cam3,hevc} (+ -sub), recordings in $dir/store"
+echo "demo: Ctrl-C stops everything"
+wait "$run"

@@ -14,15 +14,21 @@ PACKAGES=(
   libgstrtspserver-1.0-dev libgstreamer1.0-dev   # interop test against GStreamer's RTSP server
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
   opencv-doc                             # vtest.avi: real CCTV footage for the demo
+  libopencv-video-dev                    # MOG2, the peer in bench/motion_eval
   libsqlite3-dev                         # the recording index
+  libsodium-dev                          # Argon2id password hashes, random tokens (src/auth)
   libyaml-cpp-dev                        # sightline.yaml
+  nlohmann-json3-dev                     # JSON of the HTTP API
   procps time python3                    # bench scripts
+  nodejs chromium                        # web UI build (Vite) and its browser tests (playwright-core)
 )
 
 need=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || need+=("$p")
 done
+# Debian's nodejs comes without npm; NodeSource's nodejs bundles npm and conflicts with Debian's.
+command -v npm >/dev/null || need+=(npm)
 if ((${#need[@]})); then
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo
   export DEBIAN_FRONTEND=noninteractive

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh Debian 12: installs dependencies, then
-#   1. release build: unit + integration tests (CTest)
-#   2. libFuzzer targets, FUZZ_SECONDS each (default 30)
-#   3. ASan + UBSan build: unit + integration tests again
+#   1. release build of the server and the web UI: unit + integration tests (CTest)
+#   2. browser tests: the demo in headless Chromium (web/e2e, scripts/e2e.sh)
+#   3. libFuzzer targets, FUZZ_SECONDS each (default 30)
+#   4. ASan + UBSan build: unit + integration tests again
 # Tests that need ../shared/media skip with a message when it is absent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,8 +13,13 @@ stage() { echo; echo "=== $* ($((SECONDS - start)) s)"; }
 
 stage "release build"
 bash scripts/build.sh release
+bash scripts/build_web.sh
+(cd web && npx --no-install tsc --noEmit)
 stage "release tests"
 (cd build/release && ctest --output-on-failure --timeout 600 -j2)
+
+stage "browser tests"
+bash scripts/e2e.sh
 
 stage "fuzzing, ${FUZZ_SECONDS:-30} s per target"
 bash scripts/fuzz.sh "${FUZZ_SECONDS:-30}"

@@ -33,26 +33,6 @@ using namespace std::chrono_literals;
 
 int64_t NowUs() { return UnixMicros(std::chrono::system_clock::now()); }
 
-struct CommandResult {
-  int code = -1;
-  std::string output;  // stdout and stderr
-};
-
-// Runs `command` with /bin/sh and collects its output.
-CommandResult Shell(const std::string& command) {
-  CommandResult r;
-  FILE* p = ::popen((command + " 2>&1").c_str(), "r");
-  if (p == nullptr) return r;
-  char buf[4096];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof(buf), p)) > 0) r.output.append(buf, n);
-  const int status = ::pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  return r;
-}
-
-std::string Quote(const std::string& s) { return "'" + s + "'"; }
-
 struct Camera {
   std::string name;
   std::string_view file;

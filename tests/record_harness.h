@@ -5,6 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/wait.h>
+
+#include <cstdio>
 #include <fstream>
 #include <memory>
 #include <string>
@@ -54,5 +57,26 @@ inline void WriteRecordConfig(const std::string& path, const std::string& storag
         << "/" << c << "\n        roles: [record]\n";
   }
 }
+
+struct CommandResult {
+  int code = -1;
+  std::string output;  // stdout and stderr
+};
+
+// Runs `command` with /bin/sh and collects its output.
+inline CommandResult Shell(const std::string& command) {
+  CommandResult r;
+  FILE* p = ::popen((command + " 2>&1").c_str(), "r");
+  if (p == nullptr) return r;
+  char buf[4096];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof(buf), p)) > 0) r.output.append(buf, n);
+  const int status = ::pclose(p);
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return r;
+}
+
+// `s` in single quotes for /bin/sh (test paths hold no quotes).
+inline std::string Quote(const std::string& s) { return "'" + s + "'"; }
 
 }  // namespace sightline::testing

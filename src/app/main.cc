@@ -13,12 +13,14 @@ constexpr const char* kUsage = R"(sightline: a network video recorder
 usage: sightline <command> [flags]   (sightline <command> --help for its flags)
 
 commands:
+  analyze   motion analysis of a video file as `run` does it, as JSON lines (for tuning)
   camsim    serve looping video files as RTSP cameras (for tests, demos, benchmarks)
   check     check the recording store against the index; repair it or rebuild the index
   export    write a time range of a recorded stream as MP4 files
   ingest    connect to RTSP cameras and print per-camera fps, bitrate and losses
   protect   evidence lock: keep a time range of a stream from retention (or --off)
   run       the recorder: record the cameras of a sightline.yaml
+  user      accounts of the web UI and API: add, list, del, passwd, role, grant, token
 )";
 
 }  // namespace
@@ -29,12 +31,14 @@ int main(int argc, char** argv) {
     return argc < 2 ? 2 : 0;
   }
   const std::string_view command = argv[1];
+  if (command == "analyze") return sightline::app::AnalyzeMain(argc - 1, argv + 1);
   if (command == "camsim") return sightline::camsim::CamsimMain(argc - 1, argv + 1);
   if (command == "check") return sightline::app::CheckMain(argc - 1, argv + 1);
   if (command == "export") return sightline::app::ExportMain(argc - 1, argv + 1);
   if (command == "ingest") return sightline::app::IngestMain(argc - 1, argv + 1);
   if (command == "protect") return sightline::app::ProtectMain(argc - 1, argv + 1);
   if (command == "run") return sightline::app::RunMain(argc - 1, argv + 1);
+  if (command == "user") return sightline::app::UserMain(argc - 1, argv + 1);
   std::fprintf(stderr, "sightline: unknown command '%s'\n\n%s", argv[1], kUsage);
   return 2;
 }

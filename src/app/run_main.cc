@@ -1,9 +1,12 @@
 // sightline run: the recorder daemon. Reads sightline.yaml, opens the store (recovering from
-// whatever the last run left), connects to every camera stream with role `record` and records
-// it until SIGINT/SIGTERM, then closes every segment cleanly.
+// whatever the last run left), connects to every camera stream, records those with role
+// `record`, serves the web UI and API (live view, playback, export), until SIGINT/SIGTERM; then
+// closes every segment cleanly.
 #include <malloc.h>
 
 #include <cstdio>
+#include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -13,14 +16,18 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "api/api.h"
 #include "app/command.h"
+#include "app/motion_analysis.h"
+#include "app/site.h"
 #include "app/store_options.h"
 #include "app/subcommands.h"
+#include "auth/account_store.h"
 #include "base/flags.h"
 #include "base/logging.h"
 #include "base/shutdown.h"
 #include "config/config.h"
-#include "rtsp/client.h"
+#include "http/server.h"
 #include "store/store.h"
 
 namespace sightline::app {
@@ -28,8 +35,10 @@ namespace {
 
 constexpr const char* kHelp = R"(usage: sightline run --config FILE [flags]
 
-Records every camera stream with role `record` in FILE (see docs/ref/config.md) into the
-storage directories, crash-safely (docs/design/storage.md). Stops cleanly on Ctrl-C/SIGTERM.
+Connects to every camera stream in FILE (see docs/ref/config.md), records those with role
+`record` into the storage directories, crash-safely (docs/design/storage.md), and serves the
+web UI and the HTTP API (docs/ref/api.md) at http.listen. Stops cleanly on Ctrl-C/SIGTERM.
+Prints "http: serving URL" once the server listens.
 
 flags:
   --config FILE      sightline.yaml (required)
@@ -39,48 +48,32 @@ flags:
   --log-level L      debug, info, warning, error (default info)
 )";
 
-struct Pipeline {
-  std::string name;  // camera/stream
-  store::StreamRecorder* recorder = nullptr;
-  std::unique_ptr<rtsp::Client> client;
-};
-
-void LogStatus(const std::vector<Pipeline>& pipelines, const store::Store& store) {
-  for (const Pipeline& p : pipelines) {
-    const rtsp::ClientStats c = p.client->stats();
-    const store::StreamRecorderStats r = p.recorder->stats();
-    SL_LOG(kInfo) << "stream=" << p.name << " state=" << rtsp::ClientStateName(c.state)
-                  << " frames=" << r.frames << " gops_written=" << r.gops_written
-                  << " gops_dropped_slow=" << r.gops_dropped_slow
-                  << " gops_lost_write_error=" << r.gops_lost_write_error
-                  << " bytes=" << r.bytes_written << " segments=" << r.segments_started
-                  << " reconnects=" << c.reconnects;
+// The built web UI: the config's http.ui_dir, else web/dist of the source tree the binary was
+// built in (build/<flavour>/src/app/sightline), else an installed copy. Empty if none.
+std::string FindUiDir(const config::Config& cfg) {
+  if (!cfg.http.ui_dir.empty()) return cfg.http.ui_dir;
+  std::error_code ec;
+  const std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) return {};
+  for (const char* rel : {"../../../../web/dist", "../share/sightline/web"}) {
+    const std::filesystem::path dir = (exe / rel).lexically_normal();
+    if (std::filesystem::exists(dir / "index.html", ec)) return dir.string();
   }
+  return {};
+}
+
+http::ServerOptions HttpOptions(const config::Config& cfg) {
+  http::ServerOptions o;
+  o.listen = cfg.http.listen;
+  o.max_connections = static_cast<size_t>(cfg.http.max_connections);
+  if (cfg.http.tls.has_value()) o.tls = http::TlsOptions{cfg.http.tls->cert_path, cfg.http.tls->key_path};
+  return o;
+}
+
+void LogIndexStatus(const store::Store& store) {
   const store::IndexWriterStats i = store.index_stats();
   SL_LOG(kInfo) << "index commits=" << i.commits << " commit_errors=" << i.commit_errors
                 << " segments_deleted=" << i.segments_deleted;
-}
-
-// One line on stdout for scripts (bench/record.py): totals over every stream.
-void PrintSummary(const std::vector<Pipeline>& pipelines) {
-  uint64_t frames = 0, written = 0, slow = 0, write_errors = 0, lost = 0, dropped = 0;
-  for (const Pipeline& p : pipelines) {
-    const store::StreamRecorderStats r = p.recorder->stats();
-    const rtsp::ClientStats c = p.client->stats();
-    frames += r.frames;
-    written += r.gops_written;
-    slow += r.gops_dropped_slow;
-    write_errors += r.gops_lost_write_error;
-    lost += c.receiver.packets_lost;
-    dropped += c.frames_dropped;
-  }
-  std::printf("run summary: streams=%zu frames=%llu gops_written=%llu gops_dropped_slow=%llu "
-              "gops_lost_write_error=%llu packets_lost=%llu frames_dropped=%llu\n",
-              pipelines.size(), static_cast<unsigned long long>(frames),
-              static_cast<unsigned long long>(written), static_cast<unsigned long long>(slow),
-              static_cast<unsigned long long>(write_errors), static_cast<unsigned long long>(lost),
-              static_cast<unsigned long long>(dropped));
-  std::fflush(stdout);
 }
 
 }  // namespace
@@ -116,33 +109,55 @@ int RunMain(int argc, char** argv) {
       store::Store::Open(StoreOptionsFromConfig(*cfg, clock), RecordedStreams(*cfg));
   if (!store.ok()) return fail(store.status(), 1);
 
-  boost::asio::io_context io(static_cast<int>(*threads));
-  std::vector<Pipeline> pipelines;
-  for (const config::CameraConfig& cam : cfg->cameras) {
-    if (!cam.enabled) continue;
-    for (const config::StreamConfig& s : cam.streams) {
-      if (!s.HasRole(config::Role::kRecord)) {
-        SL_LOG(kInfo) << "camera=" << cam.name << " stream=" << s.name
-                      << " has no record role; live and detect are not served yet";
-        continue;
-      }
-      Pipeline p;
-      p.name = cam.name + "/" + s.name;
-      p.recorder = (*store)->recorder(cam.name, s.name);
-      rtsp::ClientOptions o;
-      o.url = s.url;
-      o.credentials = {s.user, s.password};
-      o.transport = s.transport == config::Transport::kUdp ? rtsp::TransportMode::kUdp
-                                                            : rtsp::TransportMode::kTcp;
-      o.log_name = "camera=" + cam.name + " stream=" + s.name;
-      store::StreamRecorder* rec = p.recorder;
-      p.client = std::make_unique<rtsp::Client>(
-          io.get_executor(), o, [rec](media::FramePtr f) { rec->OnFrame(std::move(f)); }, clock);
-      pipelines.push_back(std::move(p));
-    }
+  auth::AccountStoreOptions account_options;
+  account_options.clock = &clock;
+  account_options.session_idle = std::chrono::seconds(cfg->auth.session_idle_s);
+  account_options.session_lifetime = std::chrono::seconds(cfg->auth.session_max_s);
+  Result<std::unique_ptr<auth::AccountStore>> accounts =
+      auth::AccountStore::Open(cfg->storage.index_path, account_options);
+  if (!accounts.ok()) return fail(accounts.status(), 1);
+  if (Result<bool> any = (*accounts)->HasUsers(); any.ok() && !*any) {
+    SL_LOG(kWarning) << "there are no users yet, so the web UI and API serve nothing but how to "
+                        "create one: sightline user add NAME --role admin --config "
+                     << flags->Get("config");
   }
-  for (Pipeline& p : pipelines) p.client->Start();
-  SL_LOG(kInfo) << "recording " << pipelines.size() << " streams";
+
+  Result<std::unique_ptr<MotionAnalysis>> motion = MotionAnalysis::Start(*cfg, **store);
+  if (!motion.ok()) return fail(motion.status(), 2);
+  MotionAnalysis* analysis = motion->get();
+
+  boost::asio::io_context io(static_cast<int>(*threads));
+  Site site(*cfg, store->get(), io.get_executor(), clock,
+            [analysis](const std::string& camera, const std::string& stream, media::FramePtr f) {
+              analysis->OnFrame(camera, stream, std::move(f));
+            });
+
+  api::ApiDeps deps;
+  deps.accounts = accounts->get();
+  deps.cameras = &site;
+  deps.clock = &clock;
+  deps.env = store::DefaultEnv();
+  deps.index_path = cfg->storage.index_path;
+  for (const config::StorageDir& d : cfg->storage.dirs) {
+    deps.storage_paths.push_back(d.path);
+    deps.storage_min_free_bytes.push_back(static_cast<uint64_t>(d.min_free_bytes));
+  }
+  deps.ui_dir = FindUiDir(*cfg);
+  deps.export_dir = store::DirName(cfg->storage.index_path) + "/exports";
+  deps.version = "0.1";
+  if (deps.ui_dir.empty()) {
+    SL_LOG(kWarning) << "the web UI is not built (scripts/build_web.sh); serving the API only";
+  }
+  http::Server server(io.get_executor(), HttpOptions(*cfg), api::MakeRouter(deps));
+  if (Status s = server.Start(); !s.ok()) return fail(s, 1);
+  const std::string scheme = cfg->http.tls.has_value() ? "https" : "http";
+  const std::string host = cfg->http.listen.substr(0, cfg->http.listen.rfind(':'));
+  std::printf("http: serving %s://%s:%u/\n", scheme.c_str(), host.c_str(), server.port());
+  std::fflush(stdout);
+
+  site.Start();
+  SL_LOG(kInfo) << "running " << site.stream_count() << " streams, analysing motion on "
+                << analysis->analysers();
 
   boost::asio::steady_timer supervise_timer(io);
   boost::asio::steady_timer stop_timer(io);
@@ -152,7 +167,8 @@ int RunMain(int argc, char** argv) {
     supervise_timer.cancel();
     stop_timer.cancel();
     signals.cancel();
-    for (Pipeline& p : pipelines) p.client->Stop();
+    server.Stop();
+    site.Stop();
   });
   signals.async_wait([&](const boost::system::error_code& ec, int) {
     if (!ec) shutdown.Request();
@@ -163,20 +179,17 @@ int RunMain(int argc, char** argv) {
       if (!ec) shutdown.Request();
     });
   }
-  // Once a second: a stream that is not playing (stalled, reconnecting) gets its last GOP
-  // written and its segment closed, so the timeline shows the gap as it happens.
   auto last_status = std::chrono::steady_clock::now();
   std::function<void()> supervise = [&] {
     supervise_timer.expires_after(std::chrono::seconds(1));
     supervise_timer.async_wait([&](const boost::system::error_code& ec) {
       if (ec) return;
-      for (Pipeline& p : pipelines) {
-        if (p.client->stats().state != rtsp::ClientState::kPlaying) p.recorder->EndOfStream();
-      }
+      site.Supervise();
       const auto now = std::chrono::steady_clock::now();
       if (*status_s > 0 && now - last_status >= std::chrono::seconds(*status_s)) {
         last_status = now;
-        LogStatus(pipelines, **store);
+        site.LogStatus();
+        LogIndexStatus(**store);
       }
       supervise();
     });
@@ -187,10 +200,14 @@ int RunMain(int argc, char** argv) {
   for (int64_t i = 1; i < *threads; ++i) pool.emplace_back([&io] { io.run(); });
   io.run();
   for (std::thread& t : pool) t.join();
-  SL_LOG(kInfo) << "stopping: closing segments";
+  SL_LOG(kInfo) << "stopping: ending motion events, closing segments";
+  analysis->Stop();
   (*store)->Close();
-  LogStatus(pipelines, **store);
-  PrintSummary(pipelines);
+  site.LogStatus();
+  LogIndexStatus(**store);
+  // One line on stdout for scripts (bench/record.py): totals over every stream.
+  std::printf("run summary: %s\n", site.Summary().c_str());
+  std::fflush(stdout);
   return 0;
 }
 

@@ -21,7 +21,9 @@ std::vector<store::StreamSpec> RecordedStreams(const config::Config& config) {
     if (!cam.enabled) continue;
     for (const config::StreamConfig& s : cam.streams) {
       if (!s.HasRole(config::Role::kRecord)) continue;
-      out.push_back({cam.name, s.name, {s.retention.max_age_s, s.retention.max_bytes}});
+      out.push_back({cam.name, s.name,
+                     {s.retention.max_age_s, s.retention.max_bytes, s.retention.continuous_days,
+                      s.retention.motion_days}});
     }
   }
   return out;

@@ -4,10 +4,12 @@
 
 namespace sightline::app {
 
+int AnalyzeMain(int argc, char** argv);
 int CheckMain(int argc, char** argv);
 int ExportMain(int argc, char** argv);
 int IngestMain(int argc, char** argv);
 int ProtectMain(int argc, char** argv);
 int RunMain(int argc, char** argv);
+int UserMain(int argc, char** argv);
 
 }  // namespace sightline::app

@@ -96,6 +96,12 @@ Result<std::vector<CameraSpec>> ParseCameraSpec(std::string_view text) {
       f.alt_file = std::string(value);
     } else if (key == "fps") {
       ASSIGN_OR_RETURN(spec.fps, ParseSeconds(key, value));
+    } else if (key == "start") {
+      if (value == "0") {
+        spec.start_s = 0;
+      } else {
+        ASSIGN_OR_RETURN(spec.start_s, ParseSeconds(key, value));
+      }
     } else if (key == "user") {
       spec.user = std::string(value);
     } else if (key == "password") {

@@ -6,6 +6,7 @@
 //
 // Parsing is pure; tools/camsim/README.md lists every key.
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -48,6 +49,10 @@ struct CameraSpec {
   std::string name;  // URL path: rtsp://host:port/NAME
   std::string file;  // MP4 or raw Annex B (.h264/.264/.h265/.265/.hevc)
   double fps = 0;    // raw Annex B only: frame rate (0: 25 fps)
+  // Where in the clip the camera is when the server starts, in seconds (modulo the clip's
+  // length); unset: cameras are spread over the clip. Cameras given the same offset and clips of
+  // the same scene (a main stream and its substream) show the same moment.
+  std::optional<double> start_s;
   std::string user;  // per-camera credentials; empty: the server's --user/--password
   std::string password;
   Faults faults;

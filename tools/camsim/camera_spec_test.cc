@@ -39,6 +39,13 @@ TEST(CamsimSpecTest, PlainCameraHasNoFaults) {
   EXPECT_FALSE((*specs)[0].quirks.any());
 }
 
+TEST(CamsimSpecTest, StartOffsetIsOptionalAndMayBeZero) {
+  EXPECT_FALSE((*ParseCameraSpec("name=x,file=a.mp4"))[0].start_s.has_value());
+  EXPECT_EQ((*ParseCameraSpec("name=x,file=a.mp4,start=0"))[0].start_s, 0.0);
+  EXPECT_EQ((*ParseCameraSpec("name=x,file=a.mp4,start=12.5"))[0].start_s, 12.5);
+  EXPECT_FALSE(ParseCameraSpec("name=x,file=a.mp4,start=-1").ok());
+}
+
 TEST(CamsimSpecTest, EveryQuirkNameParses) {
   for (const std::string& q : QuirkNames()) {
     auto specs = ParseCameraSpec("name=x,file=a.mp4,quirk=" + q);

@@ -32,6 +32,9 @@ flags:
                              name=NAME        URL path; ranges expand: cam{0..99}, cam{000..999}
                              file=FILE        .mp4 (or other container), .h264/.264, .h265/.hevc
                              fps=F            frame rate of a raw Annex B file (default: SPS or 25)
+                             start=S          clip position at server start, in s (default:
+                                              cameras spread over the clip; give a main
+                                              stream and its substream the same start)
                              user=U,password=P   this camera's Digest credentials
                            faults (periods in seconds of streaming):
                              drop=N           close the connection every N s

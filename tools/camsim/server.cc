@@ -81,7 +81,11 @@ Status LoadClips(ServerContext& ctx) {
     // Spread cameras over the clip (golden-ratio steps) so that they neither show the same
     // picture nor send their keyframes at the same instant.
     const double frac = std::fmod(static_cast<double>(index++) * 0.6180339887498949, 1.0);
-    cam->phase = media::Time90k(static_cast<int64_t>(frac * cam->clip->duration().ticks()));
+    const int64_t length = cam->clip->duration().ticks();
+    cam->phase = media::Time90k(
+        spec.start_s.has_value()
+            ? static_cast<int64_t>(*spec.start_s * 90000.0) % std::max<int64_t>(length, 1)
+            : static_cast<int64_t>(frac * static_cast<double>(length)));
     ctx.cameras.emplace(spec.name, std::move(cam));
   }
   return Status::Ok();

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Browser tests (web/e2e) against a running demo: starts scripts/demo.sh in a temporary
+# folder on free ports (without setup or build: run scripts/build.sh release sightline and
+# scripts/build_web.sh first, as scripts/test.sh does), adds a viewer allowed two cameras,
+# runs the tests in headless Chromium, stops the demo. Screenshots: build/e2e-artifacts/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bin=${SIGHTLINE_BUILD:-build/release}/src/app/sightline
+[ -x "$bin" ] && [ -f web/dist/index.html ] || { echo "e2e: build sightline and web/dist first" >&2; exit 1; }
+dir=$(mktemp -d /tmp/sightline-e2e.XXXXXX)
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+http_port=$(free_port)
+rtsp_port=$(free_port)
+# Footage is made once and kept between runs.
+mkdir -p demo-data/footage "$dir/demo"
+ln -s "$PWD/demo-data/footage" "$dir/demo/footage"
+
+DEMO_SKIP_SETUP=1 DEMO_DIR="$dir/demo" DEMO_HTTP="127.0.0.1:$http_port" DEMO_RTSP_PORT="$rtsp_port" \
+  setsid bash scripts/demo.sh >"$dir/demo.log" 2>&1 &
+demo=$!
+stop() { kill -INT -- "-$demo" 2>/dev/null; wait "$demo" 2>/dev/null; rm -rf "$dir"; }
+trap stop EXIT
+for _ in $(seq 600); do
+  grep -q '^demo: Sightline is running' "$dir/demo.log" && break
+  kill -0 "$demo" 2>/dev/null || { cat "$dir/demo.log" >&2; echo "e2e: the demo did not start" >&2; exit 1; }
+  sleep 0.5
+done
+grep -q '^demo: Sightline is running' "$dir/demo.log" || { cat "$dir/demo.log" >&2; exit 1; }
+config="$dir/demo/sightline.yaml"
+echo viewer-password | "$bin" user add viewer --role viewer --password-stdin --config "$config" >/dev/null
+"$bin" user grant viewer --camera cam0 --camera cam1 --config "$config" >/dev/null
+
+export SIGHTLINE_URL="http://127.0.0.1:$http_port"
+export SIGHTLINE_ADMIN_USER=admin SIGHTLINE_ADMIN_PASSWORD=sightline-demo
+export SIGHTLINE_VIEWER_USER=viewer SIGHTLINE_VIEWER_PASSWORD=viewer-password SIGHTLINE_VIEWER_CAMERAS=cam0,cam1
+export SIGHTLINE_FOOTAGE="$PWD/demo-data/footage/main_1080p10.h264.mp4"
+export SIGHTLINE_CAMSIM_START_US="$(cat "$dir/demo/camsim_start_us")"
+export ARTIFACTS_DIR="$PWD/build/e2e-artifacts"
+rm -rf "$ARTIFACTS_DIR"
+status=0
+node web/e2e/run.mjs || status=$?
+if [ "$status" -ne 0 ]; then
+  echo "e2e: failed ($status); the demo's log:" >&2
+  tail -50 "$dir/demo/run.log" >&2 || true
+fi
+exit "$status"

@@ -1,0 +1,45 @@
+#pragma once
+// MotionAnalysis: the motion analysis of `sightline run`. One analysis::StreamAnalyzer per
+// camera with motion enabled, fed by its detect stream's frames, its results (motion grids,
+// events with thumbnails) written to the store's MotionSink of that stream.
+//
+// Threads: Start and Stop on one thread; OnFrame from the network threads (never blocks:
+// a busy analyser skips whole GOPs and counts them).
+
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+
+#include "analysis/stream_analyzer.h"
+#include "base/result.h"
+#include "config/config.h"
+#include "store/store.h"
+
+namespace sightline::app {
+
+class MotionAnalysis {
+ public:
+  // `store` must outlive the object. Fails on invalid motion settings (naming the camera).
+  static Result<std::unique_ptr<MotionAnalysis>> Start(const config::Config& config,
+                                                       store::Store& store);
+  ~MotionAnalysis();  // Stop()
+
+  // A frame of a camera's stream; ignored unless it is that camera's analysed stream.
+  void OnFrame(const std::string& camera, const std::string& stream, media::FramePtr frame);
+  // Ends open events, stores what is pending, joins the analysers. Idempotent.
+  void Stop();
+  size_t analysers() const { return analysers_.size(); }
+
+ private:
+  class StoreSink;
+  struct Analyser {
+    std::unique_ptr<StoreSink> sink;
+    std::unique_ptr<analysis::StreamAnalyzer> analyzer;
+  };
+  MotionAnalysis() = default;
+  // Immutable after Start: OnFrame reads it without a lock.
+  std::map<std::pair<std::string, std::string>, Analyser> analysers_;
+};
+
+}  // namespace sightline::app
