@@ -502,7 +502,8 @@ void ConnectionBase::StartWatchdog() {
   asio::co_spawn(strand_, Watchdog(shared_from_this()), asio::detached);
 }
 
-awaitable<void> ConnectionBase::Watchdog(std::shared_ptr<ConnectionBase> self) {
+// `self` is never read: holding it keeps the connection alive while the watchdog waits.
+awaitable<void> ConnectionBase::Watchdog([[maybe_unused]] std::shared_ptr<ConnectionBase> self) {
   while (!finished_ && !aborted_) {
     timer_.expires_at(deadline_);
     co_await timer_.async_wait(kUseTuple);

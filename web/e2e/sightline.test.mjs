@@ -128,6 +128,13 @@ async function waitRecorded(camera, fromUs, toUs) {
 test('a camera page plays the moment one minute ago', () => step(async () => {
   playbackCamera = await choosePlaybackCamera();
   assert.ok(playbackCamera, 'no camera has a recorded stream this browser can play');
+  // The demo may have started less than a minute ago: wait until "a minute ago" was recorded.
+  await waitFor(`${playbackCamera.name} to have recorded for over a minute`, async () => {
+    const nowUs = Date.now() * 1000;
+    const q = `stream=${playbackCamera.stream}&start_us=${nowUs - 3_600_000_000}&end_us=${nowUs}`;
+    const r = await apiGet(admin, `/api/cameras/${encodeURIComponent(playbackCamera.name)}/recordings?${q}`);
+    return r.status === 200 && r.body.spans.some((s) => s.start_us <= nowUs - kSeekAgoUs - 5_000_000);
+  }, { timeoutMs: 150_000, intervalMs: 2000 });
   const targetUs = Date.now() * 1000 - kSeekAgoUs;
   await waitRecorded(playbackCamera, targetUs - 5_000_000, targetUs + 5_000_000);
 
@@ -183,7 +190,8 @@ test('the picture played is the footage of that moment', { skip: !env.footage ||
 
 test('export a range and get an MP4 of that length', () => step(async () => {
   assert.ok(playbackCamera, 'the playback test did not run');
-  const startUs = Math.floor((Date.now() * 1000 - 90_000_000) / 1e6) * 1e6;
+  // Recorded for sure: the playback test saw over a minute of recording.
+  const startUs = Math.floor((Date.now() * 1000 - 40_000_000) / 1e6) * 1e6;
   const endUs = startUs + kExportLengthUs;
   await waitRecorded(playbackCamera, startUs, endUs);
   await admin.fill('input[name=export-start]', localInput(startUs));
