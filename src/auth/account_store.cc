@@ -13,6 +13,7 @@ namespace {
 
 using store::Db;
 using store::Stmt;
+using store::Transaction;
 
 // last_seen_us and last_used_us are written at most this often: every request authenticates,
 // and a write per request would cost an fsync each (the index runs synchronous=FULL). The
@@ -22,30 +23,6 @@ constexpr int64_t kTouchIntervalUs = 60'000'000;
 constexpr size_t kMaxTokenBytes = 256;
 // Failed logins record what was typed as the user name; a long paste is cut.
 constexpr size_t kMaxAuditNameBytes = 128;
-
-// A transaction rolled back unless committed.
-class Transaction {
- public:
-  explicit Transaction(Db& db) : db_(db) {}
-  Status Begin() {
-    Status s = db_.Exec("BEGIN IMMEDIATE");
-    active_ = s.ok();
-    return s;
-  }
-  Status Commit() {
-    active_ = false;
-    Status s = db_.Exec("COMMIT");
-    if (!s.ok()) db_.Exec("ROLLBACK").IgnoreError();
-    return s;
-  }
-  ~Transaction() {
-    if (active_) db_.Exec("ROLLBACK").IgnoreError();
-  }
-
- private:
-  Db& db_;
-  bool active_ = false;
-};
 
 // Holds one of a counting semaphore's slots.
 class SlotGuard {

@@ -94,30 +94,6 @@ Result<std::vector<SegmentRow>> ReadSegments(Stmt& s) {
   return out;
 }
 
-// A transaction rolled back unless committed.
-class Transaction {
- public:
-  explicit Transaction(Db& db) : db_(db) {}
-  Status Begin() {
-    Status s = db_.Exec("BEGIN IMMEDIATE");
-    active_ = s.ok();
-    return s;
-  }
-  Status Commit() {
-    active_ = false;
-    Status s = db_.Exec("COMMIT");
-    if (!s.ok()) db_.Exec("ROLLBACK").IgnoreError();
-    return s;
-  }
-  ~Transaction() {
-    if (active_) db_.Exec("ROLLBACK").IgnoreError();
-  }
-
- private:
-  Db& db_;
-  bool active_ = false;
-};
-
 }  // namespace
 
 std::string NewUuid() {

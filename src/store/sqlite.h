@@ -69,4 +69,31 @@ class Stmt {
   sqlite3_stmt* stmt_;
 };
 
+// A write transaction (BEGIN IMMEDIATE: it takes the write lock at once, so a busy database
+// fails here rather than at the first write), rolled back unless committed.
+class Transaction {
+ public:
+  explicit Transaction(Db& db) : db_(db) {}
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+  Status Begin() {
+    Status s = db_.Exec("BEGIN IMMEDIATE");
+    active_ = s.ok();
+    return s;
+  }
+  Status Commit() {
+    active_ = false;
+    Status s = db_.Exec("COMMIT");
+    if (!s.ok()) db_.Exec("ROLLBACK").IgnoreError();
+    return s;
+  }
+  ~Transaction() {
+    if (active_) db_.Exec("ROLLBACK").IgnoreError();
+  }
+
+ private:
+  Db& db_;
+  bool active_ = false;
+};
+
 }  // namespace sightline::store
