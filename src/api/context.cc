@@ -162,7 +162,9 @@ void Context::Audit(const auth::User& user, const http::Request& request, std::s
   r.detail = std::move(detail);
   r.ok = ok;
   Result<int64_t> id = deps_.accounts->Audit(std::move(r));
-  if (!id.ok()) SL_LOG(kError) << "api: audit " << action << " by " << user.name << ": " << id.status();
+  if (!id.ok()) {
+    SL_LOG(kError) << "api: audit " << action << " by " << user.name << ": " << id.status();
+  }
 }
 
 bool Context::FirstInAWhile(std::string_view kind, std::string_view user, std::string_view key) {

@@ -47,11 +47,11 @@ Result<std::string> HlsPlaylist(const std::vector<store::SegmentRow>& segments,
     for (const store::FragmentEntry& f : fragments) {
       const int64_t end_us = f.wall_us + store::Ticks90kToUs(f.duration_90k);
       if (end_us <= request.start_us || f.wall_us >= request.end_us) continue;
+      const bool new_params = !file_started && last != nullptr &&
+                              (seg.codec != last->codec || seg.width != last->width ||
+                               seg.height != last->height);
       const bool discontinuity =
-          last != nullptr && (!file_started && (seg.codec != last->codec ||
-                                                seg.width != last->width ||
-                                                seg.height != last->height) ||
-                              f.wall_us - last_end_us > kGapUs);
+          last != nullptr && (new_params || f.wall_us - last_end_us > kGapUs);
       if (discontinuity) body += "#EXT-X-DISCONTINUITY\n";
       if (!file_started || discontinuity) {
         body += "#EXT-X-MAP:URI=\"";
