@@ -235,7 +235,8 @@ class Server::Impl : public std::enable_shared_from_this<Impl> {
   ServerStats stats() const { return core_->stats(); }
 
  private:
-  awaitable<void> AcceptLoop(std::shared_ptr<Impl> self) {
+  // `self` is never read: holding it keeps the server's state alive while the loop waits.
+  awaitable<void> AcceptLoop([[maybe_unused]] std::shared_ptr<Impl> self) {
     LogRateLimiter limiter(std::chrono::minutes(1), 3);
     while (acceptor_.is_open()) {
       auto [ec, accepted] = co_await acceptor_.async_accept(asio::make_strand(executor_), kUseTuple);
