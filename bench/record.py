@@ -34,7 +34,8 @@ DEFAULT_CASES = ["16:pets2009_s2l1_1080p10_4M.h264.mp4", "1000:pets2009_s2l1_360
 def write_config(path, store_dir, port, n):
     with open(path, "w") as f:
         f.write(f"storage:\n  dirs:\n    - path: {store_dir}\n      min_free: 1GiB\n"
-                f"  flush_interval: 1s\n  segment_duration: 60s\ncameras:\n")
+                f"  flush_interval: 1s\n  segment_duration: 60s\n"
+                f"http:\n  listen: 127.0.0.1:0\ncameras:\n")
         for i in range(n):
             f.write(f"  cam{i}:\n    streams:\n      main:\n"
                     f"        url: rtsp://127.0.0.1:{port}/cam{i}\n        roles: [record]\n")

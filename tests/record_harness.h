@@ -47,11 +47,12 @@ inline Result<Camsim> StartCamsim(const std::vector<std::string>& camera_specs) 
 }
 
 // Writes a sightline.yaml recording `cameras` (camsim names) from camsim on `port`, after the
-// given storage section lines.
+// given storage section lines, with the web server on a free port.
 inline void WriteRecordConfig(const std::string& path, const std::string& storage_yaml,
                               const std::string& port, const std::vector<std::string>& cameras) {
   std::ofstream cfg(path);
-  cfg << "storage:\n" << storage_yaml << "cameras:\n";
+  // Port 0: tests run in parallel and beside a demo on the default port.
+  cfg << "storage:\n" << storage_yaml << "http:\n  listen: 127.0.0.1:0\n" << "cameras:\n";
   for (const std::string& c : cameras) {
     cfg << "  " << c << ":\n    streams:\n      main:\n        url: rtsp://127.0.0.1:" << port
         << "/" << c << "\n        roles: [record]\n";

@@ -49,16 +49,18 @@ flags:
 )";
 
 // The built web UI: the config's http.ui_dir, else web/dist of the source tree the binary was
-// built in (build/<flavour>/src/app/sightline), else an installed copy. Empty if none.
+// built in (the nearest folder above the binary that has one: build/release/src/app/sightline
+// finds web/dist), else an installed copy. Empty if none.
 std::string FindUiDir(const config::Config& cfg) {
   if (!cfg.http.ui_dir.empty()) return cfg.http.ui_dir;
   std::error_code ec;
   const std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
   if (ec) return {};
-  for (const char* rel : {"../../../../web/dist", "../share/sightline/web"}) {
-    const std::filesystem::path dir = (exe / rel).lexically_normal();
-    if (std::filesystem::exists(dir / "index.html", ec)) return dir.string();
+  for (std::filesystem::path dir = exe.parent_path(); dir.has_relative_path(); dir = dir.parent_path()) {
+    if (std::filesystem::exists(dir / "web/dist/index.html", ec)) return (dir / "web/dist").string();
   }
+  const std::filesystem::path installed = exe.parent_path().parent_path() / "share/sightline/web";
+  if (std::filesystem::exists(installed / "index.html", ec)) return installed.string();
   return {};
 }
 
