@@ -18,7 +18,13 @@ ln -s "$PWD/demo-data/footage" "$dir/demo/footage"
 DEMO_SKIP_SETUP=1 DEMO_DIR="$dir/demo" DEMO_HTTP="127.0.0.1:$http_port" DEMO_RTSP_PORT="$rtsp_port" \
   setsid bash scripts/demo.sh >"$dir/demo.log" 2>&1 &
 demo=$!
-stop() { kill -INT -- "-$demo" 2>/dev/null; wait "$demo" 2>/dev/null; rm -rf "$dir"; }
+# Ctrl-C to the demo's process group (camsim and sightline run stop cleanly); its exit status
+# (130) is not ours.
+stop() {
+  kill -INT -- "-$demo" 2>/dev/null || true
+  wait "$demo" 2>/dev/null || true
+  rm -rf "$dir"
+}
 trap stop EXIT
 for _ in $(seq 600); do
   grep -q '^demo: Sightline is running' "$dir/demo.log" && break
