@@ -179,6 +179,13 @@ bool Context::FirstInAWhile(std::string_view kind, std::string_view user, std::s
   return true;
 }
 
+std::optional<int64_t> ParseInt(std::string_view text) {
+  int64_t v = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return v;
+}
+
 Result<int64_t> QueryInt(const http::Request& request, std::string_view name,
                          std::optional<int64_t> fallback) {
   if (!request.HasQuery(name)) {
@@ -186,13 +193,12 @@ Result<int64_t> QueryInt(const http::Request& request, std::string_view name,
     return InvalidArgumentError("The parameter " + std::string(name) + " is missing.");
   }
   const std::string text = request.Query(name);
-  int64_t v = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc() || end != text.data() + text.size()) {
+  std::optional<int64_t> v = ParseInt(text);
+  if (!v.has_value()) {
     return InvalidArgumentError("The parameter " + std::string(name) + " must be an integer, not \"" +
                                 text.substr(0, 40) + "\".");
   }
-  return v;
+  return *v;
 }
 
 Result<double> QueryDouble(const http::Request& request, std::string_view name) {

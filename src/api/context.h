@@ -99,6 +99,9 @@ class Context : public std::enable_shared_from_this<Context> {
 // The HTTP status for an error Status (docs/ref/api.md "Conventions").
 http::Response ErrorResponse(const Status& status);
 
+// The whole of `text` as a decimal integer, or nullopt.
+std::optional<int64_t> ParseInt(std::string_view text);
+
 // Query parameters.
 Result<int64_t> QueryInt(const http::Request& request, std::string_view name,
                          std::optional<int64_t> fallback = std::nullopt);

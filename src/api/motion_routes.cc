@@ -1,7 +1,6 @@
 // Motion events, their thumbnails and the region search (docs/ref/api.md "Motion").
 
 #include <algorithm>
-#include <charconv>
 
 #include <nlohmann/json.hpp>
 
@@ -75,12 +74,10 @@ void AddMotionRoutes(const ContextPtr& ctx, http::Router& router) {
 
   router.Add("GET", "/api/events/{id}/thumbnail.jpg",
              ctx->Authed([ctx](http::Request& r, const auth::User& user) -> Result<http::Response> {
-               int64_t id = 0;
                const std::string text = r.Param("id");
-               auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
-               if (ec != std::errc() || p != text.data() + text.size()) {
-                 return NotFoundError("No such event.");
-               }
+               const std::optional<int64_t> parsed = ParseInt(text);
+               if (!parsed.has_value()) return NotFoundError("No such event.");
+               const int64_t id = *parsed;
                ASSIGN_OR_RETURN(IndexLease index, ctx->ReadIndex());
                // The event's camera decides who may see it: find it first.
                ASSIGN_OR_RETURN(std::optional<store::MotionEventRow> event, index->MotionEventById(id));

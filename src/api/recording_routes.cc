@@ -1,7 +1,6 @@
 // Recordings, HLS playback, segment files, export and evidence lock (docs/ref/api.md
 // "Recordings and playback").
 
-#include <charconv>
 #include <filesystem>
 
 #include <nlohmann/json.hpp>
@@ -157,16 +156,12 @@ void AddRecordingRoutes(const ContextPtr& ctx, http::Router& router) {
 
   router.Add("GET", "/api/cameras/{camera}/streams/{stream}/segments/{file}",
              ctx->Authed([ctx](http::Request& r, const auth::User& user) -> Result<http::Response> {
-               std::string file = r.Param("file");
-               if (file.size() < 5 || file.substr(file.size() - 4) != ".mp4") {
-                 return NotFoundError("No such segment.");
-               }
-               file.resize(file.size() - 4);
-               int64_t id = 0;
-               auto [end, ec] = std::from_chars(file.data(), file.data() + file.size(), id);
-               if (ec != std::errc() || end != file.data() + file.size()) {
-                 return NotFoundError("No such segment.");
-               }
+               const std::string file = r.Param("file");
+               const std::optional<int64_t> parsed =
+                   file.ends_with(".mp4") ? ParseInt(std::string_view(file).substr(0, file.size() - 4))
+                                          : std::nullopt;
+               if (!parsed.has_value()) return NotFoundError("No such segment.");
+               const int64_t id = *parsed;
                ASSIGN_OR_RETURN(IndexLease index, ctx->ReadIndex());
                ASSIGN_OR_RETURN(Target t, ResolveTarget(*ctx, *index, user, r.Param("camera"),
                                                         r.Param("stream")));

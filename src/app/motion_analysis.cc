@@ -50,10 +50,12 @@ Result<std::unique_ptr<MotionAnalysis>> MotionAnalysis::Start(const config::Conf
 
 MotionAnalysis::~MotionAnalysis() { Stop(); }
 
-void MotionAnalysis::OnFrame(const std::string& camera, const std::string& stream,
-                             media::FramePtr frame) {
+std::function<void(media::FramePtr)> MotionAnalysis::SinkFor(const std::string& camera,
+                                                             const std::string& stream) const {
   auto it = analysers_.find({camera, stream});
-  if (it != analysers_.end()) it->second.analyzer->OnFrame(std::move(frame));
+  if (it == analysers_.end()) return {};
+  analysis::StreamAnalyzer* analyzer = it->second.analyzer.get();
+  return [analyzer](media::FramePtr frame) { analyzer->OnFrame(std::move(frame)); };
 }
 
 void MotionAnalysis::Stop() {

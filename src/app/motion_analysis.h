@@ -3,9 +3,10 @@
 // camera with motion enabled, fed by its detect stream's frames, its results (motion grids,
 // events with thumbnails) written to the store's MotionSink of that stream.
 //
-// Threads: Start and Stop on one thread; OnFrame from the network threads (never blocks:
-// a busy analyser skips whole GOPs and counts them).
+// Threads: Start, SinkFor and Stop on one thread; the sinks from the network threads (never
+// block: a busy analyser skips whole GOPs and counts them).
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -25,8 +26,10 @@ class MotionAnalysis {
                                                        store::Store& store);
   ~MotionAnalysis();  // Stop()
 
-  // A frame of a camera's stream; ignored unless it is that camera's analysed stream.
-  void OnFrame(const std::string& camera, const std::string& stream, media::FramePtr frame);
+  // Where the frames of a camera's stream go: its analyser when it is the camera's analysed
+  // stream, else nowhere (an empty function). Valid until Stop; looked up once, not per frame.
+  std::function<void(media::FramePtr)> SinkFor(const std::string& camera,
+                                               const std::string& stream) const;
   // Ends open events, stores what is pending, joins the analysers. Idempotent.
   void Stop();
   size_t analysers() const { return analysers_.size(); }
@@ -38,7 +41,7 @@ class MotionAnalysis {
     std::unique_ptr<analysis::StreamAnalyzer> analyzer;
   };
   MotionAnalysis() = default;
-  // Immutable after Start: OnFrame reads it without a lock.
+  // Immutable after Start.
   std::map<std::pair<std::string, std::string>, Analyser> analysers_;
 };
 

@@ -130,8 +130,8 @@ int RunMain(int argc, char** argv) {
 
   boost::asio::io_context io(static_cast<int>(*threads));
   Site site(*cfg, store->get(), io.get_executor(), clock,
-            [analysis](const std::string& camera, const std::string& stream, media::FramePtr f) {
-              analysis->OnFrame(camera, stream, std::move(f));
+            [analysis](const std::string& camera, const std::string& stream) {
+              return analysis->SinkFor(camera, stream);
             });
 
   api::ApiDeps deps;

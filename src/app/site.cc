@@ -54,7 +54,7 @@ std::string LiveStream(const std::vector<api::StreamStatus>& streams) {
 
 Site::Site(const config::Config& config, store::Store* store,
            boost::asio::any_io_executor executor, const Clock& clock,
-           DetectCallback on_detect_frame)
+           const DetectSinkFor& detect_sink_for)
     : clock_(clock), store_(store), started_us_(UnixMicros(clock.WallNow())) {
   for (const store::StreamSpec& spec : RecordedStreams(config)) {
     api::RetentionStatus r{spec.camera, spec.stream, spec.retention.max_age_s,
@@ -80,14 +80,16 @@ Site::Site(const config::Config& config, store::Store* store,
       o.transport = s.transport == config::Transport::kUdp ? rtsp::TransportMode::kUdp
                                                             : rtsp::TransportMode::kTcp;
       o.log_name = "camera=" + cam.name + " stream=" + s.name;
-      const bool detect = s.HasRole(config::Role::kDetect) && on_detect_frame != nullptr;
+      FrameSink detect = s.HasRole(config::Role::kDetect) && detect_sink_for != nullptr
+                             ? detect_sink_for(cam.name, s.name)
+                             : FrameSink();
       Stream* raw = st.get();
       st->client = std::make_unique<rtsp::Client>(
           executor, o,
-          [raw, detect, on_detect_frame](media::FramePtr f) {
+          [raw, detect = std::move(detect)](media::FramePtr f) {
             if (raw->recorder != nullptr) raw->recorder->OnFrame(f);
             raw->hub->OnFrame(f);
-            if (detect) on_detect_frame(raw->camera, raw->stream, std::move(f));
+            if (detect) detect(std::move(f));
           },
           clock);
       streams_.push_back(std::move(st));

@@ -2,7 +2,7 @@
 // Site: the running cameras of `sightline run`. For every enabled stream of the config it owns
 // the RTSP client and fans each frame out to the stream's consumers: the recorder (role
 // record), the live hub (every stream: live view works for streams that are not recorded) and,
-// through `on_detect_frame`, the motion analysis (role detect). It is also what the HTTP API
+// through the sink `detect_sink_for` gives, the motion analysis (role detect). It is also what the HTTP API
 // asks about camera health (api::CameraDirectory).
 //
 // Threads: construct, Start and Stop on one thread; frames arrive on the io_context's
@@ -27,14 +27,14 @@ namespace sightline::app {
 
 class Site : public api::CameraDirectory {
  public:
-  // Called with every frame of a stream with role detect (from the network thread; must not
-  // block).
-  using DetectCallback =
-      std::function<void(const std::string& camera, const std::string& stream, media::FramePtr)>;
+  using FrameSink = std::function<void(media::FramePtr)>;
+  // Asked once per stream with role detect for where its frames go (the motion analysis); an
+  // empty sink means nowhere. The sink is called from the network thread and must not block.
+  using DetectSinkFor = std::function<FrameSink(const std::string& camera, const std::string& stream)>;
 
   // `store` may be null (nothing recorded); it and `clock` must outlive the Site.
   Site(const config::Config& config, store::Store* store, boost::asio::any_io_executor executor,
-       const Clock& clock, DetectCallback on_detect_frame = {});
+       const Clock& clock, const DetectSinkFor& detect_sink_for = {});
   ~Site() override;
 
   void Start();
