@@ -5,9 +5,12 @@
 // It measures, per file:
 //   - open to first fragment: from the viewer's handshake completing to its first moof+mdat,
 //     for 20 openings spread over a GOP;
-//   - arrival to receive: per fragment, the viewer's receive time minus the frame's arrival
-//     (fragments matched to frames by the mfhd sequence number, which the hub assigns in
-//     order), with 1 and with N viewers; the target is that the server adds at most 50 ms;
+//   - arrival to written: per fragment and viewer, from the frame's arrival to the server's
+//     write of its fragment to that viewer's socket completing (http::WebSocket::OnWritten),
+//     with 1 and with N viewers: what the server adds (the target is at most 50 ms);
+//   - arrival to receive: the same seen by the viewer (fragments matched to frames by the
+//     mfhd sequence number, which the hub assigns in order), which adds loopback TCP and the
+//     single client thread's scheduling;
 //   - the CPU of serving: CLOCK_THREAD_CPUTIME_ID of the server's two network threads plus the
 //     feeder (which runs StreamHub::OnFrame, as a camera's strand would), per second, with 0,
 //     1 and N viewers.
@@ -191,6 +194,47 @@ class Feeder {
   std::thread thread_;
 };
 
+// ---- What the server wrote ----------------------------------------------------------------
+
+// Arrival to written, per fragment: from the frame's arrival to its fragment handed whole to a
+// viewer's socket (http::WebSocket::OnWritten), on the server's network threads. This is what
+// the server adds, without loopback TCP or the client thread's scheduling.
+class WrittenLog {
+ public:
+  void SetFeeder(const Feeder* feeder) {
+    std::lock_guard lock(mu_);
+    feeder_ = feeder;
+  }
+  void Written(const std::string& message) {
+    const MonoTime now = Steady::now();
+    const std::optional<uint32_t> sequence =
+        FragmentSequence(reinterpret_cast<const uint8_t*>(message.data()), message.size());
+    std::lock_guard lock(mu_);
+    if (!sequence || feeder_ == nullptr || !recording_) return;
+    const std::optional<MonoTime> arrival = feeder_->Arrival(*sequence);
+    if (arrival && *arrival >= since_) delays_ms_.push_back(Ms(now - *arrival));
+  }
+  // Starts a row: fragments of frames that arrived from now on are timed.
+  void Start() {
+    std::lock_guard lock(mu_);
+    delays_ms_.clear();
+    since_ = Steady::now();
+    recording_ = true;
+  }
+  std::vector<double> Stop() {
+    std::lock_guard lock(mu_);
+    recording_ = false;
+    return std::exchange(delays_ms_, {});
+  }
+
+ private:
+  std::mutex mu_;
+  const Feeder* feeder_ = nullptr;
+  bool recording_ = false;
+  MonoTime since_;
+  std::vector<double> delays_ms_;
+};
+
 // ---- The viewers --------------------------------------------------------------------------
 
 struct ViewerResult {
@@ -344,10 +388,11 @@ class WebSocketViewer : public live::Viewer {
   std::shared_ptr<http::WebSocket> ws_;
 };
 
-http::Router LiveRouter(live::StreamHub* hub) {
+http::Router LiveRouter(live::StreamHub* hub, WrittenLog* log) {
   http::Router router;
-  router.AddWebSocket(kPath, [hub](http::Request&) -> http::WebSocketResult {
-    return http::WebSocketOpen([hub](std::shared_ptr<http::WebSocket> ws) {
+  router.AddWebSocket(kPath, [hub, log](http::Request&) -> http::WebSocketResult {
+    return http::WebSocketOpen([hub, log](std::shared_ptr<http::WebSocket> ws) {
+      ws->OnWritten([log](const std::string& message) { log->Written(message); });
       const uint64_t id = hub->Subscribe(std::make_shared<WebSocketViewer>(ws));
       ws->OnClose([hub, id] { hub->Unsubscribe(id); });
     });
@@ -362,7 +407,8 @@ struct Phase {
   double seconds = 0;
   double server_cpu_s = 0;  // network threads + feeder
   double client_cpu_s = 0;
-  std::vector<double> delays_ms;
+  std::vector<double> delays_ms;    // arrival to receive (client side)
+  std::vector<double> written_ms;   // arrival to written to the socket (server side)
   std::vector<double> hub_ms;
   uint64_t fragments = 0, missing = 0;
   int failed = 0;
@@ -391,19 +437,21 @@ Result<FileReport> RunFile(const std::string& path, double seconds, int viewers)
 
   RealClock clock;
   live::StreamHub hub(clock);
+  WrittenLog written;
   asio::io_context server_io;
   auto work = asio::make_work_guard(server_io);
   http::ServerOptions options;
   options.listen = "127.0.0.1:0";
   options.max_connections_per_ip = static_cast<size_t>(viewers) + 8;  // all viewers share one address
   options.max_connections = std::max(options.max_connections, options.max_connections_per_ip);
-  http::Server server(server_io.get_executor(), options, LiveRouter(&hub));
+  http::Server server(server_io.get_executor(), options, LiveRouter(&hub, &written));
   RETURN_IF_ERROR(server.Start());
   std::vector<std::thread> server_threads;
   for (int i = 0; i < 2; ++i) server_threads.emplace_back([&server_io] { server_io.run(); });
 
   {
     Feeder feeder(clip, hub);
+    written.SetFeeder(&feeder);
     Fleet fleet(server.port(), feeder);
     std::vector<clockid_t> server_clocks = {CpuClockOf(server_threads[0]), CpuClockOf(server_threads[1]),
                                             feeder.cpu_clock()};
@@ -438,6 +486,7 @@ Result<FileReport> RunFile(const std::string& path, double seconds, int viewers)
       fleet.Open(n);
       std::this_thread::sleep_for(std::chrono::seconds(1));  // past the GOP sent at the open
       feeder.TakeHubTimes();
+      written.Start();
       const Steady::time_point t0 = Steady::now();
       const double server0 = server_cpu(), client0 = CpuSeconds(client_clock);
       std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
@@ -445,6 +494,7 @@ Result<FileReport> RunFile(const std::string& path, double seconds, int viewers)
       phase.client_cpu_s = CpuSeconds(client_clock) - client0;
       phase.seconds = std::chrono::duration<double>(Steady::now() - t0).count();
       phase.hub_ms = feeder.TakeHubTimes();
+      phase.written_ms = written.Stop();
       for (ViewerResult& r : fleet.CloseAll()) {
         if (!r.opened) {
           ++phase.failed;
@@ -471,17 +521,19 @@ void Print(const FileReport& r, double seconds) {
   std::printf("open to first fragment, %zu openings over a GOP (median / p95 / max): %s ms%s\n",
               r.open_to_first_ms.size(), Stats(r.open_to_first_ms, 0.95).c_str(),
               r.probe_failures > 0 ? " (some failed, see above)" : "");
-  std::printf("| viewers | arrival to receive, ms (median / p99 / max) "
+  std::printf("| viewers | arrival to written to the socket, ms (median / p99 / max) "
+              "| arrival to receive, ms (median / p99 / max) "
               "| arrival to queued for every viewer (OnFrame), ms (median / p99 / max) "
               "| fragments received | frames skipped | server CPU, cores | server CPU-s per viewer-second "
-              "| client CPU, cores |\n|---|---|---|---|---|---|---|---|\n");
+              "| client CPU, cores |\n|---|---|---|---|---|---|---|---|---|\n");
   const double idle = r.phases.front().server_cpu_s / r.phases.front().seconds;
   for (const Phase& p : r.phases) {
     const double cores = p.server_cpu_s / p.seconds;
     char per_viewer[32] = "-";
     if (p.viewers > 0) std::snprintf(per_viewer, sizeof per_viewer, "%.6f", (cores - idle) / p.viewers);
-    std::printf("| %d%s | %s | %s | %llu | %llu | %.4f | %s | %.4f |\n", p.viewers,
-                p.failed > 0 ? " (failures)" : "", p.viewers > 0 ? Stats(p.delays_ms, 0.99).c_str() : "-",
+    std::printf("| %d%s | %s | %s | %s | %llu | %llu | %.4f | %s | %.4f |\n", p.viewers,
+                p.failed > 0 ? " (failures)" : "", p.viewers > 0 ? Stats(p.written_ms, 0.99).c_str() : "-",
+                p.viewers > 0 ? Stats(p.delays_ms, 0.99).c_str() : "-",
                 Stats(p.hub_ms, 0.99).c_str(), static_cast<unsigned long long>(p.fragments),
                 static_cast<unsigned long long>(p.missing), cores, per_viewer, p.client_cpu_s / p.seconds);
   }

@@ -58,6 +58,9 @@ class WebSocket {
   virtual void OnMessage(std::function<void(std::string text)> callback) = 0;
   // Called once when the connection ended, for whatever reason.
   virtual void OnClose(std::function<void()> callback) = 0;
+  // Called each time a message given to Send has been written whole to the socket (handed to
+  // the kernel), with that message: what a sender needs to time its messages end to end.
+  virtual void OnWritten(std::function<void(const std::string& message)> callback) = 0;
   // The upgrade request, with the params the router filled.
   virtual const Request& request() const = 0;
 };

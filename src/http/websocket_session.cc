@@ -70,6 +70,11 @@ class WebSocketSession final : public WebSocket, public std::enable_shared_from_
     if (!closed_) on_close_ = std::move(callback);
   }
 
+  void OnWritten(std::function<void(const std::string&)> callback) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!closed_) on_written_ = std::move(callback);
+  }
+
   const Request& request() const override { return request_; }
 
   // On the strand: handshake, open callback, then the read loop until the socket closes.
@@ -176,6 +181,7 @@ class WebSocketSession final : public WebSocket, public std::enable_shared_from_
       on_close = std::move(on_close_);
       on_close_ = nullptr;
       on_message_ = nullptr;
+      on_written_ = nullptr;
     }
     if (on_close) Invoke("close", on_close);
     if (writer_idle) conn_->Finish();
@@ -226,11 +232,16 @@ class WebSocketSession final : public WebSocket, public std::enable_shared_from_
       } else {
         ws_.binary(item.binary);
         std::tie(ec, std::ignore) = co_await ws_.async_write(asio::buffer(*item.message), kUseTuple);
-        std::lock_guard<std::mutex> lock(mu_);
-        if (!queue_.empty()) {
-          queued_bytes_ -= queue_.front().message->size();
-          queue_.pop_front();
+        std::function<void(const std::string&)> on_written;
+        {
+          std::lock_guard<std::mutex> lock(mu_);
+          if (!queue_.empty()) {
+            queued_bytes_ -= queue_.front().message->size();
+            queue_.pop_front();
+          }
+          if (!ec) on_written = on_written_;
         }
+        if (on_written) Invoke("written", [&] { on_written(*item.message); });
       }
       conn_->ClearDeadline();
       if (ec) {
@@ -266,6 +277,7 @@ class WebSocketSession final : public WebSocket, public std::enable_shared_from_
   websocket::close_reason close_reason_;
   std::function<void(std::string)> on_message_;
   std::function<void()> on_close_;
+  std::function<void(const std::string&)> on_written_;
 };
 
 }  // namespace

@@ -117,6 +117,31 @@ TEST(HttpWebSocketTest, OnCloseWhenTheClientCloses) {
   EXPECT_EQ(server.server().stats().websockets_open, 0u);
 }
 
+TEST(HttpWebSocketTest, OnWrittenReportsEachMessageAfterItsWrite) {
+  std::mutex mu;
+  std::vector<std::string> written;
+  std::promise<void> all_written;
+  Router router;
+  router.AddWebSocket("/ws", [&](Request&) -> WebSocketResult {
+    return WebSocketOpen([&](std::shared_ptr<WebSocket> ws) {
+      ws->OnWritten([&](const std::string& m) {
+        std::lock_guard lock(mu);
+        written.push_back(m);
+        if (written.size() == 3) all_written.set_value();
+      });
+      for (const char* m : {"one", "two", "three"}) ws->Send(Msg(m), false);
+    });
+  });
+  TestServer server(std::move(router));
+  ASSERT_TRUE(server.Start().ok());
+  WsClient c(server.port(), "/ws");
+  ASSERT_TRUE(c.open());
+  EXPECT_EQ(c.Read().first, "one");
+  ASSERT_EQ(all_written.get_future().wait_for(std::chrono::seconds(3)), std::future_status::ready);
+  std::lock_guard lock(mu);
+  EXPECT_EQ(written, (std::vector<std::string>{"one", "two", "three"}));
+}
+
 TEST(HttpWebSocketTest, RefusalsAreHttpResponses) {
   TestServer server(EchoRouter());
   ASSERT_TRUE(server.Start().ok());
