@@ -5,6 +5,9 @@ For each camera count N, one camera simulator (`sightline camsim`, a separate pr
 cost is not counted) serves N looping copies of a file. Then, one after the other on the
 same cameras:
   - Sightline: one `sightline ingest` process receives and depacketizes all N streams;
+  - the floor: `bench_io_floor` (bench/io_floor.cc) plays the same N cameras and only
+               receives their bytes (epoll, one recv per ready socket, no parsing): the
+               kernel's share, under any receiver's cost on this machine;
   - ffmpeg:    `ffmpeg -rtsp_transport tcp -i URL -c copy -f null -`, one process per camera
                (how ffmpeg-based recorders run), for min(N, --ffmpeg-max) cameras: 1000
                ffmpeg processes would need ~50 GB here, so per-camera figures come from those.
@@ -142,6 +145,9 @@ def main():
     if not os.path.exists(binary):
         sys.exit(f"bench/ingest: {binary} missing: run scripts/build.sh release")
     counts = [int(x) for x in args.cameras.split(",")]
+    floor = os.path.join(args.build, "bench", "bench_io_floor")
+    if not os.path.exists(floor):
+        print(f"bench/ingest: {floor} missing: the floor column stays empty", flush=True)
     print(f"bench/ingest: file={os.path.basename(f)} seconds={args.seconds} cpus={os.cpu_count()}", flush=True)
     rows = []
     base_rss = None
@@ -160,6 +166,10 @@ def main():
         if base_rss is None and n == 1:
             base_rss = rss_mb
         row["sl_rss_marginal"] = (rss_mb - base_rss) / (n - 1) if base_rss is not None and n > 1 else None
+        if os.path.exists(floor):
+            fl = measure_total([[floor, "--url", f"rtsp://127.0.0.1:{port}/cam", "--cameras", str(n),
+                                 "--seconds", str(args.seconds)]], args.seconds)
+            row["fl_cpu"] = fl["cpu"] / (n * fl["window"])
         if not args.no_ffmpeg:
             m_count = min(n, args.ffmpeg_max)
             ff = [["ffmpeg", "-nostdin", "-loglevel", "error", "-rtsp_transport", "tcp", "-i",
@@ -196,15 +206,17 @@ def print_row(r, header):
 
 def print_table(rows):
     print("| cameras | Sightline CPU-s per stream-s, steady | ffmpeg, steady | ratio "
+          "| floor (recv only), steady | floor's ratio "
           "| Sightline, whole run | ffmpeg, whole run | ratio "
           "| Sightline RSS: total; per camera; marginal | ffmpeg RSS per camera | ratio "
           "| frames received / expected | packets lost | frames dropped | camsim CPU (cores) |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         per_cam = r["sl_rss_mb"] / r["n"]
         marginal = f"{r['sl_rss_marginal'] * 1024:.0f} kB" if r["sl_rss_marginal"] is not None else "-"
         ffn = f" ({r['ff_n']} procs)" if "ff_n" in r and r["ff_n"] != r["n"] else ""
         print(f"| {r['n']} | {r['sl_cpu']:.6f} | {fmt(r.get('ff_cpu'), '.6f')}{ffn} | {ratio(r.get('ff_cpu'), r['sl_cpu'])} "
+              f"| {fmt(r.get('fl_cpu'), '.6f')} | {ratio(r.get('ff_cpu'), r.get('fl_cpu'))} "
               f"| {r['sl_total']:.6f} | {fmt(r.get('ff_total'), '.6f')} | {ratio(r.get('ff_total'), r['sl_total'])} "
               f"| {r['sl_rss_mb']:.1f} MB; {per_cam * 1024:.0f} kB; {marginal} | {fmt(r.get('ff_rss_mb'), '.1f')} MB "
               f"| {ratio(r.get('ff_rss_mb'), per_cam)} | {r['frames']} / {r['expected']} | {r['lost']} | {r['dropped']} "

@@ -6,6 +6,10 @@ For each case (N cameras of a file), one camera simulator (`sightline camsim`, n
 serves N looping copies. Then, one after the other:
   - Sightline: one `sightline run` records all N streams into a temporary store (segment files
     with fsync every flush interval, the SQLite index, group commit);
+  - the floor: `bench_io_floor --record` (bench/io_floor.cc) plays the same N cameras and
+    only moves their bytes: recv, write() to one file per camera, fdatasync of each every 1 s
+    (no parsing, no fragments, no index): the kernel's share, under any recorder that makes
+    its data durable every second;
   - ffmpeg: Frigate's record command, one process per camera, for min(N, --ffmpeg-max)
     cameras: ffmpeg -rtsp_transport tcp -timeout 5000000 -use_wallclock_as_timestamps 1 -i URL
     -f segment -segment_time 10 -segment_format mp4 -reset_timestamps 1 -strftime 1 -c copy
@@ -69,6 +73,18 @@ def run_case(binary, n, media_file, seconds, ffmpeg_max, port, workdir, no_ffmpe
            "slow": slow, "write_err": write_err, "lost": lost, "dropped": dropped, "disk_mb": disk_mb,
            "camsim_cores": r["others_cpu"] / r["window"]}
     shutil.rmtree(store_dir, ignore_errors=True)
+    floor = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(binary))), "bench", "bench_io_floor")
+    if os.path.exists(floor):
+        floor_dir = os.path.join(workdir, f"floor_{n}")
+        shutil.rmtree(floor_dir, ignore_errors=True)
+        os.makedirs(floor_dir)
+        fl = ingest.measure_total([[floor, "--url", f"rtsp://127.0.0.1:{port}/cam", "--cameras", str(n),
+                                    "--seconds", str(seconds), "--record", floor_dir, "--flush-ms", "1000"]],
+                                  seconds)
+        row["fl_cpu"] = fl["cpu"] / (n * fl["window"])
+        shutil.rmtree(floor_dir, ignore_errors=True)
+    else:
+        print(f"bench/record: {floor} missing: the floor column stays empty", flush=True)
     if not no_ffmpeg:
         m_count = min(n, ffmpeg_max)
         ff = []
@@ -122,15 +138,17 @@ def main():
         print(row, flush=True)
     print()
     print("| cameras | file | Sightline CPU-s per stream-s, steady | ffmpeg (Frigate record), steady | ratio "
+          "| floor (recv + write + fdatasync), steady | floor's ratio "
           "| Sightline, whole run | ffmpeg, whole run | ratio | Sightline RSS total; per camera "
           "| ffmpeg RSS per camera | frames recorded / received / cameras x s x fps "
           "| packets lost | GOPs dropped (slow disk) | GOPs lost (write errors) | disk written | camsim CPU |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     fmt, ratio = ingest.fmt, ingest.ratio
     for r in rows:
         ffn = f" ({r['ff_n']} procs)" if "ff_n" in r and r["ff_n"] != r["n"] else ""
         print(f"| {r['n']} | {r['file']} | {r['sl_cpu']:.6f} | {fmt(r.get('ff_cpu'), '.6f')}{ffn} "
-              f"| {ratio(r.get('ff_cpu'), r['sl_cpu'])} | {r['sl_total']:.6f} | {fmt(r.get('ff_total'), '.6f')} "
+              f"| {ratio(r.get('ff_cpu'), r['sl_cpu'])} | {fmt(r.get('fl_cpu'), '.6f')} "
+              f"| {ratio(r.get('ff_cpu'), r.get('fl_cpu'))} | {r['sl_total']:.6f} | {fmt(r.get('ff_total'), '.6f')} "
               f"| {ratio(r.get('ff_total'), r['sl_total'])} | {r['sl_rss_mb']:.1f} MB; "
               f"{r['sl_rss_mb'] * 1024 / r['n']:.0f} kB | {fmt(r.get('ff_rss_mb'), '.1f')} MB "
               f"| {r['recorded']} / {r['received']} / {r['expected']} | {r['lost']} | {r['slow']} "

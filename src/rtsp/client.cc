@@ -597,7 +597,9 @@ class Client::Impl : public std::enable_shared_from_this<Impl> {
       st = c.receiver->OnRtp(data, clock_.Now(), clock_.WallNow(), frames_);
       if (!frames_.empty()) {
         const MonoTime now = clock_.Now();
-        if (c.playing) SetDeadline(c, options_.stall_timeout, StallMessage());
+        // The deadline's message is already StallMessage() (set by Stream): only the time
+        // moves, which spares a string per frame.
+        if (c.playing) c.deadline = now + options_.stall_timeout;
         {
           std::lock_guard<std::mutex> lock(mu_);
           current_ = {c.receiver->stats(), c.receiver->depacketizer_stats().units_dropped,
