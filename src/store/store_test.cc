@@ -225,17 +225,35 @@ TEST_F(StoreTest, AFullDiskTriggersRetentionAndRecordingGoesOn) {
   env_.SetCapacity(12000);
   auto store = *Store::Open(o, Streams());
   StreamRecorder* r = store->recorder("front", "main");
+  // Paced by the store, not by the clock: after each feed, wait (up to 10 s, for a loaded
+  // machine) until retention has brought the free space back above min_free. A feed that
+  // outran retention would fill the disk and turn this into a write-error test.
+  auto wait_for_retention = [&] {
+    const auto give_up = std::chrono::steady_clock::now() + 10s;
+    while (std::chrono::steady_clock::now() < give_up) {
+      Result<uint64_t> free = env_.FreeBytes(o.dirs[0].path);
+      if (free.ok() && *free >= o.dirs[0].min_free_bytes) return;
+      std::this_thread::sleep_for(5ms);
+    }
+  };
   for (int i = 0; i < 20; ++i) {
     Feed(r, src, 60);
-    std::this_thread::sleep_for(60ms);  // flush and retention
+    std::this_thread::sleep_for(60ms);  // a flush and a retention pass, usually
+    wait_for_retention();
   }
   {
     // While recording, the newest recording is there: up to the GOP still being assembled
-    // (frames 1190-1199 wait for the next keyframe).
-    auto index = ReadIndex();
-    std::vector<SegmentRow> rows = Segments(*index, "front");
+    // (frames 1190-1199 wait for the next keyframe), once the next flush has committed it.
+    const int64_t newest_end_us = 1'700'000'000'000'000 + 1190 * 100'000;
+    std::vector<SegmentRow> rows;
+    const auto give_up = std::chrono::steady_clock::now() + 10s;
+    do {
+      rows = Segments(*ReadIndex(), "front");
+      if (!rows.empty() && rows.back().end_us == newest_end_us) break;
+      std::this_thread::sleep_for(10ms);
+    } while (std::chrono::steady_clock::now() < give_up);
     ASSERT_FALSE(rows.empty());
-    EXPECT_EQ(rows.back().end_us, 1'700'000'000'000'000 + 1190 * 100'000);
+    EXPECT_EQ(rows.back().end_us, newest_end_us);
     EXPECT_GT(rows.front().seq, 1) << "retention deleted the oldest segments";
   }
   store->Close();
