@@ -45,7 +45,9 @@ constexpr size_t kReadChunk = 16 * 1024;
 constexpr size_t kWriteChunk = 256 * 1024;         // the write deadline restarts per chunk
 constexpr size_t kFileReadChunk = 256 * 1024;      // TLS: read from the file, encrypt, write
 constexpr uint64_t kSendfilePerHop = 8ull << 20;   // most bytes one pool step sends
-constexpr size_t kDrainLimitBytes = 256 * 1024;
+// A lingering close reads and drops up to this much, for up to kDrainTimeout: enough for the
+// rest of a body some MiB over the limit, so the client reads its 413 instead of a reset.
+constexpr size_t kDrainLimitBytes = 16 << 20;
 constexpr auto kDrainTimeout = std::chrono::seconds(2);
 
 // Runs `f` on the core's blocking pool; the caller resumes on its own strand.

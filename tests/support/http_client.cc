@@ -74,7 +74,10 @@ Result<HttpReply> Fetch(uint16_t port, const HttpRequest& request,
   ec = RunWithTimeout(io, socket, timeout, [&](auto handler) {
     bhttp::async_write(socket, req, handler);
   });
-  if (ec) return ToStatus(ec, "write");
+  // A server may answer before the body is all sent (413) and close; as RFC 9112 section 9.6
+  // asks of clients, the answer is still read when the write failed because of that.
+  const bool answered_early = ec == asio::error::broken_pipe || ec == asio::error::connection_reset;
+  if (ec && !answered_early) return ToStatus(ec, "write");
   beast::flat_buffer buffer;
   bhttp::response_parser<bhttp::string_body> parser;
   parser.body_limit(256u << 20);
@@ -82,7 +85,7 @@ Result<HttpReply> Fetch(uint16_t port, const HttpRequest& request,
   ec = RunWithTimeout(io, socket, timeout, [&](auto handler) {
     bhttp::async_read(socket, buffer, parser, handler);
   });
-  if (ec) return ToStatus(ec, "read");
+  if (ec) return ToStatus(ec, answered_early ? "write, then read" : "read");
   HttpReply reply;
   const auto& res = parser.get();
   reply.status = static_cast<int>(res.result_int());
