@@ -16,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench_util.h"
 #include "base/flags.h"
 #include "media/stream_params.h"
 #include "media/test_param_sets.h"
@@ -97,15 +98,10 @@ int main(int argc, char** argv) {
   const size_t p_bytes = static_cast<size_t>(gop_bytes / (gop - 1 + 8));
   const size_t i_bytes = 8 * p_bytes;
 
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
   RealClock clock;
-  StoreOptions options;
-  options.dirs = {{dir + "/disk", 0}};
-  options.index_path = dir + "/index.db";
+  StoreOptions options = bench::FreshStoreOptions(dir, clock);
   options.segment_duration = std::chrono::seconds(60);
   options.max_pending_bytes_per_stream = 256 << 20;
-  options.clock = &clock;
   auto params = *media::MakeStreamParams(media::Codec::kH264, {},
                                          media::testdata::kPets1080pH264Sps,
                                          media::testdata::kPets1080pH264Pps);

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <vector>
 
+#include "bench_util.h"
 #include "api/hls_playlist.h"
 #include "base/flags.h"
 #include "store/fragment_table.h"
@@ -17,20 +18,17 @@
 
 using namespace sightline;
 using namespace sightline::store;
+using bench::Ms;
+using bench::Percentile;
 using Steady = std::chrono::steady_clock;
 
 namespace {
 
-double Ms(Steady::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
 
 constexpr int64_t kStartUs = 1'700'000'000'000'000;
 constexpr int64_t kSegmentUs = 60'000'000;
 constexpr int kGopsPerSegment = 30;
 
-double Percentile(std::vector<double> v, double p) {
-  std::sort(v.begin(), v.end());
-  return v[std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size())))];
-}
 
 }  // namespace
 
@@ -43,13 +41,8 @@ int main(int argc, char** argv) {
   const std::string dir = flags->Get("dir", "/tmp/sightline_bench_hls");
   const int runs = static_cast<int>(*flags->GetInt("runs", 50));
   const int hours = static_cast<int>(*flags->GetInt("hours", 24));
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir + "/disk");
   RealClock clock;
-  StoreOptions options;
-  options.dirs = {{dir + "/disk", 0}};
-  options.index_path = dir + "/index.db";
-  options.clock = &clock;
+  StoreOptions options = bench::FreshStoreOptions(dir, clock);
   {
     auto store = Store::Open(options, {{"cam", "main", {}}});
     if (!store.ok()) {

@@ -10,17 +10,18 @@
 #include <random>
 #include <vector>
 
+#include "bench_util.h"
 #include "base/flags.h"
 #include "store/fragment_table.h"
 #include "store/store.h"
 
 using namespace sightline;
 using namespace sightline::store;
+using bench::Ms;
 using Steady = std::chrono::steady_clock;
 
 namespace {
 
-double Ms(Steady::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
 
 constexpr int64_t kStartUs = 1'700'000'000'000'000;
 constexpr int64_t kSegmentUs = 60'000'000;
@@ -37,13 +38,8 @@ int main(int argc, char** argv) {
   const int cameras = static_cast<int>(*flags->GetInt("cameras", 100));
   const int days = static_cast<int>(*flags->GetInt("days", 30));
   const int queries = static_cast<int>(*flags->GetInt("queries", 10000));
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir + "/disk");
   RealClock clock;
-  StoreOptions options;
-  options.dirs = {{dir + "/disk", 0}};
-  options.index_path = dir + "/index.db";
-  options.clock = &clock;
+  StoreOptions options = bench::FreshStoreOptions(dir, clock);
   std::vector<StreamSpec> streams;
   for (int c = 0; c < cameras; ++c) streams.push_back({"cam" + std::to_string(c), "main", {}});
 

@@ -27,6 +27,9 @@
 #include <vector>
 
 #include "base/flags.h"
+#include "rtsp/message.h"
+#include "rtsp/sdp.h"
+#include "rtsp/url.h"
 
 using namespace sightline;
 using Steady = std::chrono::steady_clock;
@@ -55,41 +58,45 @@ bool SendAll(int fd, const std::string& s) {
   return true;
 }
 
-// Sends a request and reads its response (headers and a Content-Length body) on a blocking
-// socket. Bytes after the response (media after PLAY) are dropped: the floor does not parse.
-std::string Request(Camera& c, const std::string& method, const std::string& url, const std::string& headers) {
-  std::string req = method + " " + url + " RTSP/1.0\r\nCSeq: " + std::to_string(++c.cseq) + "\r\n" + headers;
-  if (!c.session.empty()) req += "Session: " + c.session + "\r\n";
-  if (!SendAll(c.fd, req + "\r\n")) return "";
+// Sends a request and reads its response on the blocking socket, with the project's own RTSP
+// message parser. Bytes after the response (media after PLAY) are dropped: the floor does
+// not parse media.
+std::string RequestText(Camera& c, const std::string& method, const std::string& url,
+                        std::vector<std::pair<std::string, std::string>> headers = {}) {
+  rtsp::RtspMessage req;
+  req.method = method;
+  req.uri = url;
+  req.AddHeader("CSeq", std::to_string(++c.cseq));
+  for (auto& [k, v] : headers) req.AddHeader(std::move(k), std::move(v));
+  if (!c.session.empty()) req.AddHeader("Session", c.session);
+  return req.Serialize();
+}
+
+Result<rtsp::RtspMessage> Request(Camera& c, const std::string& method, const std::string& url,
+                                  std::vector<std::pair<std::string, std::string>> headers = {}) {
+  if (!SendAll(c.fd, RequestText(c, method, url, std::move(headers)))) {
+    return UnavailableError(method + ": send failed");
+  }
   std::string in;
   char buf[4096];
   for (;;) {
-    const size_t end = in.find("\r\n\r\n");
-    if (end != std::string::npos) {
-      size_t body = 0;
-      const size_t cl = in.find("Content-Length:");
-      if (cl != std::string::npos && cl < end) body = std::strtoul(in.c_str() + cl + 15, nullptr, 10);
-      if (in.size() >= end + 4 + body) return in.substr(0, end + 4 + body);
+    rtsp::RtspMessage resp;
+    ASSIGN_OR_RETURN(const size_t used, rtsp::ParseRtspMessage(in, &resp));
+    if (used > 0) {
+      if (resp.status_code != 200) return UnavailableError(method + ": " + std::to_string(resp.status_code));
+      return resp;
     }
     const ssize_t n = recv(c.fd, buf, sizeof buf, 0);
-    if (n <= 0) return "";
+    if (n <= 0) return UnavailableError(method + ": connection closed");
     in.append(buf, static_cast<size_t>(n));
   }
 }
 
-std::string HeaderValue(const std::string& response, const std::string& name) {
-  const size_t at = response.find("\r\n" + name + ":");
-  if (at == std::string::npos) return "";
-  size_t v = at + 3 + name.size();
-  while (v < response.size() && response[v] == ' ') ++v;
-  return response.substr(v, response.find_first_of(";\r", v) - v);
-}
-
-int Connect(const std::string& host, const std::string& port) {
+int Connect(const rtsp::RtspUrl& url) {
   addrinfo hints{};
   hints.ai_socktype = SOCK_STREAM;
   addrinfo* ai = nullptr;
-  if (getaddrinfo(host.c_str(), port.c_str(), &hints, &ai) != 0) return -1;
+  if (getaddrinfo(url.host.c_str(), std::to_string(url.port).c_str(), &hints, &ai) != 0) return -1;
   const int fd = socket(ai->ai_family, SOCK_STREAM, 0);
   if (fd >= 0 && connect(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
     close(fd);
@@ -101,19 +108,20 @@ int Connect(const std::string& host, const std::string& port) {
 }
 
 // DESCRIBE, SETUP of the first video track over TCP interleaved, PLAY.
-bool Play(Camera& c, const std::string& host, const std::string& port) {
-  c.fd = Connect(host, port);
-  if (c.fd < 0) return false;
-  const std::string sdp = Request(c, "DESCRIBE", c.url, "Accept: application/sdp\r\n");
-  const size_t video = sdp.find("m=video");
-  const size_t control = sdp.find("a=control:", video == std::string::npos ? 0 : video);
-  if (control == std::string::npos) return false;
-  const std::string track = sdp.substr(control + 10, sdp.find_first_of("\r\n", control) - control - 10);
-  const std::string setup_url = track.rfind("rtsp://", 0) == 0 ? track : c.url + "/" + track;
-  const std::string setup = Request(c, "SETUP", setup_url, "Transport: RTP/AVP/TCP;unicast;interleaved=0-1\r\n");
-  c.session = HeaderValue(setup, "Session");
-  if (c.session.empty()) return false;
-  return Request(c, "PLAY", c.url, "Range: npt=0.000-\r\n").find(" 200 ") != std::string::npos;
+Status Play(Camera& c) {
+  ASSIGN_OR_RETURN(const rtsp::RtspUrl url, rtsp::ParseRtspUrl(c.url));
+  c.fd = Connect(url);
+  if (c.fd < 0) return UnavailableError("cannot connect");
+  ASSIGN_OR_RETURN(const rtsp::RtspMessage describe, Request(c, "DESCRIBE", c.url, {{"Accept", "application/sdp"}}));
+  ASSIGN_OR_RETURN(const rtsp::Sdp sdp, rtsp::ParseSdp(describe.body));
+  const auto video = std::find_if(sdp.media.begin(), sdp.media.end(), [](const auto& m) { return m.type == "video"; });
+  if (video == sdp.media.end()) return InvalidArgumentError("no video track");
+  ASSIGN_OR_RETURN(const rtsp::RtspMessage setup,
+                   Request(c, "SETUP", rtsp::ResolveControlUrl(c.url, video->control),
+                           {{"Transport", "RTP/AVP/TCP;unicast;interleaved=0-1"}}));
+  ASSIGN_OR_RETURN(const rtsp::SessionHeader session, rtsp::ParseSessionHeader(setup.Header("Session").value_or("")));
+  c.session = session.id;
+  return Request(c, "PLAY", c.url, {{"Range", "npt=0.000-"}}).status();
 }
 
 }  // namespace
@@ -135,19 +143,13 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "--cameras, --seconds and --flush-ms must be positive numbers\n");
     return 2;
   }
-  const size_t hostpos = prefix.find("://") + 3;
-  const size_t pathpos = prefix.find('/', hostpos);
-  const std::string authority = prefix.substr(hostpos, pathpos - hostpos);
-  const std::string host = authority.substr(0, authority.find(':'));
-  const std::string port = authority.find(':') == std::string::npos ? "554" : authority.substr(authority.find(':') + 1);
-
   std::vector<Camera> cams(static_cast<size_t>(*cameras));
   const int ep = epoll_create1(0);
   for (size_t i = 0; i < cams.size(); ++i) {
     Camera& c = cams[i];
     c.url = prefix + std::to_string(i);
-    if (!Play(c, host, port)) {
-      std::fprintf(stderr, "%s: could not play\n", c.url.c_str());
+    if (Status st = Play(c); !st.ok()) {
+      std::fprintf(stderr, "%s: could not play: %s\n", c.url.c_str(), st.ToString().c_str());
       return 1;
     }
     if (!record_dir.empty()) {
@@ -180,10 +182,7 @@ int main(int argc, char** argv) {
     if (now >= end) break;
     if (now >= next_keepalive) {  // camsim ends sessions without a request for a minute
       next_keepalive = now + keepalive_every;
-      for (Camera& c : cams) {
-        SendAll(c.fd, "OPTIONS " + c.url + " RTSP/1.0\r\nCSeq: " + std::to_string(++c.cseq) + "\r\nSession: " +
-                          c.session + "\r\n\r\n");
-      }
+      for (Camera& c : cams) SendAll(c.fd, RequestText(c, "OPTIONS", c.url));
     }
     if (!record_dir.empty() && now >= next_flush) {
       next_flush = now + flush_every;

@@ -1,5 +1,6 @@
 // Live view benchmark (issue 4, deliverable 5): in one process, an http::Server with one
-// WebSocket route wired to a live::StreamHub exactly as src/api/live_routes.cc does (no auth),
+// WebSocket route that subscribes sockets to a live::StreamHub with api::SubscribeLiveSocket,
+// as the live route does (without auth),
 // a feeder handing the hub a file's frames at real time (looping, each frame's `arrival`
 // stamped as it is handed over), and N async Beast WebSocket viewers on their own thread.
 // It measures, per file:
@@ -44,6 +45,8 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/websocket/stream.hpp>
 
+#include "bench_util.h"
+#include "api/live_socket.h"
 #include "base/bytes.h"
 #include "base/flags.h"
 #include "decode/file_reader.h"
@@ -57,6 +60,9 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace websocket = beast::websocket;
 using tcp = asio::ip::tcp;
+using bench::CpuSeconds;
+using bench::Ms;
+using bench::Percentile;
 using Steady = std::chrono::steady_clock;
 
 namespace {
@@ -65,19 +71,6 @@ constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
 constexpr int kOpenings = 20;
 constexpr char kPath[] = "/live";
 
-double Ms(Steady::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
-
-double Percentile(std::vector<double> v, double p) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  return v[std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size())))];
-}
-
-double CpuSeconds(clockid_t clock) {
-  timespec ts{};
-  clock_gettime(clock, &ts);
-  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
-}
 
 clockid_t CpuClockOf(std::thread& t) {
   clockid_t clock{};
@@ -376,25 +369,12 @@ class Fleet {
 
 // ---- The server ---------------------------------------------------------------------------
 
-// A live viewer on a WebSocket, as src/api/live_routes.cc has it.
-class WebSocketViewer : public live::Viewer {
- public:
-  explicit WebSocketViewer(std::shared_ptr<http::WebSocket> ws) : ws_(std::move(ws)) {}
-  bool Send(std::shared_ptr<const std::string> message, bool binary) override {
-    return ws_->Send(std::move(message), binary);
-  }
-
- private:
-  std::shared_ptr<http::WebSocket> ws_;
-};
-
 http::Router LiveRouter(live::StreamHub* hub, WrittenLog* log) {
   http::Router router;
   router.AddWebSocket(kPath, [hub, log](http::Request&) -> http::WebSocketResult {
     return http::WebSocketOpen([hub, log](std::shared_ptr<http::WebSocket> ws) {
       ws->OnWritten([log](const std::string& message) { log->Written(message); });
-      const uint64_t id = hub->Subscribe(std::make_shared<WebSocketViewer>(ws));
-      ws->OnClose([hub, id] { hub->Unsubscribe(id); });
+      api::SubscribeLiveSocket(hub, ws);
     });
   });
   return router;

@@ -32,6 +32,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_util.h"
 #include "base/flags.h"
 #include "decode/decode_file.h"
 #include "motion/detector.h"
@@ -51,11 +52,7 @@ constexpr double kPetsWidth360 = 640, kPetsHeight360 = 360;
 constexpr double kWarmupSeconds = 1.0;
 
 // CPU time of this thread: the machine is shared, so wall time would measure the neighbours.
-double ThreadCpuSeconds() {
-  timespec ts{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return ts.tv_sec + ts.tv_nsec / 1e9;
-}
+double ThreadCpuSeconds() { return bench::CpuSeconds(CLOCK_THREAD_CPUTIME_ID); }
 
 struct Sequence {
   std::vector<GreyPlane> frames;

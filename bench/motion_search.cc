@@ -13,12 +13,15 @@
 #include <random>
 #include <vector>
 
+#include "bench_util.h"
 #include "base/flags.h"
 #include "store/sqlite.h"
 #include "store/store.h"
 
 using namespace sightline;
 using namespace sightline::store;
+using bench::Ms;
+using bench::Percentile;
 using Steady = std::chrono::steady_clock;
 
 namespace {
@@ -27,19 +30,8 @@ constexpr int64_t kStartUs = 1'700'000'000'000'000;
 constexpr int kColumns = 32;
 constexpr int kRows = 18;
 
-double Ms(Steady::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
-
-// CPU time of this thread: on a shared machine wall time also counts other processes.
-double ThreadCpuMs() {
-  timespec ts{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) / 1e6;
-}
-
-double Percentile(std::vector<double> v, double p) {
-  std::sort(v.begin(), v.end());
-  return v[static_cast<size_t>(p * static_cast<double>(v.size() - 1))];
-}
+// CPU time of this thread in ms: on a shared machine wall time also counts other processes.
+double ThreadCpuMs() { return bench::CpuSeconds(CLOCK_THREAD_CPUTIME_ID) * 1e3; }
 
 // The 72-byte grid with the cells of columns [c0, c1] and rows [r0, r1] set (schema.sql's
 // layout), clipped to the grid.
@@ -97,14 +89,8 @@ int main(int argc, char** argv) {
   const double fps = *flags->GetDouble("fps", 5);
   const double motion_share = *flags->GetDouble("motion", 0.3);
   const int runs = static_cast<int>(*flags->GetInt("runs", 50));
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir + "/disk");
-
   RealClock clock;
-  StoreOptions options;
-  options.dirs = {{dir + "/disk", 0}};
-  options.index_path = dir + "/index.db";
-  options.clock = &clock;
+  StoreOptions options = bench::FreshStoreOptions(dir, clock);
   Result<std::unique_ptr<Store>> store = Store::Open(options, {});
   if (!store.ok()) {
     std::fprintf(stderr, "%s\n", store.status().ToString().c_str());

@@ -1,7 +1,7 @@
 // GET /api/cameras/{camera}/live: the live view over a WebSocket (docs/ref/api.md "Live view").
 
 #include "api/context.h"
-#include "http/websocket.h"
+#include "api/live_socket.h"
 #include "live/viewer.h"
 
 namespace sightline::api {
@@ -21,6 +21,11 @@ class WebSocketViewer : public live::Viewer {
 
 }  // namespace
 
+void SubscribeLiveSocket(live::StreamHub* hub, const std::shared_ptr<http::WebSocket>& ws) {
+  const uint64_t id = hub->Subscribe(std::make_shared<WebSocketViewer>(ws));
+  ws->OnClose([hub, id] { hub->Unsubscribe(id); });
+}
+
 void AddLiveRoutes(const ContextPtr& ctx, http::Router& router) {
   router.AddWebSocket("/api/cameras/{camera}/live", [ctx](http::Request& r) -> http::WebSocketResult {
     Result<auth::User> user = ctx->Authenticate(r);
@@ -34,10 +39,7 @@ void AddLiveRoutes(const ContextPtr& ctx, http::Router& router) {
                                          stream + "."));
     }
     ctx->Audit(*user, r, auth::kAuditLive, camera->name, ctx->NowUs(), 0, stream);
-    return http::WebSocketOpen([hub](std::shared_ptr<http::WebSocket> ws) {
-      const uint64_t id = hub->Subscribe(std::make_shared<WebSocketViewer>(ws));
-      ws->OnClose([hub, id] { hub->Unsubscribe(id); });
-    });
+    return http::WebSocketOpen([hub](std::shared_ptr<http::WebSocket> ws) { SubscribeLiveSocket(hub, ws); });
   });
 }
 

@@ -2,16 +2,11 @@
 
 #include <vector>
 
+#include "base/percent_decode.h"
+
 namespace sightline::http {
 
 namespace {
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 bool IsControl(unsigned char c) { return c < 0x20 || c == 0x7f; }
 
@@ -35,9 +30,12 @@ Result<std::string> NormalisePath(std::string_view raw) {
     if (segment.empty() || segment == ".") continue;
     segments.push_back(std::move(segment));
   }
+  if (segments.empty()) return std::string("/");
   std::string path;
-  for (const std::string& s : segments) path += "/" + s;
-  if (path.empty()) path = "/";
+  for (const std::string& s : segments) {
+    path += '/';
+    path += s;
+  }
   return path;
 }
 
@@ -65,27 +63,6 @@ Result<std::multimap<std::string, std::string>> ParseQuery(std::string_view raw)
 }
 
 }  // namespace
-
-Result<std::string> PercentDecode(std::string_view s, bool plus_is_space) {
-  std::string out;
-  out.reserve(s.size());
-  for (size_t i = 0; i < s.size(); ++i) {
-    const char c = s[i];
-    if (c == '%') {
-      if (s.size() - i < 3) return InvalidArgumentError("truncated %-escape at offset " + std::to_string(i));
-      const int h = HexValue(s[i + 1]);
-      const int l = HexValue(s[i + 2]);
-      if (h < 0 || l < 0) return InvalidArgumentError("bad %-escape at offset " + std::to_string(i));
-      out += static_cast<char>(h * 16 + l);
-      i += 2;
-    } else if (c == '+' && plus_is_space) {
-      out += ' ';
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
 
 Result<Target> ParseTarget(std::string_view target) {
   // Absolute-form (RFC 9112 section 3.2.2) must be accepted by servers; the authority is

@@ -23,9 +23,6 @@ struct Target {
 // "//" and a trailing "/" are normalised away.
 Result<Target> ParseTarget(std::string_view target);
 
-// Decodes %XX escapes (and "+" as space when `plus_is_space`). InvalidArgument on a bad escape.
-Result<std::string> PercentDecode(std::string_view s, bool plus_is_space);
-
 // "a=1; b=\"2\"" -> {a: 1, b: 2}. Malformed pairs are skipped, the first of a name wins.
 std::map<std::string, std::string> ParseCookies(std::string_view header);
 

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "base/percent_decode.h"
+
 namespace sightline::http {
 namespace {
 

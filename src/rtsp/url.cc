@@ -3,34 +3,10 @@
 #include <cctype>
 #include <charconv>
 
+#include "base/percent_decode.h"
+
 namespace sightline::rtsp {
 namespace {
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-Result<std::string> PercentDecode(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] != '%') {
-      out.push_back(s[i]);
-      continue;
-    }
-    if (i + 2 >= s.size()) {
-      return InvalidArgumentError("bad percent escape at offset " + std::to_string(i));
-    }
-    const int hi = HexValue(s[i + 1]), lo = HexValue(s[i + 2]);
-    if (hi < 0 || lo < 0) return InvalidArgumentError("bad percent escape at offset " + std::to_string(i));
-    out.push_back(static_cast<char>(hi * 16 + lo));
-    i += 2;
-  }
-  return out;
-}
 
 // The URL for an error message, with any user:password@ replaced by ***@: URLs come from
 // config files and their messages end up in logs.

@@ -51,6 +51,13 @@ Status ToStatus(const beast::error_code& ec, const std::string& what) {
   return UnavailableError(what + ": " + ec.message());
 }
 
+// Connects `socket` to the server on 127.0.0.1:`port`.
+Status ConnectLocal(tcp::socket& socket, uint16_t port) {
+  beast::error_code ec;
+  socket.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port), ec);
+  return ec ? ToStatus(ec, "connect") : Status();
+}
+
 }  // namespace
 
 std::string HttpReply::Header(const std::string& name) const {
@@ -62,9 +69,8 @@ Result<HttpReply> Fetch(uint16_t port, const HttpRequest& request,
                         std::chrono::milliseconds timeout) {
   asio::io_context io;
   tcp::socket socket(io);
+  RETURN_IF_ERROR(ConnectLocal(socket, port));
   beast::error_code ec;
-  socket.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port), ec);
-  if (ec) return ToStatus(ec, "connect");
   bhttp::request<bhttp::string_body> req(bhttp::string_to_verb(request.method), request.target, 11);
   if (req.method() == bhttp::verb::unknown) req.method_string(request.method);
   req.set(bhttp::field::host, "127.0.0.1:" + std::to_string(port));
@@ -98,9 +104,8 @@ Result<std::string> FetchRaw(uint16_t port, const std::string& bytes,
                              std::chrono::milliseconds timeout) {
   asio::io_context io;
   tcp::socket socket(io);
+  RETURN_IF_ERROR(ConnectLocal(socket, port));
   beast::error_code ec;
-  socket.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port), ec);
-  if (ec) return ToStatus(ec, "connect");
   // The server may answer and close before it has read everything: errors are expected.
   RunWithTimeout(io, socket, timeout, [&](auto handler) {
     asio::async_write(socket, asio::buffer(bytes), handler);
@@ -137,16 +142,14 @@ Result<std::unique_ptr<WsClient>> WsClient::Connect(
     uint16_t port, const std::string& target,
     const std::vector<std::pair<std::string, std::string>>& headers) {
   auto impl = std::make_unique<Impl>();
-  beast::error_code ec;
-  impl->ws.next_layer().connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port), ec);
-  if (ec) return ToStatus(ec, "connect");
+  RETURN_IF_ERROR(ConnectLocal(impl->ws.next_layer(), port));
   impl->ws.set_option(beast::websocket::stream_base::decorator(
       [headers](beast::websocket::request_type& req) {
         for (const auto& [k, v] : headers) req.set(k, v);
       }));
   beast::websocket::response_type res;
   const std::string host = "127.0.0.1:" + std::to_string(port);
-  ec = RunWithTimeout(impl->io, impl->ws.next_layer(), std::chrono::seconds(10), [&](auto handler) {
+  beast::error_code ec = RunWithTimeout(impl->io, impl->ws.next_layer(), std::chrono::seconds(10), [&](auto handler) {
     impl->ws.async_handshake(res, host, target, handler);
   });
   if (ec) {
