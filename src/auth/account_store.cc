@@ -9,6 +9,16 @@
 #include "auth/schema_sql.h"  // generated from schema.sql: kSchemaSql
 
 namespace sightline::auth {
+// A row of the users table.
+struct StoredUser {
+  int64_t id = 0;
+  std::string name;
+  std::string password_hash;
+  Role role = Role::kViewer;
+  bool disabled = false;
+  int64_t created_us = 0;
+};
+
 namespace {
 
 using store::Db;
@@ -23,6 +33,22 @@ constexpr int64_t kTouchIntervalUs = 60'000'000;
 constexpr size_t kMaxTokenBytes = 256;
 // Failed logins record what was typed as the user name; a long paste is cut.
 constexpr size_t kMaxAuditNameBytes = 128;
+
+// Counts a login as under way for its lifetime, if fewer than `limit` are.
+class LoginGate {
+ public:
+  LoginGate(std::atomic<int>& under_way, int limit) : under_way_(under_way) {
+    admitted_ = under_way_.fetch_add(1) < limit;
+  }
+  ~LoginGate() { under_way_.fetch_sub(1); }
+  LoginGate(const LoginGate&) = delete;
+  LoginGate& operator=(const LoginGate&) = delete;
+  bool admitted() const { return admitted_; }
+
+ private:
+  std::atomic<int>& under_way_;
+  bool admitted_ = false;
+};
 
 // Holds one of a counting semaphore's slots.
 class SlotGuard {
@@ -57,16 +83,6 @@ std::string CutUtf8(std::string_view s, size_t max) {
   while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xc0) == 0x80) --n;
   return std::string(s.substr(0, n));
 }
-
-// A users row as stored.
-struct StoredUser {
-  int64_t id = 0;
-  std::string name;
-  std::string password_hash;
-  Role role = Role::kViewer;
-  bool disabled = false;
-  int64_t created_us = 0;
-};
 
 constexpr const char* kUserColumns =
     "u.id, u.name, u.password_hash, u.role, u.disabled, u.created_us";
@@ -172,8 +188,8 @@ int64_t Changes(Db& db) { return sqlite3_changes64(db.raw()); }
 
 Result<std::unique_ptr<AccountStore>> AccountStore::Open(const std::string& path,
                                                          AccountStoreOptions options) {
-  if (options.max_concurrent_hashes < 1) {
-    return InvalidArgumentError("max_concurrent_hashes must be at least 1");
+  if (options.max_concurrent_hashes < 1 || options.max_waiting_logins < 0) {
+    return InvalidArgumentError("max_concurrent_hashes must be at least 1, max_waiting_logins at least 0");
   }
   if (options.session_idle.count() <= 0 || options.session_lifetime.count() <= 0) {
     return InvalidArgumentError("session idle limit and lifetime must be positive");
@@ -262,13 +278,19 @@ const std::string& AccountStore::DummyHash() {
 
 Result<Session> AccountStore::Login(std::string_view name, std::string_view password,
                                     std::string_view remote) {
+  LoginGate gate(logins_under_way_, options_.max_concurrent_hashes + options_.max_waiting_logins);
+  if (!gate.admitted()) return UnavailableError("too many logins at once; retry in 1 s");
+
+  // An invalid name matches no user; whatever its length, the limiter keys on at most its
+  // first 64 bytes and the audit log keeps at most 128 (security-review-1 H1).
+  const bool valid_name = CheckUserName(name).ok();
   {
     std::lock_guard lock(limiter_mu_);
     const std::chrono::seconds wait = limiter_.Admit(name, remote);
     if (wait.count() > 0) return TooManyFailedLoginsError(wait);
   }
   std::optional<StoredUser> stored;
-  if (CheckUserName(name).ok()) {
+  if (valid_name) {
     std::lock_guard lock(mu_);
     ASSIGN_OR_RETURN(stored, FindUser(*db_, name));
   }
@@ -470,44 +492,106 @@ Status AccountStore::AddUser(const Actor& actor, std::string_view name, std::str
   return tx.Commit();
 }
 
+Result<std::optional<std::string>> AccountStore::ApplyPasswordHash(const StoredUser& u,
+                                                                  const std::string& hash) {
+  ASSIGN_OR_RETURN(Stmt s, db_->Prepare("UPDATE users SET password_hash = ? WHERE id = ?"));
+  RETURN_IF_ERROR(s.Bind(1, hash).Bind(2, u.id).Run());
+  RETURN_IF_ERROR(Run(*db_, "DELETE FROM sessions WHERE user_id = ?", u.id));
+  return std::optional<std::string>("user=" + u.name);
+}
+
+Result<std::optional<std::string>> AccountStore::ApplyRole(const StoredUser& u, Role role) {
+  if (u.role == role) return std::optional<std::string>();
+  ASSIGN_OR_RETURN(Stmt s, db_->Prepare("UPDATE users SET role = ? WHERE id = ?"));
+  RETURN_IF_ERROR(s.Bind(1, RoleName(role)).Bind(2, u.id).Run());
+  return std::optional<std::string>("user=" + u.name + " role=" + std::string(RoleName(u.role)) +
+                                    "->" + std::string(RoleName(role)));
+}
+
+Result<std::optional<std::string>> AccountStore::ApplyDisabled(const StoredUser& u, bool disabled) {
+  if (u.disabled == disabled) return std::optional<std::string>();
+  RETURN_IF_ERROR(Run(*db_, "UPDATE users SET disabled = ? WHERE id = ?", int64_t{disabled ? 1 : 0}, u.id));
+  if (disabled) RETURN_IF_ERROR(Run(*db_, "DELETE FROM sessions WHERE user_id = ?", u.id));
+  return std::optional<std::string>("user=" + u.name);
+}
+
+Result<std::optional<std::string>> AccountStore::ApplyGrant(const StoredUser& u,
+                                                           std::string_view camera) {
+  ASSIGN_OR_RETURN(Stmt s, db_->Prepare(
+      "INSERT OR IGNORE INTO user_cameras (user_id, camera) VALUES (?, ?)"));
+  RETURN_IF_ERROR(s.Bind(1, u.id).Bind(2, camera).Run());
+  if (Changes(*db_) == 0) return std::optional<std::string>();
+  return std::optional<std::string>("user=" + u.name);
+}
+
+Result<std::optional<std::string>> AccountStore::ApplyRevoke(const StoredUser& u,
+                                                            std::string_view camera) {
+  ASSIGN_OR_RETURN(Stmt s, db_->Prepare("DELETE FROM user_cameras WHERE user_id = ? AND camera = ?"));
+  RETURN_IF_ERROR(s.Bind(1, u.id).Bind(2, camera).Run());
+  if (Changes(*db_) == 0) return std::optional<std::string>();
+  return std::optional<std::string>("user=" + u.name);
+}
+
 Status AccountStore::SetPassword(const Actor& actor, std::string_view name,
                                  std::string_view password) {
   RETURN_IF_ERROR(CheckPassword(password));
   ASSIGN_OR_RETURN(std::string hash, HashWithLimit(password));
   return ChangeUser(actor, name, kAuditUserPassword, "",
-                    [&](const StoredUser& u) -> Result<std::optional<std::string>> {
-                      ASSIGN_OR_RETURN(Stmt s, db_->Prepare(
-                          "UPDATE users SET password_hash = ? WHERE id = ?"));
-                      RETURN_IF_ERROR(s.Bind(1, hash).Bind(2, u.id).Run());
-                      RETURN_IF_ERROR(Run(*db_, "DELETE FROM sessions WHERE user_id = ?", u.id));
-                      return std::optional<std::string>("user=" + u.name);
-                    });
+                    [&](const StoredUser& u) { return ApplyPasswordHash(u, hash); });
 }
 
 Status AccountStore::SetRole(const Actor& actor, std::string_view name, Role role) {
   return ChangeUser(actor, name, kAuditUserRole, "",
-                    [&](const StoredUser& u) -> Result<std::optional<std::string>> {
-                      if (u.role == role) return std::optional<std::string>();
-                      ASSIGN_OR_RETURN(Stmt s,
-                                       db_->Prepare("UPDATE users SET role = ? WHERE id = ?"));
-                      RETURN_IF_ERROR(s.Bind(1, RoleName(role)).Bind(2, u.id).Run());
-                      return std::optional<std::string>("user=" + u.name + " role=" +
-                                                        std::string(RoleName(u.role)) + "->" +
-                                                        std::string(RoleName(role)));
-                    });
+                    [&](const StoredUser& u) { return ApplyRole(u, role); });
 }
 
 Status AccountStore::SetDisabled(const Actor& actor, std::string_view name, bool disabled) {
   return ChangeUser(actor, name, disabled ? kAuditUserDisable : kAuditUserEnable, "",
-                    [&](const StoredUser& u) -> Result<std::optional<std::string>> {
-                      if (u.disabled == disabled) return std::optional<std::string>();
-                      RETURN_IF_ERROR(Run(*db_, "UPDATE users SET disabled = ? WHERE id = ?",
-                                          int64_t{disabled ? 1 : 0}, u.id));
-                      if (disabled) {
-                        RETURN_IF_ERROR(Run(*db_, "DELETE FROM sessions WHERE user_id = ?", u.id));
-                      }
-                      return std::optional<std::string>("user=" + u.name);
-                    });
+                    [&](const StoredUser& u) { return ApplyDisabled(u, disabled); });
+}
+
+Status AccountStore::UpdateUser(const Actor& actor, std::string_view name, const UserUpdate& update) {
+  // Everything that can be refused is checked before anything changes.
+  if (update.password) RETURN_IF_ERROR(CheckPassword(*update.password));
+  if (update.cameras) {
+    for (const std::string& c : *update.cameras) RETURN_IF_ERROR(CheckCameraName(c));
+  }
+  std::optional<std::string> hash;
+  if (update.password) {
+    ASSIGN_OR_RETURN(hash, HashWithLimit(*update.password));
+  }
+
+  std::lock_guard lock(mu_);
+  Transaction tx(*db_);
+  RETURN_IF_ERROR(tx.Begin());
+  ASSIGN_OR_RETURN(std::optional<StoredUser> user, FindUser(*db_, name));
+  if (!user) return NoSuchUser(name);
+  const int64_t now = NowUs();
+  // One audit record per change, as the single-field methods write them.
+  auto audited = [&](std::string_view action, std::string_view camera,
+                     Result<std::optional<std::string>> detail) -> Status {
+    if (!detail.ok()) return detail.status();
+    if (!detail->has_value()) return Status();
+    return AppendAudit(*db_, MakeRecord(now, actor, action, camera, std::move(**detail)));
+  };
+  if (update.role) RETURN_IF_ERROR(audited(kAuditUserRole, "", ApplyRole(*user, *update.role)));
+  if (hash) RETURN_IF_ERROR(audited(kAuditUserPassword, "", ApplyPasswordHash(*user, *hash)));
+  if (update.disabled) {
+    RETURN_IF_ERROR(audited(*update.disabled ? kAuditUserDisable : kAuditUserEnable, "",
+                            ApplyDisabled(*user, *update.disabled)));
+  }
+  if (update.cameras) {
+    ASSIGN_OR_RETURN(User current, LoadUser(*db_, *user));
+    const std::vector<std::string>& want = *update.cameras;
+    for (const std::string& c : current.cameras) {
+      if (std::find(want.begin(), want.end(), c) == want.end()) {
+        RETURN_IF_ERROR(audited(kAuditCameraRevoke, c, ApplyRevoke(*user, c)));
+      }
+    }
+    for (const std::string& c : want) RETURN_IF_ERROR(audited(kAuditCameraGrant, c, ApplyGrant(*user, c)));
+  }
+  RETURN_IF_ERROR(CheckAnAdminRemains(*db_));
+  return tx.Commit();
 }
 
 Status AccountStore::DeleteUser(const Actor& actor, std::string_view name) {
@@ -557,25 +641,13 @@ Status AccountStore::GrantCamera(const Actor& actor, std::string_view user,
                                  std::string_view camera) {
   RETURN_IF_ERROR(CheckCameraName(camera));
   return ChangeUser(actor, user, kAuditCameraGrant, camera,
-                    [&](const StoredUser& u) -> Result<std::optional<std::string>> {
-                      ASSIGN_OR_RETURN(Stmt s, db_->Prepare(
-                          "INSERT OR IGNORE INTO user_cameras (user_id, camera) VALUES (?, ?)"));
-                      RETURN_IF_ERROR(s.Bind(1, u.id).Bind(2, camera).Run());
-                      if (Changes(*db_) == 0) return std::optional<std::string>();
-                      return std::optional<std::string>("user=" + u.name);
-                    });
+                    [&](const StoredUser& u) { return ApplyGrant(u, camera); });
 }
 
 Status AccountStore::RevokeCamera(const Actor& actor, std::string_view user,
                                   std::string_view camera) {
   return ChangeUser(actor, user, kAuditCameraRevoke, camera,
-                    [&](const StoredUser& u) -> Result<std::optional<std::string>> {
-                      ASSIGN_OR_RETURN(Stmt s, db_->Prepare(
-                          "DELETE FROM user_cameras WHERE user_id = ? AND camera = ?"));
-                      RETURN_IF_ERROR(s.Bind(1, u.id).Bind(2, camera).Run());
-                      if (Changes(*db_) == 0) return std::optional<std::string>();
-                      return std::optional<std::string>("user=" + u.name);
-                    });
+                    [&](const StoredUser& u) { return ApplyRevoke(u, camera); });
 }
 
 Result<std::string> AccountStore::CreateApiToken(const Actor& actor, std::string_view user,

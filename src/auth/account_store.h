@@ -13,6 +13,7 @@
 // that mutex, at most `max_concurrent_hashes` at a time. Error messages never contain a
 // password or token.
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -97,7 +98,21 @@ struct AccountStoreOptions {
   std::chrono::seconds session_lifetime{30 * 24 * 3600};
   RateLimiterOptions rate_limit{};
   int max_concurrent_hashes = 2;  // each holds password_cost.mem_bytes
+  // Logins that may wait for a hash slot; one more is refused at once (Unavailable, "retry in
+  // 1 s"). Waiting logins hold the HTTP server's handler threads, so this bound is what keeps
+  // a password spray from starving every other request (security-review-1 M4).
+  int max_waiting_logins = 1;
 };
+
+// Fields of PATCH /api/users/{name}: each one set is applied, all or none (UpdateUser).
+struct UserUpdate {
+  std::optional<Role> role;
+  std::optional<std::string> password;
+  std::optional<bool> disabled;
+  std::optional<std::vector<std::string>> cameras;  // the whole list of grants
+};
+
+struct StoredUser;  // a row of the users table (account_store.cc)
 
 class AccountStore {
  public:
@@ -111,7 +126,9 @@ class AccountStore {
 
   // Checks the password and starts a session. Unauthenticated for an unknown name, a wrong
   // password or a disabled account, alike in message and in time; ResourceExhausted
-  // (TooManyFailedLoginsError, see RetryAfterSeconds) when the rate limiter refuses. Every
+  // (TooManyFailedLoginsError, see RetryAfterSeconds) when the rate limiter refuses;
+  // Unavailable ("retry in 1 s") when max_concurrent_hashes + max_waiting_logins logins are
+  // already under way. Names are checked (CheckUserName) before anything stores them. Every
   // admitted attempt is audited. Upgrades the stored hash when the cost has changed.
   Result<Session> Login(std::string_view name, std::string_view password, std::string_view remote);
   // The user of a live session (and keeps it alive); Unauthenticated otherwise.
@@ -128,6 +145,10 @@ class AccountStore {
   Status SetDisabled(const Actor& actor, std::string_view name, bool disabled);
   // Also deletes the user's sessions, tokens and camera grants; the audit log keeps the name.
   Status DeleteUser(const Actor& actor, std::string_view name);
+  // Applies every field of `update` in one transaction, or none when one is refused (a bad
+  // password, camera name, or the last admin lost); each change is audited as the methods
+  // above audit it.
+  Status UpdateUser(const Actor& actor, std::string_view name, const UserUpdate& update);
   Result<User> GetUser(std::string_view name);
   Result<std::vector<User>> Users();  // by name
   Result<bool> HasUsers();
@@ -158,6 +179,13 @@ class AccountStore {
   template <typename Change>
   Status ChangeUser(const Actor& actor, std::string_view name, std::string_view action,
                     std::string_view camera, Change change);
+  // The steps of the user changes, on the locked connection inside a transaction: each
+  // returns the audit detail, or nullopt when nothing changed.
+  Result<std::optional<std::string>> ApplyPasswordHash(const StoredUser& u, const std::string& hash);
+  Result<std::optional<std::string>> ApplyRole(const StoredUser& u, Role role);
+  Result<std::optional<std::string>> ApplyDisabled(const StoredUser& u, bool disabled);
+  Result<std::optional<std::string>> ApplyGrant(const StoredUser& u, std::string_view camera);
+  Result<std::optional<std::string>> ApplyRevoke(const StoredUser& u, std::string_view camera);
   Result<std::string> HashWithLimit(std::string_view password);
   bool VerifyWithLimit(const std::string& hash, std::string_view password);
   const std::string& DummyHash();
@@ -173,6 +201,7 @@ class AccountStore {
   RateLimiter limiter_;
 
   std::counting_semaphore<> hash_slots_;
+  std::atomic<int> logins_under_way_{0};
   std::once_flag dummy_once_;
   std::string dummy_hash_;  // verified against for unknown names, so they cost the same time
 };
