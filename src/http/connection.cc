@@ -181,7 +181,9 @@ class HttpSession {
     core_.requests.fetch_add(1, std::memory_order_relaxed);
     ex.method = std::string(parser.get().method_string());
     ex.path_for_log = std::string(parser.get().target().substr(0, parser.get().target().find('?')));
-    if (const auto length = parser.content_length(); length && *length > options_.body_limit_bytes) {
+    body_limit_ = BodyLimitFor(ex.path_for_log);
+    parser.body_limit(body_limit_);  // read again for each chunk of a chunked body
+    if (const auto length = parser.content_length(); length && *length > body_limit_) {
       co_return co_await Reply(ex, nullptr, BodyTooLarge(), /*close=*/true);
     }
     if (!parser.is_done()) {
@@ -206,6 +208,9 @@ class HttpSession {
     }
     Request& request = *parsed;
     ex.path_for_log = request.path;
+    if (std::optional<Response> refused = GuardRequest(request, options_.guard)) {
+      co_return co_await Reply(ex, &request, std::move(*refused), !keep_alive);
+    }
     const bool upgrade = IsWebSocketUpgrade(message);
     const Router::Match match = core_.router.Resolve(request, upgrade);
     switch (match.kind) {
@@ -297,8 +302,14 @@ class HttpSession {
     co_return Drop(what, ec);
   }
 
+  size_t BodyLimitFor(std::string_view path) const {
+    auto it = options_.body_limit_by_path.find(path);
+    return it != options_.body_limit_by_path.end() ? std::min(it->second, options_.body_limit_bytes)
+                                                   : options_.body_limit_bytes;
+  }
+
   Response BodyTooLarge() const {
-    return Response::Error(413, "request body over " + std::to_string(options_.body_limit_bytes) + " bytes");
+    return Response::Error(413, "request body over " + std::to_string(body_limit_) + " bytes");
   }
 
   Next Drop(const char* what, const boost::system::error_code& ec) {
@@ -331,6 +342,7 @@ class HttpSession {
     head.close = close || conn_->aborted();
     head.keep_alive_1_0 = keep_alive_1_0_;
     head.date = FormatHttpDate(std::time(nullptr));
+    head.tls = kIsTls<Stream>;
     Result<std::string> serialized = SerializeResponseHead(response, head);
     if (!serialized.ok()) {
       SL_LOG(kWarning) << "http path=" << ex.path_for_log << " bad response: " << serialized.status();
@@ -488,6 +500,7 @@ class HttpSession {
   const ServerOptions& options_;
   beast::flat_buffer buffer_;
   bool keep_alive_1_0_ = false;
+  size_t body_limit_ = 0;  // of the request being read
 };
 
 }  // namespace

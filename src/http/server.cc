@@ -150,6 +150,10 @@ std::string AddressText(const tcp::endpoint& ep) {
   return a.to_string();
 }
 
+constexpr char kTls12Ciphers[] =
+    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:"
+    "ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
+
 // Over a cap: a best-effort 503 without waiting, then close, so a flood costs one accept each
 // and the backlog keeps moving. Over TLS the bytes would be meaningless; just close.
 void Refuse(tcp::socket& socket, bool tls) {
@@ -183,6 +187,12 @@ class Server::Impl : public std::enable_shared_from_this<Impl> {
         ctx.set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
                         asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
                         asio::ssl::context::no_tlsv1_1 | asio::ssl::context::single_dh_use);
+        // security-review-1 L6: TLS 1.2 accepted static-RSA and CBC-SHA1 suites. TLS 1.2 is
+        // limited to forward-secret AEAD suites (TLS 1.3 has no others).
+        if (SSL_CTX_set_min_proto_version(ctx.native_handle(), TLS1_2_VERSION) != 1 ||
+            SSL_CTX_set_cipher_list(ctx.native_handle(), kTls12Ciphers) != 1) {
+          return InternalError("TLS context: cannot set the protocol version or cipher list");
+        }
         boost::system::error_code ec;
         ctx.use_certificate_chain_file(o.tls->cert_chain_file, ec);
         if (ec) return InvalidArgumentError("TLS certificate " + o.tls->cert_chain_file + ": " + ec.message());

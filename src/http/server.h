@@ -4,8 +4,9 @@
 // bounded blocking pool, applies Range to file responses, and writes responses (files with
 // sendfile(2) on plain TCP). Auth, API and live view are built on it elsewhere.
 //
-// Every response gets "X-Content-Type-Options: nosniff", HTML also a strict
-// Content-Security-Policy. Limits and why: README.md in this folder.
+// Every response gets "X-Content-Type-Options: nosniff" and "Referrer-Policy: no-referrer",
+// HTML also a strict Content-Security-Policy, and under TLS Strict-Transport-Security. TLS is
+// 1.2 or later with ECDHE key exchange and AEAD ciphers only. Limits and why: README.md in this folder.
 //
 // Threads: network work runs on the io_context given (any number of threads; one strand per
 // connection); handlers run on the server's own pool of `blocking_threads` threads, never on
@@ -16,6 +17,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -23,6 +25,7 @@
 #include <boost/asio/any_io_executor.hpp>
 
 #include "base/status.h"
+#include "http/request_guard.h"
 #include "http/router.h"
 
 namespace sightline::http {
@@ -39,6 +42,9 @@ struct ServerOptions {
   size_t max_connections_per_ip = 32;
   size_t header_limit_bytes = 8192;       // request line and fields; more gets 431
   size_t body_limit_bytes = 1 << 20;      // more gets 413
+  // Smaller limits for the exact request paths named (the login: a few KiB), so that
+  // unauthenticated routes cannot be handed a megabyte to hold (security-review-1 H1).
+  std::map<std::string, size_t, std::less<>> body_limit_by_path;
   std::chrono::milliseconds header_timeout{10'000};  // a request's header must arrive within
   std::chrono::milliseconds idle_timeout{60'000};    // keep-alive wait; a body must arrive within
   std::chrono::milliseconds write_timeout{30'000};   // one write (a client that does not read)
@@ -50,6 +56,9 @@ struct ServerOptions {
   // Refuses an upgrade whose Origin header names another host than the Host header (a page on
   // another site opening a socket with the user's cookies).
   bool websocket_check_origin = true;
+  // Cross-site requests and unknown Host names, refused before any handler runs
+  // (request_guard.h).
+  RequestGuardOptions guard;
 };
 
 struct ServerStats {

@@ -16,6 +16,8 @@ using testing::TempDir;
 using testing::TestServer;
 using testing::WriteSelfSignedCert;
 namespace bhttp = boost::beast::http;
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
 
 std::string Field(const ClientResponse& r, std::string_view name) {
   auto it = r.find(name);
@@ -163,6 +165,32 @@ TEST(HttpServerTest, BodyOverLimitGets413) {
   bhttp::request<bhttp::string_body> post(bhttp::verb::post, "/echo/x", 11);
   post.body() = std::string(1000, 'b');
   EXPECT_EQ(c.Send(post).result_int(), 200);
+}
+
+// security-review-1 H1: the login route took 1 MiB names; its body limit is now its own.
+TEST(HttpServerTest, BodyLimitByPath) {
+  ServerOptions o;
+  o.body_limit_bytes = 100'000;
+  o.body_limit_by_path.emplace("/echo/small", 100);
+  TestServer server(EchoRouter(), o);
+  ASSERT_TRUE(server.Start().ok());
+  auto post = [&](const std::string& target, size_t bytes) {
+    Client c(server.port());
+    bhttp::request<bhttp::string_body> r(bhttp::verb::post, target, 11);
+    r.body() = std::string(bytes, 'b');
+    return c.Send(r).result_int();
+  };
+  EXPECT_EQ(post("/echo/small", 100), 200);
+  EXPECT_EQ(post("/echo/small", 101), 413);
+  EXPECT_EQ(post("/echo/small?x=1", 5000), 413) << "the query does not change the path";
+  EXPECT_EQ(post("/echo/other", 5000), 200);
+  {
+    Client c(server.port());
+    std::string chunk(80, 'c');
+    c.WriteRaw("POST /echo/small HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n50\r\n" + chunk +
+               "\r\n50\r\n" + chunk + "\r\n0\r\n\r\n");
+    EXPECT_EQ(c.Read().result_int(), 413);
+  }
 }
 
 TEST(HttpServerTest, SlowlorisIsClosedAfterHeaderTimeout) {
@@ -393,6 +421,38 @@ TEST(HttpServerTest, Tls) {
   Status s = broken.Start();
   EXPECT_FALSE(s.ok());
   EXPECT_NE(s.message().find("missing.pem"), std::string::npos) << s;
+}
+
+// security-review-1 L6: TLS 1.2 accepted AES128-SHA (static RSA, CBC) and sent no HSTS.
+TEST(HttpServerTest, TlsOffersOnlyForwardSecretAeadSuites) {
+  TempDir dir;
+  const std::string cert = dir.path() + "/cert.pem", key = dir.path() + "/key.pem";
+  WriteSelfSignedCert(cert, key);
+  ServerOptions o;
+  o.tls = TlsOptions{cert, key};
+  Router router;
+  router.Add("GET", "/x", [](Request&) { return Response::Text(200, "x"); });
+  TestServer server(std::move(router), o);
+  ASSERT_TRUE(server.Start().ok());
+  // Handshakes with a TLS 1.2 client offering only `ciphers`.
+  auto handshake = [&](const char* ciphers) {
+    asio::io_context io;
+    asio::ssl::context ctx(asio::ssl::context::tls_client);
+    SSL_CTX_set_max_proto_version(ctx.native_handle(), TLS1_2_VERSION);
+    SSL_CTX_set_cipher_list(ctx.native_handle(), ciphers);
+    asio::ssl::stream<tcp::socket> stream(io, ctx);
+    stream.next_layer().connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), server.port()));
+    boost::system::error_code ec;
+    stream.handshake(asio::ssl::stream_base::client, ec);
+    return !ec;
+  };
+  EXPECT_FALSE(handshake("AES128-SHA"));
+  EXPECT_FALSE(handshake("AES256-SHA256"));
+  EXPECT_FALSE(handshake("ECDHE-RSA-AES128-SHA:ECDHE-ECDSA-AES128-SHA"));
+  EXPECT_TRUE(handshake("ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES128-GCM-SHA256"));
+  Client c(server.port(), /*tls=*/true);
+  ClientResponse r = c.Get("/x");
+  EXPECT_EQ(r[bhttp::field::strict_transport_security], "max-age=31536000");
 }
 
 TEST(HttpServerTest, StartNamesTheAddressOnFailure) {

@@ -10,10 +10,12 @@ namespace sightline::http {
 namespace beast = boost::beast;
 
 // The brief's policy for the single-page app, plus the directives that do not fall back to
-// default-src: no framing (clickjacking), no <base> or form posts elsewhere.
+// default-src: no framing (clickjacking), no <base> or form posts elsewhere. connect-src 'self'
+// covers the live view's ws:/wss: to this origin (CSP Level 3, section 6.7.2.5); sockets to
+// other hosts, a way to carry data out after an injection, are not allowed.
 const char kHtmlContentSecurityPolicy[] =
     "default-src 'self'; media-src 'self' blob:; img-src 'self' data: blob:; "
-    "connect-src 'self' ws: wss:; worker-src 'self' blob:; frame-ancestors 'none'; "
+    "connect-src 'self'; worker-src 'self' blob:; frame-ancestors 'none'; "
     "base-uri 'self'; form-action 'self'";
 
 namespace {
@@ -98,6 +100,7 @@ Result<std::string> SerializeResponseHead(const Response& response, const Respon
   const std::string& content_type = response.file ? response.file->content_type : response.content_type;
   bool has_nosniff = false;
   bool has_csp = false;
+  bool has_referrer_policy = false;
   bool has_content_type = false;
   for (const auto& [name, value] : response.headers.fields()) {
     if (!IsToken(name)) return InternalError("response field name '" + name + "' is not a token");
@@ -111,6 +114,7 @@ Result<std::string> SerializeResponseHead(const Response& response, const Respon
     }
     has_nosniff |= EqualsIgnoreCase(name, "X-Content-Type-Options");
     has_csp |= EqualsIgnoreCase(name, "Content-Security-Policy");
+    has_referrer_policy |= EqualsIgnoreCase(name, "Referrer-Policy");
     out += name + ": " + value + "\r\n";
   }
   if (!content_type.empty()) {
@@ -122,6 +126,9 @@ Result<std::string> SerializeResponseHead(const Response& response, const Respon
   const std::string_view effective_type =
       !content_type.empty() ? std::string_view(content_type) : has_content_type ? response.headers.Get("Content-Type") : "";
   if (!has_nosniff) out += "X-Content-Type-Options: nosniff\r\n";
+  if (!has_referrer_policy) out += "Referrer-Policy: no-referrer\r\n";
+  // A year; no includeSubDomains: other hosts of the domain are not ours to decide for.
+  if (head.tls) out += "Strict-Transport-Security: max-age=31536000\r\n";
   const bool html = effective_type.size() >= 9 && EqualsIgnoreCase(effective_type.substr(0, 9), "text/html");
   if (html && !has_csp) {
     out += "Content-Security-Policy: ";

@@ -35,12 +35,13 @@ struct ResponseHead {
   bool close = false;             // adds "Connection: close"
   bool keep_alive_1_0 = false;    // an HTTP/1.0 keep-alive: adds "Connection: keep-alive"
   std::string date;               // FormatHttpDate of now
+  bool tls = false;               // adds Strict-Transport-Security
 };
 
 // "HTTP/1.1 200 OK\r\n...\r\n\r\n" with the response's fields, Content-Type, Content-Length
 // (not for 1xx, 204 and 304: RFC 9110 sections 8.6 and 15.4.5), Date, and the security
 // fields every response carries (nosniff; the Content-Security-Policy for HTML unless the
-// handler set one). Internal error when a handler's field has a bad name, or CR, LF or NUL in
+// handler set one; Referrer-Policy; HSTS under TLS). Internal error when a handler's field has a bad name, or CR, LF or NUL in
 // its value (response splitting).
 Result<std::string> SerializeResponseHead(const Response& response, const ResponseHead& head);
 
