@@ -2,6 +2,8 @@
 
 #include <sys/statvfs.h>
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include "api/context.h"
@@ -19,22 +21,47 @@ auth::Actor ActorOf(const auth::User& user, const http::Request& r) {
   return {user.name, r.remote_address};
 }
 
-// Makes the user's camera grants equal `cameras`.
-Status SetCameras(auth::AccountStore& accounts, const auth::Actor& actor, const auth::User& target,
-                  const nlohmann::json& cameras) {
+// The camera names of a request body, each one a camera of the config: a grant for a camera
+// that does not exist would be invisible in the user list and silently apply to a camera
+// added later under that name (security-review-1 L3).
+Result<std::vector<std::string>> CameraList(const Context& ctx, const nlohmann::json& cameras) {
   if (!cameras.is_array()) return InvalidArgumentError("cameras must be a list of camera names.");
-  std::vector<std::string> want;
+  const std::vector<CameraStatus> configured = ctx.deps().cameras->Cameras();
+  std::vector<std::string> names;
   for (const nlohmann::json& c : cameras) {
     if (!c.is_string()) return InvalidArgumentError("cameras must be a list of camera names.");
-    want.push_back(c.get<std::string>());
+    const std::string name = c.get<std::string>();
+    if (std::none_of(configured.begin(), configured.end(),
+                     [&](const CameraStatus& k) { return k.name == name; })) {
+      return InvalidArgumentError("There is no camera named " + name.substr(0, 100) + ".");
+    }
+    names.push_back(name);
   }
-  for (const std::string& c : target.cameras) {
-    if (std::find(want.begin(), want.end(), c) == want.end()) {
-      RETURN_IF_ERROR(accounts.RevokeCamera(actor, target.name, c));
+  return names;
+}
+
+// The fields of a PATCH body, all checked before anything changes (security-review-1 L2).
+Result<auth::UserUpdate> ParseUserUpdate(const Context& ctx, const nlohmann::json& body,
+                                         bool self) {
+  auth::UserUpdate u;
+  if (body.contains("role")) {
+    ASSIGN_OR_RETURN(u.role, auth::ParseRole(JsonString(body, "role")));
+    if (self && u.role != auth::Role::kAdmin) {
+      return FailedPreconditionError("You cannot take the admin role from yourself.");
     }
   }
-  for (const std::string& c : want) RETURN_IF_ERROR(accounts.GrantCamera(actor, target.name, c));
-  return Status();
+  if (body.contains("password")) {
+    if (!body["password"].is_string()) return InvalidArgumentError("password must be a string.");
+    u.password = JsonString(body, "password");
+  }
+  if (body.contains("disabled")) {
+    ASSIGN_OR_RETURN(u.disabled, JsonBool(body, "disabled", false));
+    if (self && *u.disabled) return FailedPreconditionError("You cannot disable yourself.");
+  }
+  if (body.contains("cameras")) {
+    ASSIGN_OR_RETURN(u.cameras, CameraList(ctx, body["cameras"]));
+  }
+  return u;
 }
 
 nlohmann::json AuditJson(const auth::AuditRecord& a) {
@@ -66,11 +93,16 @@ void AddAdminRoutes(const ContextPtr& ctx, http::Router& router) {
                ASSIGN_OR_RETURN(nlohmann::json body, ParseJsonBody(r));
                const std::string name = JsonString(body, "name");
                ASSIGN_OR_RETURN(auth::Role role, auth::ParseRole(JsonString(body, "role")));
+               std::optional<std::vector<std::string>> cameras;
+               if (body.contains("cameras")) {
+                 ASSIGN_OR_RETURN(cameras, CameraList(*ctx, body["cameras"]));
+               }
                const auth::Actor actor = ActorOf(user, r);
                RETURN_IF_ERROR(accounts.AddUser(actor, name, JsonString(body, "password"), role));
-               if (body.contains("cameras")) {
-                 ASSIGN_OR_RETURN(auth::User added, accounts.GetUser(name));
-                 RETURN_IF_ERROR(SetCameras(accounts, actor, added, body["cameras"]));
+               if (cameras) {
+                 auth::UserUpdate grants;
+                 grants.cameras = std::move(cameras);
+                 RETURN_IF_ERROR(accounts.UpdateUser(actor, name, grants));
                }
                ASSIGN_OR_RETURN(auth::User added, accounts.GetUser(name));
                return http::Response::Json(201, ctx->UserJson(added).dump());
@@ -82,27 +114,9 @@ void AddAdminRoutes(const ContextPtr& ctx, http::Router& router) {
                RETURN_IF_ERROR(RequireAdmin(user));
                ASSIGN_OR_RETURN(nlohmann::json body, ParseJsonBody(r));
                const std::string name = r.Param("name");
-               const auth::Actor actor = ActorOf(user, r);
                ASSIGN_OR_RETURN(auth::User target, accounts.GetUser(name));
-               const bool self = target.id == user.id;
-               if (body.contains("role")) {
-                 ASSIGN_OR_RETURN(auth::Role role, auth::ParseRole(JsonString(body, "role")));
-                 if (self && role != auth::Role::kAdmin) {
-                   return FailedPreconditionError("You cannot take the admin role from yourself.");
-                 }
-                 RETURN_IF_ERROR(accounts.SetRole(actor, name, role));
-               }
-               if (body.contains("password")) {
-                 RETURN_IF_ERROR(accounts.SetPassword(actor, name, JsonString(body, "password")));
-               }
-               if (body.contains("disabled")) {
-                 ASSIGN_OR_RETURN(bool disabled, JsonBool(body, "disabled", false));
-                 if (self && disabled) return FailedPreconditionError("You cannot disable yourself.");
-                 RETURN_IF_ERROR(accounts.SetDisabled(actor, name, disabled));
-               }
-               if (body.contains("cameras")) {
-                 RETURN_IF_ERROR(SetCameras(accounts, actor, target, body["cameras"]));
-               }
+               ASSIGN_OR_RETURN(auth::UserUpdate update, ParseUserUpdate(*ctx, body, target.id == user.id));
+               RETURN_IF_ERROR(accounts.UpdateUser(ActorOf(user, r), name, update));
                ASSIGN_OR_RETURN(auth::User changed, accounts.GetUser(name));
                return http::Response::Json(200, ctx->UserJson(changed).dump());
              }));

@@ -5,6 +5,10 @@
 
 namespace sightline::api {
 
+void SetRouteLimits(http::ServerOptions& options) {
+  options.body_limit_by_path["/api/login"] = kLoginBodyLimitBytes;
+}
+
 http::Router MakeRouter(const ApiDeps& deps) {
   auto ctx = std::make_shared<Context>(deps);
   http::Router router;

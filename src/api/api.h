@@ -15,6 +15,7 @@
 #include "auth/account_store.h"
 #include "base/clock.h"
 #include "http/router.h"
+#include "http/server.h"
 #include "live/stream_hub.h"
 #include "store/env.h"
 
@@ -83,7 +84,15 @@ struct ApiDeps {
   std::string ui_dir;      // the built web UI (web/dist); empty: none
   std::string export_dir;  // where exports are written before download
   std::string version;
+  // The session cookie is Secure and named __Host-sl_session even over plain HTTP: for a
+  // server behind a proxy that terminates TLS (http.secure_cookies).
+  bool secure_cookies = false;
 };
+
+// The API's own limits for the HTTP server: a small body limit for the login, which anyone
+// may call (security-review-1 H1).
+inline constexpr size_t kLoginBodyLimitBytes = 4096;
+void SetRouteLimits(http::ServerOptions& options);
 
 http::Router MakeRouter(const ApiDeps& deps);
 

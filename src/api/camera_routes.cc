@@ -4,7 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api/context.h"
-#include "api/stored_media.h"
+#include "store/stored_media.h"
 #include "decode/jpeg.h"
 
 namespace sightline::api {
@@ -38,7 +38,7 @@ nlohmann::json CameraJson(const CameraStatus& c, store::Index* index) {
       Result<std::optional<store::StreamRow>> row = index->FindStream(c.name, s.name);
       if (row.ok() && row->has_value()) {
         j["recorded_bytes"] = (*row)->bytes;
-        Result<std::optional<int64_t>> oldest = OldestRecording(*index, (*row)->id);
+        Result<std::optional<int64_t>> oldest = index->OldestStart((*row)->id);
         j["oldest_us"] = oldest.ok() && oldest->has_value() ? **oldest : 0;
       }
     }
@@ -71,17 +71,22 @@ void AddCameraRoutes(const ContextPtr& ctx, http::Router& router) {
 
   router.Add("GET", "/api/cameras/{camera}/snapshot.jpg",
              ctx->Authed([ctx](http::Request& r, const auth::User& user) -> Result<http::Response> {
+               // A still picture leaves with the user like an export does: operators only,
+               // as the roles say (security-review-1 M5).
+               if (!user.CanOperate()) {
+                 return PermissionDeniedError("Snapshots need the operator or admin role.");
+               }
                ASSIGN_OR_RETURN(CameraStatus c, ctx->ViewableCamera(user, r.Param("camera")));
                const std::string stream = r.Query("stream", c.live_stream);
                ASSIGN_OR_RETURN(StreamStatus s, ctx->StreamOf(c, stream));
                Bytes jpeg;
                int64_t time_us = 0;
                if (r.HasQuery("time_us")) {
-                 ASSIGN_OR_RETURN(time_us, QueryInt(r, "time_us"));
+                 ASSIGN_OR_RETURN(time_us, QueryTime(r, "time_us"));
                  ASSIGN_OR_RETURN(IndexLease index, ctx->ReadIndex());
                  ASSIGN_OR_RETURN(std::vector<store::StorageDir> dirs, ctx->StorageDirs());
-                 ASSIGN_OR_RETURN(StoredKeyframe k,
-                                  ReadKeyframeAt(*ctx->deps().env, *index, dirs, c.name, s.name, time_us));
+                 ASSIGN_OR_RETURN(store::StoredKeyframe k,
+                                  store::ReadKeyframeAt(*ctx->deps().env, *index, dirs, c.name, s.name, time_us));
                  ASSIGN_OR_RETURN(jpeg, decode::SnapshotJpeg(k.params, k.sample, kSnapshotMaxWidth));
                } else {
                  live::StreamHub* hub = ctx->deps().cameras->Hub(c.name, s.name);

@@ -61,9 +61,12 @@ http::Handler Context::Authed(AuthedHandler handler) {
   return [self = shared_from_this(), handler = std::move(handler)](http::Request& request) {
     Result<auth::User> user = self->Authenticate(request);
     if (!user.ok()) return ErrorResponse(user.status());
-    Result<http::Response> response = handler(request, *user);
-    if (!response.ok()) return ErrorResponse(response.status());
-    return std::move(response).value();
+    Result<http::Response> result = handler(request, *user);
+    http::Response response = result.ok() ? std::move(result).value() : ErrorResponse(result.status());
+    // What a user may see is for that user only: no cache keeps it unless the route says
+    // otherwise (stored video, which never changes).
+    if (!response.headers.Find("Cache-Control")) response.headers.Set("Cache-Control", "no-store");
+    return response;
   };
 }
 
@@ -80,9 +83,17 @@ Result<auth::User> Context::Authenticate(const http::Request& request) {
   if (std::string_view token = BearerToken(request); !token.empty()) {
     return deps_.accounts->AuthenticateToken(token);
   }
-  const std::string session = request.Cookie("sl_session");
+  const std::string session = request.Cookie(SessionCookieName(request));
   if (session.empty()) return UnauthenticatedError("Please log in.");
   return deps_.accounts->Authenticate(session);
+}
+
+std::string Context::SessionSetCookie(const http::Request& request, const std::string& value,
+                                      int64_t max_age_s) const {
+  std::string c = std::string(SessionCookieName(request)) + "=" + value +
+                  "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" + std::to_string(max_age_s);
+  if (SecureCookies(request)) c += "; Secure";
+  return c;
 }
 
 Result<CameraStatus> Context::ViewableCamera(const auth::User& user,
@@ -211,9 +222,19 @@ Result<double> QueryDouble(const http::Request& request, std::string_view name) 
   return v;
 }
 
+Result<int64_t> QueryTime(const http::Request& request, std::string_view name) {
+  ASSIGN_OR_RETURN(int64_t t, QueryInt(request, name));
+  if (t < 0 || t > kMaxTimeUs) {
+    return InvalidArgumentError("The parameter " + std::string(name) +
+                                " must be a time between 0 and " + std::to_string(kMaxTimeUs) +
+                                " (microseconds since 1970).");
+  }
+  return t;
+}
+
 Result<std::pair<int64_t, int64_t>> QueryRange(const http::Request& request) {
-  ASSIGN_OR_RETURN(int64_t start, QueryInt(request, "start_us"));
-  ASSIGN_OR_RETURN(int64_t end, QueryInt(request, "end_us"));
+  ASSIGN_OR_RETURN(int64_t start, QueryTime(request, "start_us"));
+  ASSIGN_OR_RETURN(int64_t end, QueryTime(request, "end_us"));
   if (end <= start) return InvalidArgumentError("end_us must be after start_us.");
   return std::pair{start, end};
 }

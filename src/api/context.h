@@ -84,9 +84,23 @@ class Context : public std::enable_shared_from_this<Context> {
 
   int64_t NowUs() const { return UnixMicros(deps_.clock->WallNow()); }
 
+  // The session cookie's name: "__Host-sl_session" when the cookie is Secure (under TLS, or
+  // with secure_cookies), so no other host or path of the site can plant one that shadows it
+  // (RFC 6265bis section 4.1.3.2); else "sl_session".
+  std::string_view SessionCookieName(const http::Request& request) const {
+    return SecureCookies(request) ? "__Host-sl_session" : "sl_session";
+  }
+  // The Set-Cookie value that sets the session cookie (an empty value and 0 end it):
+  // HttpOnly (no script reads it), SameSite=Strict (no other site's request carries it),
+  // Secure when the cookie name says so.
+  std::string SessionSetCookie(const http::Request& request, const std::string& value,
+                               int64_t max_age_s) const;
+
  private:
   friend class IndexLease;
   void Return(std::unique_ptr<store::Index> index);
+
+  bool SecureCookies(const http::Request& request) const { return request.tls || deps_.secure_cookies; }
 
   ApiDeps deps_;
   std::atomic<bool> has_users_{false};
@@ -106,8 +120,17 @@ std::optional<int64_t> ParseInt(std::string_view text);
 Result<int64_t> QueryInt(const http::Request& request, std::string_view name,
                          std::optional<int64_t> fallback = std::nullopt);
 Result<double> QueryDouble(const http::Request& request, std::string_view name);
-// `start_us` and `end_us`, with start < end.
+// The latest time the API accepts, about the year 2255: far beyond any recording, and small
+// enough that sums and differences of two times never overflow int64.
+inline constexpr int64_t kMaxTimeUs = int64_t{1} << 53;
+// `end_us - start_us` for end >= start, computed without overflow for any two int64 values.
+inline uint64_t SpanUs(int64_t start_us, int64_t end_us) {
+  return static_cast<uint64_t>(end_us) - static_cast<uint64_t>(start_us);
+}
+// `start_us` and `end_us`, with 0 <= start < end <= kMaxTimeUs.
 Result<std::pair<int64_t, int64_t>> QueryRange(const http::Request& request);
+// The parameter `name` as a time in [0, kMaxTimeUs].
+Result<int64_t> QueryTime(const http::Request& request, std::string_view name);
 
 // Route groups, in the files named after them.
 // Handlers keep the Context alive through the shared_ptr they capture.

@@ -1,10 +1,17 @@
 #include "api/json.h"
 
+#include <boost/beast/core/string.hpp>
+
 namespace sightline::api {
 
 Result<nlohmann::json> ParseJsonBody(const http::Request& request) {
+  // Media types are case-insensitive and may carry whitespace before parameters (RFC 9110
+  // section 8.3.1).
   std::string_view type = request.Header("Content-Type");
-  if (type.substr(0, type.find(';')) != "application/json") {
+  type = type.substr(0, type.find(';'));
+  while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) type.remove_suffix(1);
+  while (!type.empty() && (type.front() == ' ' || type.front() == '\t')) type.remove_prefix(1);
+  if (!boost::beast::iequals(type, "application/json")) {
     return UnimplementedError("The request body must be JSON (Content-Type: application/json).");
   }
   nlohmann::json j = nlohmann::json::parse(request.body, nullptr, /*allow_exceptions=*/false);

@@ -8,7 +8,7 @@
 #include "api/context.h"
 #include "api/hls_playlist.h"
 #include "api/json.h"
-#include "api/stored_media.h"
+#include "store/stored_media.h"
 #include "base/logging.h"
 #include "store/export.h"
 
@@ -53,7 +53,9 @@ Result<Target> ResolveTarget(Context& ctx, store::Index& index, const auth::User
 }
 
 Status CheckSpan(int64_t start_us, int64_t end_us, int64_t max_us, std::string_view what) {
-  if (end_us - start_us > max_us) {
+  // QueryRange keeps both ends in [0, kMaxTimeUs], so the difference cannot overflow; the
+  // check does not rely on it (security-review-1 M1: INT64_MIN..INT64_MAX passed the cap).
+  if (end_us < start_us || SpanUs(start_us, end_us) > static_cast<uint64_t>(max_us)) {
     return InvalidArgumentError(std::string(what) + " may cover at most " +
                                 std::to_string(max_us / kHourUs) + " hours.");
   }
@@ -172,7 +174,7 @@ void AddRecordingRoutes(const ContextPtr& ctx, http::Router& router) {
                  return NotFoundError("No such segment (it may have been deleted by retention).");
                }
                ASSIGN_OR_RETURN(std::vector<store::StorageDir> dirs, ctx->StorageDirs());
-               ASSIGN_OR_RETURN(std::string path, SegmentPath(dirs, *seg, t.camera.name, t.stream));
+               ASSIGN_OR_RETURN(std::string path, store::SegmentPath(dirs, *seg, t.camera.name, t.stream));
                http::Response resp = http::Response::File(
                    {path, 0, seg->durable_length, "video/mp4"});
                // Durable bytes never change; a still open segment only grows past them.
@@ -233,7 +235,9 @@ void AddRecordingRoutes(const ContextPtr& ctx, http::Router& router) {
                ASSIGN_OR_RETURN(const int64_t start_us, JsonInt(body, "start_us"));
                ASSIGN_OR_RETURN(const int64_t end_us, JsonInt(body, "end_us"));
                ASSIGN_OR_RETURN(const bool on, JsonBool(body, "protect", true));
-               if (end_us <= start_us) return InvalidArgumentError("end_us must be after start_us.");
+               if (end_us <= start_us || start_us < 0 || end_us > kMaxTimeUs) {
+                 return InvalidArgumentError("end_us must be after start_us, both times since 1970.");
+               }
                ASSIGN_OR_RETURN(std::unique_ptr<store::Index> index, ctx->WriteIndex());
                int64_t changed = 0;
                for (const StreamStatus& s : camera.streams) {

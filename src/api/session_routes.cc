@@ -7,18 +7,6 @@
 #include "api/json.h"
 
 namespace sightline::api {
-namespace {
-
-constexpr const char* kSessionCookie = "sl_session";
-
-std::string SessionCookie(const std::string& value, int64_t max_age_s, bool tls) {
-  std::string c = std::string(kSessionCookie) + "=" + value +
-                  "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" + std::to_string(max_age_s);
-  if (tls) c += "; Secure";
-  return c;
-}
-
-}  // namespace
 
 void AddSessionRoutes(const ContextPtr& ctx, http::Router& router) {
   router.Add("GET", "/api/health", [ctx](http::Request&) {
@@ -37,19 +25,19 @@ void AddSessionRoutes(const ContextPtr& ctx, http::Router& router) {
     if (!session.ok()) return ErrorResponse(session.status());
     http::Response r = http::Response::Json(200, nlohmann::json{{"user", ctx->UserJson(session->user)}}.dump());
     const int64_t max_age_s = std::max<int64_t>(0, (session->expires_us - ctx->NowUs()) / 1'000'000);
-    r.headers.Add("Set-Cookie", SessionCookie(session->token, max_age_s, request.tls));
+    r.headers.Add("Set-Cookie", ctx->SessionSetCookie(request, session->token, max_age_s));
     r.headers.Set("Cache-Control", "no-store");
     return r;
   });
 
   router.Add("POST", "/api/logout", [ctx](http::Request& request) {
-    const std::string token = request.Cookie(kSessionCookie);
+    const std::string token = request.Cookie(ctx->SessionCookieName(request));
     if (!token.empty()) {
       Status s = ctx->deps().accounts->Logout(token, request.remote_address);
       if (!s.ok()) return ErrorResponse(s);
     }
     http::Response r = http::Response::Empty(204);
-    r.headers.Add("Set-Cookie", SessionCookie("", 0, request.tls));
+    r.headers.Add("Set-Cookie", ctx->SessionSetCookie(request, "", 0));
     return r;
   });
 

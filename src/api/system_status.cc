@@ -3,7 +3,6 @@
 #include <sys/statvfs.h>
 
 #include "api/context.h"
-#include "api/stored_media.h"
 
 namespace sightline::api {
 

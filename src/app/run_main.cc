@@ -69,6 +69,8 @@ http::ServerOptions HttpOptions(const config::Config& cfg) {
   o.listen = cfg.http.listen;
   o.max_connections = static_cast<size_t>(cfg.http.max_connections);
   if (cfg.http.tls.has_value()) o.tls = http::TlsOptions{cfg.http.tls->cert_path, cfg.http.tls->key_path};
+  o.guard.allowed_hosts = cfg.http.allowed_hosts;
+  api::SetRouteLimits(o);
   return o;
 }
 
@@ -147,6 +149,7 @@ int RunMain(int argc, char** argv) {
   deps.ui_dir = FindUiDir(*cfg);
   deps.export_dir = store::DirName(cfg->storage.index_path) + "/exports";
   deps.version = "0.1";
+  deps.secure_cookies = cfg->http.secure_cookies;
   if (deps.ui_dir.empty()) {
     SL_LOG(kWarning) << "the web UI is not built (scripts/build_web.sh); serving the API only";
   }

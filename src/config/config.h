@@ -118,6 +118,11 @@ struct HttpConfig {
   std::optional<TlsConfig> tls;           // unset: plain HTTP
   std::string ui_dir;  // absolute, an existing directory; empty: the app finds the built UI
   int max_connections = 256;
+  // Host names (or addresses) the server answers to; any other Host gets 421 (DNS
+  // rebinding). Empty: any.
+  std::vector<std::string> allowed_hosts;
+  // Session cookies Secure (and __Host-) over plain HTTP too: behind a TLS proxy.
+  bool secure_cookies = false;
 };
 
 struct AuthConfig {

@@ -317,8 +317,21 @@ TEST(ConfigTest, HttpAndAuth) {
   EXPECT_EQ(c.http.tls->key_path, key);
   EXPECT_EQ(c.http.ui_dir, dir);
   EXPECT_EQ(c.http.max_connections, 10);
+  EXPECT_TRUE(c.http.allowed_hosts.empty());
+  EXPECT_FALSE(c.http.secure_cookies);
   EXPECT_EQ(c.auth.session_idle_s, 3600);
   EXPECT_EQ(c.auth.session_max_s, kDayS);
+  const Config hosts = ParseOk(std::string(kMinimal) +
+                               "http: {allowed_hosts: [nvr.lan, 192.0.2.7, \"2001:db8::1\"], secure_cookies: true}\n");
+  EXPECT_EQ(hosts.http.allowed_hosts, (std::vector<std::string>{"nvr.lan", "192.0.2.7", "2001:db8::1"}));
+  EXPECT_TRUE(hosts.http.secure_cookies);
+  for (const char* bad : {"\"nvr.lan:8080\"", "\"[::1]\"", "\"\""}) {
+    Result<Config> r = ParseConfig(std::string(kMinimal) + "http: {allowed_hosts: [" + bad + "]}\n", "t.yaml");
+    EXPECT_FALSE(r.ok()) << bad;
+    if (!r.ok()) {
+      EXPECT_NE(r.status().message().find("http.allowed_hosts"), std::string::npos) << r.status();
+    }
+  }
   for (const char* listen : {"0.0.0.0:443", "nvr.lan:8080", "[2001:db8::1]:65535"}) {
     EXPECT_EQ(ParseOk(std::string(kMinimal) + "http: {listen: \"" + listen + "\"}\n").http.listen, listen);
   }

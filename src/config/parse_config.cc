@@ -31,7 +31,8 @@ constexpr std::string_view kStorageKeys[] = {"dirs", "index", "flush_interval", 
 constexpr std::string_view kDirKeys[] = {"path", "min_free"};
 constexpr std::string_view kRecordKeys[] = {"max_age", "max_bytes", "continuous", "motion"};
 constexpr std::string_view kTierKeys[] = {"days"};
-constexpr std::string_view kHttpKeys[] = {"listen", "tls", "ui_dir", "max_connections"};
+constexpr std::string_view kHttpKeys[] = {"listen", "tls", "ui_dir", "max_connections", "allowed_hosts",
+                                          "secure_cookies"};
 constexpr std::string_view kTlsKeys[] = {"cert", "key"};
 constexpr std::string_view kAuthKeys[] = {"session_idle", "session_max"};
 constexpr std::string_view kCameraKeys[] = {"enabled", "record", "motion", "streams"};
@@ -411,6 +412,22 @@ void ParseHttp(Context& ctx, const Field& f, HttpConfig* out) {
         out->max_connections = static_cast<int>(*n);
       }
     }
+  }
+  if (const Field* hosts = map.Find("allowed_hosts")) {
+    for (const Field& item : ListItems(ctx, *hosts)) {
+      std::optional<std::string> host = ReadScalar(ctx, item, "a host name");
+      if (!host) continue;
+      // Compared with the Host field's host without port or brackets: "nvr.lan", "::1".
+      const bool host_and_port = std::count(host->begin(), host->end(), ':') == 1;
+      if (host->empty() || host->find_first_of("/ \t[]") != std::string::npos || host_and_port) {
+        item.Error(ctx, "\"" + *host + "\" is not a host name or address (give it without port or brackets)");
+        continue;
+      }
+      out->allowed_hosts.push_back(std::move(*host));
+    }
+  }
+  if (const Field* secure = map.Find("secure_cookies")) {
+    out->secure_cookies = ReadBool(ctx, *secure).value_or(false);
   }
 }
 
