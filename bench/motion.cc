@@ -29,7 +29,7 @@
 #include "base/flags.h"
 #include "decode/decoder.h"
 #include "decode/file_reader.h"
-#include "motion/grey.h"
+#include "media/grey.h"
 
 using namespace sightline;
 using Steady = std::chrono::steady_clock;
@@ -164,7 +164,7 @@ Result<double> AnalysisCpu(const Clip& clip, double max_fps) {
   return cpu;
 }
 
-// Microseconds per call of motion::Downscale from the clip's first picture to 320 wide.
+// Microseconds per call of media::Downscale from the clip's first picture to 320 wide.
 Result<double> DownscaleMicros(const Clip& clip) {
   ASSIGN_OR_RETURN(std::unique_ptr<decode::Decoder> decoder,
                    decode::Decoder::Create(clip.frames[0]->params, {}));

@@ -144,7 +144,7 @@ void StreamAnalyzer::Worker::Analyse(const FrameInfo& info) {
   }
   if (!cap_.Take(pts)) return;
   last_analysed_pts_90k_ = pts;
-  const motion::GreyPlane grey =
+  const media::GreyPlane grey =
       decode::ToGrey(picture_.yuv(), options_.detector.analysis_width);
   const motion::FrameResult result = detector_.Process(grey.view(), pts);
   last_time_us_ = std::max(last_time_us_, UnixMicros(info.wall_time));

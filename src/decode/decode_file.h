@@ -9,7 +9,7 @@
 
 #include "base/status.h"
 #include "decode/picture.h"
-#include "motion/grey.h"
+#include "media/grey.h"
 
 namespace sightline::decode {
 
@@ -22,7 +22,7 @@ struct FileDecodeOptions {
 struct DecodedPicture {
   int64_t pts_90k = 0;
   bool keyframe = false;
-  motion::GreyPlane grey;
+  media::GreyPlane grey;
   const Picture* picture = nullptr;  // the colour picture; valid during the callback only
 };
 

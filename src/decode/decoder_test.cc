@@ -152,7 +152,7 @@ TEST(DecoderTest, H265At1080p) {
     EXPECT_EQ(picture.height(), 1080);
     EXPECT_EQ(picture.pts_90k(), f->pts.ticks());
     EXPECT_EQ(picture.keyframe(), f->keyframe);
-    const motion::GreyPlane grey = ToGrey(picture.yuv(), 320);
+    const media::GreyPlane grey = ToGrey(picture.yuv(), 320);
     EXPECT_EQ(grey.width, 320);
     EXPECT_EQ(grey.height, 180);
   }

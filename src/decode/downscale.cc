@@ -10,7 +10,7 @@
 namespace sightline::decode {
 namespace {
 
-// out[x] = (a[2x] + a[2x+1] + b[2x] + b[2x+1] + 2) / 4: motion::Downscale's rounding for
+// out[x] = (a[2x] + a[2x+1] + b[2x] + b[2x+1] + 2) / 4: media::Downscale's rounding for
 // 2x2 boxes.
 void HalveRow(const uint8_t* a, const uint8_t* b, uint8_t* out, int out_width) {
   int x = 0;
@@ -38,12 +38,12 @@ void HalveRow(const uint8_t* a, const uint8_t* b, uint8_t* out, int out_width) {
 
 }  // namespace
 
-motion::GreyPlane FastDownscale(motion::GreyView src, int out_width, int out_height) {
+media::GreyPlane FastDownscale(media::GreyView src, int out_width, int out_height) {
   if (src.empty() || out_width < 1 || out_height < 1 || src.width != 2 * out_width ||
       src.height != 2 * out_height) {
-    return motion::Downscale(src, out_width, out_height);
+    return media::Downscale(src, out_width, out_height);
   }
-  motion::GreyPlane out(out_width, out_height);
+  media::GreyPlane out(out_width, out_height);
   for (int y = 0; y < out_height; ++y) {
     const uint8_t* a = src.data + static_cast<ptrdiff_t>(2 * y) * src.stride;
     HalveRow(a, a + src.stride, &out.pixels[static_cast<size_t>(y) * out_width], out_width);

@@ -16,7 +16,7 @@ struct RandomPlane {
     bytes.resize(static_cast<size_t>(stride) * h);
     for (uint8_t& b : bytes) b = static_cast<uint8_t>(rng());
   }
-  motion::GreyView view() const { return {bytes.data(), width, height, stride}; }
+  media::GreyView view() const { return {bytes.data(), width, height, stride}; }
   int width, height, stride;
   std::vector<uint8_t> bytes;
 };
@@ -26,8 +26,8 @@ TEST(DownscaleTest, HalvingIsBitIdenticalToMotionDownscale) {
   for (const auto& [w, h] : {std::pair{640, 360}, std::pair{704, 576}, std::pair{34, 6},
                              std::pair{2, 2}, std::pair{1920, 1080}}) {
     const RandomPlane src(w, h, static_cast<uint32_t>(w * h));
-    const motion::GreyPlane fast = FastDownscale(src.view(), w / 2, h / 2);
-    const motion::GreyPlane reference = motion::Downscale(src.view(), w / 2, h / 2);
+    const media::GreyPlane fast = FastDownscale(src.view(), w / 2, h / 2);
+    const media::GreyPlane reference = media::Downscale(src.view(), w / 2, h / 2);
     ASSERT_EQ(fast.width, w / 2);
     ASSERT_EQ(fast.height, h / 2);
     EXPECT_EQ(fast.pixels, reference.pixels) << w << "x" << h;
@@ -36,9 +36,9 @@ TEST(DownscaleTest, HalvingIsBitIdenticalToMotionDownscale) {
 
 TEST(DownscaleTest, HalvingRoundsLikeMotionDownscale) {
   const uint8_t pixels[] = {255, 255, 255, 254, 0, 1, 0, 0};  // 4x2: two boxes
-  const motion::GreyView src{pixels, 4, 2, 4};
-  const motion::GreyPlane out = FastDownscale(src, 2, 1);
-  EXPECT_EQ(out.pixels, motion::Downscale(src, 2, 1).pixels);
+  const media::GreyView src{pixels, 4, 2, 4};
+  const media::GreyPlane out = FastDownscale(src, 2, 1);
+  EXPECT_EQ(out.pixels, media::Downscale(src, 2, 1).pixels);
   EXPECT_EQ(out.pixels[0], 128);  // (255 + 255 + 0 + 1 + 2) / 4
 }
 
@@ -47,8 +47,8 @@ TEST(DownscaleTest, OtherRatiosAreMotionDownscale) {
   for (const auto& [w, h] : {std::pair{320, 180}, std::pair{320, 240}, std::pair{333, 101},
                              std::pair{1919, 1079}, std::pair{1920, 1080}, std::pair{1, 1},
                              std::pair{7, 1080}, std::pair{1920, 3}}) {
-    const motion::GreyPlane fast = FastDownscale(src.view(), w, h);
-    const motion::GreyPlane reference = motion::Downscale(src.view(), w, h);
+    const media::GreyPlane fast = FastDownscale(src.view(), w, h);
+    const media::GreyPlane reference = media::Downscale(src.view(), w, h);
     ASSERT_EQ(fast.width, reference.width);
     ASSERT_EQ(fast.height, reference.height);
     EXPECT_EQ(fast.pixels, reference.pixels) << w << "x" << h;

@@ -53,7 +53,7 @@ Result<Bytes> EncodeJpeg(const YuvView& picture, int max_width, int quality) {
   f.height = image.height;
   f.quality = c.global_quality;
   f.pts = 0;
-  const motion::GreyPlane* planes[3] = {&image.y, &image.u, &image.v};
+  const media::GreyPlane* planes[3] = {&image.y, &image.u, &image.v};
   for (int i = 0; i < 3; ++i) {
     // The encoder only reads the planes; FFmpeg's frame API takes non-const pointers.
     f.data[i] = const_cast<uint8_t*>(planes[i]->pixels.data());

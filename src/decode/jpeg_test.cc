@@ -56,7 +56,7 @@ struct FlatPicture {
       : y(w, h, y_value), u(w / 2, h / 2, 128), v(w / 2, h / 2, 128) {
     view = {y.view(), u.view(), v.view(), full_range};
   }
-  motion::GreyPlane y, u, v;
+  media::GreyPlane y, u, v;
   YuvView view;
 };
 
@@ -92,7 +92,7 @@ TEST(JpegTest, VideoRangeIsStretchedToFullRange) {
 }
 
 TEST(JpegTest, MonochromeGetsNeutralChroma) {
-  motion::GreyPlane y(32, 32, 200);
+  media::GreyPlane y(32, 32, 200);
   const YuvImage image = ToJpegYuv({y.view(), {}, {}, true}, 32);
   ASSERT_EQ(image.u.width, 16);
   EXPECT_EQ(image.u.at(5, 5), 128);

@@ -25,12 +25,12 @@ std::array<uint8_t, 256> RangeTable(bool luma) {
   return t;
 }
 
-void ExpandRange(const std::array<uint8_t, 256>& table, motion::GreyPlane& plane) {
+void ExpandRange(const std::array<uint8_t, 256>& table, media::GreyPlane& plane) {
   for (uint8_t& p : plane.pixels) p = table[p];
 }
 
-motion::GreyPlane ScalePlane(motion::GreyView src, int width, int height) {
-  if (src.empty()) return motion::GreyPlane(width, height, 128);  // monochrome: neutral chroma
+media::GreyPlane ScalePlane(media::GreyView src, int width, int height) {
+  if (src.empty()) return media::GreyPlane(width, height, 128);  // monochrome: neutral chroma
   return FastDownscale(src, width, height);
 }
 
@@ -56,9 +56,9 @@ YuvImage ToJpegYuv(const YuvView& src, int max_width) {
   return out;
 }
 
-motion::GreyPlane ToGrey(const YuvView& src, int width) {
+media::GreyPlane ToGrey(const YuvView& src, int width) {
   int w = 0, h = 0;
-  motion::ScaledSize(src.y.width, src.y.height, width, &w, &h);
+  media::ScaledSize(src.y.width, src.y.height, width, &w, &h);
   return FastDownscale(src.y, w, h);
 }
 

@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <memory>
 
-#include "motion/grey.h"
+#include "media/grey.h"
 
 struct AVFrame;
 
@@ -17,7 +17,7 @@ namespace sightline::decode {
 // for a monochrome picture. `full_range`: samples use 0..255 (JPEG, "yuvj") rather than the
 // video range of 16..235 for luma and 16..240 for chroma (ITU-R BT.601 / BT.709).
 struct YuvView {
-  motion::GreyView y, u, v;
+  media::GreyView y, u, v;
   bool full_range = false;
 };
 
@@ -26,7 +26,7 @@ struct YuvView {
 struct YuvImage {
   int width = 0;
   int height = 0;
-  motion::GreyPlane y, u, v;
+  media::GreyPlane y, u, v;
 
   YuvView view() const { return {y.view(), u.view(), v.view(), true}; }
   bool empty() const { return width == 0; }
@@ -38,8 +38,8 @@ struct YuvImage {
 YuvImage ToJpegYuv(const YuvView& src, int max_width);
 
 // The luma plane scaled (area average, aspect kept, never enlarged) to `width` columns: the
-// input of the motion detector. See motion::ScaledSize for the rounding.
-motion::GreyPlane ToGrey(const YuvView& src, int width);
+// input of the motion detector. See media::ScaledSize for the rounding.
+media::GreyPlane ToGrey(const YuvView& src, int width);
 
 class Picture {
  public:

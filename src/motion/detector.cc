@@ -18,6 +18,9 @@
 
 namespace sightline::motion {
 
+using media::Downscale;
+using media::ScaledSize;
+
 namespace {
 
 // Pixel values, backgrounds and deviations are grey levels in Q8 fixed point (x 256), held in

@@ -15,10 +15,14 @@
 
 #include "base/status.h"
 #include "motion/geometry.h"
-#include "motion/grey.h"
+#include "media/grey.h"
 #include "motion/motion_grid.h"
 
 namespace sightline::motion {
+
+// The motion code's picture types (media/grey.h).
+using media::GreyPlane;
+using media::GreyView;
 
 struct Zone {
   std::string name;

@@ -6,9 +6,13 @@
 #include <cstdint>
 #include <vector>
 
-#include "motion/grey.h"
+#include "media/grey.h"
 
 namespace sightline::motion {
+
+// The motion code's picture types (media/grey.h).
+using media::GreyPlane;
+using media::GreyView;
 
 // A static scene with structure at several scales (gradients, soft shapes, fine texture),
 // grey levels within about 30..220, different for every seed.

@@ -1,9 +1,11 @@
 #include "store/index.h"
 
 #include <fcntl.h>
+#include <sys/random.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
 #include <map>
 
@@ -96,21 +98,29 @@ Result<std::vector<SegmentRow>> ReadSegments(Stmt& s) {
 
 }  // namespace
 
-std::string NewUuid() {
+Result<std::string> NewUuid(const std::function<bool(uint8_t (&)[16])>& random) {
   uint8_t b[16] = {};
-  int fd = ::open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-  if (fd >= 0) {
-    [[maybe_unused]] ssize_t n = ::read(fd, b, sizeof b);
-    ::close(fd);
-  }
-  b[6] = (b[6] & 0x0f) | 0x40;
-  b[8] = (b[8] & 0x3f) | 0x80;
+  if (!random(b)) return InternalError("cannot read random bytes for a uuid");
+  b[6] = (b[6] & 0x0f) | 0x40;  // version 4 (RFC 4122 section 4.4)
+  b[8] = (b[8] & 0x3f) | 0x80;  // variant 10
   char out[37];
   std::snprintf(out, sizeof out,
                 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
                 b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14],
                 b[15]);
-  return out;
+  return std::string(out);
+}
+
+Result<std::string> NewUuid() {
+  return NewUuid([](uint8_t (&b)[16]) {
+    // 16 bytes never come back short from getrandom(2) once the pool is initialised; EINTR
+    // only before that.
+    for (int attempt = 0; attempt < 100; ++attempt) {
+      if (::getrandom(b, sizeof b, 0) == static_cast<ssize_t>(sizeof b)) return true;
+      if (errno != EINTR) return false;
+    }
+    return false;
+  });
 }
 
 std::string SegmentRelativePath(const std::string& camera, const std::string& stream,
@@ -147,7 +157,8 @@ Status Index::Migrate() {
     RETURN_IF_ERROR(tx.Begin());
     RETURN_IF_ERROR(db_->Exec(kSchemaSql).WithContext("creating schema"));
     ASSIGN_OR_RETURN(Stmt ins, db_->Prepare("INSERT INTO meta (key, value) VALUES (?, ?)"));
-    RETURN_IF_ERROR(ins.Bind(1, std::string_view("db_uuid")).Bind(2, NewUuid()).Run());
+    ASSIGN_OR_RETURN(const std::string uuid, NewUuid());
+    RETURN_IF_ERROR(ins.Bind(1, std::string_view("db_uuid")).Bind(2, uuid).Run());
     RETURN_IF_ERROR(ins.Bind(1, std::string_view("generation")).Bind(2, std::string_view("0")).Run());
     RETURN_IF_ERROR(db_->Exec("PRAGMA user_version = " + std::to_string(kSchemaVersion)));
     return tx.Commit();

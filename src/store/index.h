@@ -4,6 +4,7 @@
 // Not thread-safe: one thread uses an Index at a time.
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -209,7 +210,11 @@ class Index {
 // "<camera>/<stream>/<seq, 10 digits>.mp4", relative to the storage directory.
 std::string SegmentRelativePath(const std::string& camera, const std::string& stream, int64_t seq);
 
-// A random RFC 4122 version 4 uuid, from /dev/urandom.
-std::string NewUuid();
+// A random RFC 4122 version 4 uuid, from the kernel's random source (getrandom(2)). Fails,
+// rather than return a uuid that is not random, when that source cannot be read: two storage
+// directories or indexes with the same uuid could be taken for one another.
+Result<std::string> NewUuid();
+// The same with the 16 bytes given: `random` fills its argument, or returns false.
+Result<std::string> NewUuid(const std::function<bool(uint8_t (&)[16])>& random);
 
 }  // namespace sightline::store

@@ -89,7 +89,11 @@ Result<std::vector<StorageDir>> OpenStorageDirs(Env& env, Index& index,
       } else {
         bool uuid_free = !uuid.empty();
         for (const DirRow& d : known) uuid_free = uuid_free && d.uuid != uuid;
-        meta.dir_uuid = uuid_free ? uuid : NewUuid();
+        if (uuid_free) {
+          meta.dir_uuid = uuid;
+        } else {
+          ASSIGN_OR_RETURN(meta.dir_uuid, NewUuid());
+        }
         ASSIGN_OR_RETURN(int64_t id, index.AddDir(meta.dir_uuid, path));
         out.push_back({id, path});
       }
@@ -118,7 +122,7 @@ Result<std::vector<StorageDir>> OpenStorageDirs(Env& env, Index& index,
         meta.dir_uuid = by_path->uuid;
         out.push_back({by_path->id, path});
       } else {
-        meta.dir_uuid = NewUuid();
+        ASSIGN_OR_RETURN(meta.dir_uuid, NewUuid());
         ASSIGN_OR_RETURN(int64_t id, index.AddDir(meta.dir_uuid, path));
         out.push_back({id, path});
       }
