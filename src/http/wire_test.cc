@@ -65,7 +65,7 @@ TEST(HttpWireTest, SerializesHeadsWithSecurityFields) {
   ASSERT_TRUE(head.ok()) << head.status();
   EXPECT_EQ(*head,
             "HTTP/1.1 200 OK\r\nSet-Cookie: a=b\r\nContent-Type: text/html; charset=utf-8\r\n"
-            "X-Content-Type-Options: nosniff\r\nContent-Security-Policy: " +
+            "X-Content-Type-Options: nosniff\r\nReferrer-Policy: no-referrer\r\nContent-Security-Policy: " +
                 std::string(kHtmlContentSecurityPolicy) +
                 "\r\nContent-Length: 9\r\nDate: Sun, 06 Nov 1994 08:49:37 GMT\r\nConnection: close\r\n\r\n");
 
@@ -79,6 +79,21 @@ TEST(HttpWireTest, SerializesHeadsWithSecurityFields) {
   head = SerializeResponseHead(Response::Empty(304), ResponseHead{100, false, false, ""});
   ASSERT_TRUE(head.ok());
   EXPECT_EQ(head->find("Content-Length"), std::string::npos);
+}
+
+// security-review-1 L6, I2: no HSTS, sockets allowed to any host, no Referrer-Policy.
+TEST(HttpWireTest, HstsUnderTlsAndATightConnectSrc) {
+  ResponseHead tls{2, false, false, ""};
+  tls.tls = true;
+  Result<std::string> head = SerializeResponseHead(Response::Json(200, "{}"), tls);
+  ASSERT_TRUE(head.ok());
+  EXPECT_NE(head->find("Strict-Transport-Security: max-age=31536000\r\n"), std::string::npos);
+  EXPECT_NE(head->find("Referrer-Policy: no-referrer\r\n"), std::string::npos);
+  head = SerializeResponseHead(Response::Json(200, "{}"), ResponseHead{2, false, false, ""});
+  ASSERT_TRUE(head.ok());
+  EXPECT_EQ(head->find("Strict-Transport-Security"), std::string::npos);
+  EXPECT_NE(std::string_view(kHtmlContentSecurityPolicy).find("connect-src 'self';"), std::string_view::npos);
+  EXPECT_EQ(std::string_view(kHtmlContentSecurityPolicy).find("ws:"), std::string_view::npos);
 }
 
 TEST(HttpWireTest, RefusesResponseSplitting) {
