@@ -120,9 +120,10 @@ int CheckMain(int argc, char** argv) {
   for (const std::string& r : report->recoverable) std::printf("recoverable: %s\n", r.c_str());
   if (report->recoverable_files > 0) {
     std::printf("note: %lld segment file%s written after the last index commit (the recorder did"
-                " not stop cleanly, or is running); the next `sightline run` recovers them\n",
+                " not stop cleanly, or is running); %s\n",
                 static_cast<long long>(report->recoverable_files),
-                report->recoverable_files == 1 ? " was" : "s were");
+                report->recoverable_files == 1 ? " was" : "s were",
+                options.repair ? "taken in now" : "the next `sightline run` recovers them");
   }
   const int64_t found = report->bad_segments + report->orphan_files;
   const bool ok = report->ok() || (options.repair && report->repaired >= found);

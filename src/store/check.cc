@@ -72,16 +72,16 @@ Result<std::set<std::string>> FilesRecoveryTakesIn(Index& index,
   return out;
 }
 
-// What the next `sightline run` does with a file it takes in, for the report.
+// What recovery (or --repair) does with a file it takes in, for the report.
 std::string RecoveryOf(Env& env, const FoundFile& f) {
   uint64_t valid_end = 0;
   Result<SegmentRow> row = RowFromFile(env, f.path, 0, f.seq, f.dir_id, &valid_end);
   if (!row.ok() || row->frames == 0) {
-    return f.path + ": written after the last index commit (a crash) and holds no complete"
-                    " fragment: the next `sightline run` removes it";
+    return f.path + ": written after the last index commit (a crash), holds no complete"
+                    " fragment: recovery removes it";
   }
-  return f.path + ": written after the last index commit (a crash): the next `sightline run`"
-                  " adopts its " + std::to_string(row->frames) + " frames";
+  return f.path + ": written after the last index commit (a crash): recovery adopts its " +
+         std::to_string(row->frames) + " frames";
 }
 
 // Adopts the valid part of a file without a row, or deletes it without one, as recovery does.

@@ -76,7 +76,7 @@ TEST_F(CheckTest, FilesWrittenBeforeTheFirstCommitAreRecoverableNotProblems) {
     EXPECT_EQ(report.orphan_files, 0);
     EXPECT_GE(report.recoverable_files, 1);
     ASSERT_EQ(report.recoverable.size(), static_cast<size_t>(report.recoverable_files));
-    EXPECT_NE(report.recoverable[0].find("adopts its"), std::string::npos) << report.recoverable[0];
+    EXPECT_NE(report.recoverable[0].find("recovery adopts its"), std::string::npos) << report.recoverable[0];
     recoverable = report.recoverable_files;
   }
   std::unique_ptr<Store> store = Open(DefaultEnv());
