@@ -9,9 +9,11 @@
 #include <filesystem>
 #include <fstream>
 #include <regex>
+#include <set>
 #include <thread>
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "base/clock.h"
 #include "record_harness.h"
@@ -317,6 +319,61 @@ TEST_F(ApiTest, MotionEventsAppearWithThumbnailsAndTheSearchValidatesItsRectangl
   EXPECT_EQ(Get(search + "&x=0.5&y=0&w=0.8&h=1", viewer).status, 400);
   EXPECT_EQ(Get(search + "&x=0&y=0&w=1", viewer).status, 400);
   EXPECT_EQ(Get("/api/cameras/cam1/motion?" + Range() + "&x=0&y=0&w=1&h=1", viewer).status, 403);
+}
+
+// Opening a camera page loads a thumbnail per motion event: that is one viewing of
+// thumbnails, not a snapshot per image.
+TEST_F(ApiTest, EventThumbnailsAreAuditedOncePerViewingAndNotAsSnapshots) {
+  const std::string viewer = Login("viewer", kViewerPassword);
+  std::vector<std::string> ids;
+  for (int i = 0; i < 100 && ids.empty(); ++i) {
+    const nlohmann::json events = nlohmann::json::parse(Get("/api/events?camera=cam0", viewer).body);
+    for (const nlohmann::json& e : events["events"]) {
+      if (e["thumbnail"].get<bool>()) ids.push_back(std::to_string(e["id"].get<int64_t>()));
+    }
+    if (ids.empty()) std::this_thread::sleep_for(200ms);
+  }
+  ASSERT_FALSE(ids.empty()) << "no motion event";
+  for (int load = 0; load < 3; ++load) {  // three page loads within a minute
+    for (const std::string& id : ids) {
+      ASSERT_EQ(Get("/api/events/" + id + "/thumbnail.jpg", viewer).status, 200) << id;
+    }
+  }
+  const std::string admin = Login("admin", kAdminPassword);
+  const nlohmann::json snapshots =
+      nlohmann::json::parse(Get("/api/audit?user=viewer&action=snapshot", admin).body);
+  EXPECT_TRUE(snapshots["records"].empty()) << snapshots.dump();
+  const nlohmann::json thumbnails =
+      nlohmann::json::parse(Get("/api/audit?user=viewer&action=thumbnail", admin).body);
+  ASSERT_EQ(thumbnails["records"].size(), 1u) << thumbnails.dump();
+  EXPECT_EQ(thumbnails["records"][0]["camera"], "cam0");
+}
+
+// The audit page's filter offers GET /api/audit/actions: it must hold every action written.
+TEST_F(ApiTest, AuditActionsListEveryActionWritten) {
+  WaitForRecording(4);
+  const std::string admin = Login("admin", kAdminPassword);
+  Login("viewer", kViewerPassword);
+  Get("/api/cameras/cam0/streams/main/playlist.m3u8?" + Range(), admin);
+  Get("/api/cameras/cam0/snapshot.jpg", admin);
+  EXPECT_EQ(Get("/api/audit/actions", Login("viewer", kViewerPassword)).status, 403);
+  HttpReply reply = Get("/api/audit/actions", admin);
+  ASSERT_EQ(reply.status, 200) << reply.body;
+  std::set<std::string> listed;
+  for (const nlohmann::json& a : nlohmann::json::parse(reply.body)["actions"]) {
+    listed.insert(a.get<std::string>());
+  }
+  for (const char* a : {"login", "live", "playback", "export", "snapshot", "thumbnail"}) {
+    EXPECT_TRUE(listed.contains(a)) << a;
+  }
+  for (const char* never_written : {"protect", "user_change", "permission", "token"}) {
+    EXPECT_FALSE(listed.contains(never_written)) << never_written;
+  }
+  const nlohmann::json audit = nlohmann::json::parse(Get("/api/audit?limit=1000", admin).body);
+  ASSERT_FALSE(audit["records"].empty());
+  for (const nlohmann::json& r : audit["records"]) {
+    EXPECT_TRUE(listed.contains(r["action"].get<std::string>())) << r.dump();
+  }
 }
 
 TEST_F(ApiTest, PathTraversalIsRefusedEverywhere) {

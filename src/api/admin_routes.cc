@@ -150,6 +150,16 @@ void AddAdminRoutes(const ContextPtr& ctx, http::Router& router) {
                return http::Response::Json(200, nlohmann::json{{"records", list}}.dump());
              }));
 
+  // The audit page builds its action filter from this list, so it offers what the server
+  // writes, and an action added to kAuditActions appears there without a change to the UI.
+  router.Add("GET", "/api/audit/actions",
+             ctx->Authed([](http::Request&, const auth::User& user) -> Result<http::Response> {
+               RETURN_IF_ERROR(RequireAdmin(user));
+               nlohmann::json list = nlohmann::json::array();
+               for (std::string_view a : auth::kAuditActions) list.push_back(a);
+               return http::Response::Json(200, nlohmann::json{{"actions", list}}.dump());
+             }));
+
   router.Add("GET", "/api/system",
              ctx->Authed([ctx](http::Request&, const auth::User& user) -> Result<http::Response> {
                RETURN_IF_ERROR(RequireAdmin(user));

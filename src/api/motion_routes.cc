@@ -84,8 +84,12 @@ void AddMotionRoutes(const ContextPtr& ctx, http::Router& router) {
                if (!event.has_value()) return NotFoundError("No such event.");
                ASSIGN_OR_RETURN(CameraStatus c, ctx->ViewableCamera(user, event->camera));
                ASSIGN_OR_RETURN(Bytes jpeg, index->MotionEventThumbnail(id));
-               ctx->Audit(user, r, auth::kAuditSnapshot, c.name, event->peak_us, event->peak_us,
-                          "event " + text);
+               // A list of events loads a thumbnail each: one row per user and camera a
+               // minute (naming the first event) records the viewing without a row per image.
+               if (ctx->FirstInAWhile(auth::kAuditThumbnail, user.name, c.name)) {
+                 ctx->Audit(user, r, auth::kAuditThumbnail, c.name, event->peak_us,
+                            event->peak_us, "event " + text);
+               }
                http::Response resp;
                resp.body.assign(jpeg.begin(), jpeg.end());
                resp.content_type = "image/jpeg";

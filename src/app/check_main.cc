@@ -23,7 +23,9 @@ constexpr const char* kHelp = R"(usage: sightline check --config FILE [--full] [
        sightline check --config FILE --rebuild-index
 
 Checks the recording store of FILE: every index row against its segment file, and every
-segment file against the index. Prints a summary and every problem found.
+segment file against the index. Prints a summary and every problem found. What a crash
+leaves and the next `sightline run` recovers without loss (segments still open, files
+written after the last index commit) is listed as recoverable, not as a problem.
 Stop the recorder (`sightline run`) first: it must not write while the store is checked.
 
 flags:
@@ -113,6 +115,15 @@ int CheckMain(int argc, char** argv) {
     std::printf("note: %zu segments are still open (the recorder did not stop cleanly, or is"
                 " running); the next `sightline run` recovers them\n",
                 open->size());
+  }
+  // After a crash these are expected, not damage: say so, and keep PROBLEMS for real damage.
+  for (const std::string& r : report->recoverable) std::printf("recoverable: %s\n", r.c_str());
+  if (report->recoverable_files > 0) {
+    std::printf("note: %lld segment file%s written after the last index commit (the recorder did"
+                " not stop cleanly, or is running); %s\n",
+                static_cast<long long>(report->recoverable_files),
+                report->recoverable_files == 1 ? " was" : "s were",
+                options.repair ? "taken in now" : "the next `sightline run` recovers them");
   }
   const int64_t found = report->bad_segments + report->orphan_files;
   const bool ok = report->ok() || (options.repair && report->repaired >= found);

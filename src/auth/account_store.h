@@ -13,6 +13,7 @@
 // that mutex, at most `max_concurrent_hashes` at a time. Error messages never contain a
 // password or token.
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -53,6 +54,30 @@ inline constexpr std::string_view kAuditPlayback = "playback";
 inline constexpr std::string_view kAuditExport = "export";
 inline constexpr std::string_view kAuditSnapshot = "snapshot";
 inline constexpr std::string_view kAuditEvidenceLock = "evidence_lock";
+inline constexpr std::string_view kAuditThumbnail = "thumbnail";
+
+// Every action above: the one list `GET /api/audit/actions` serves, from which the audit page
+// builds its filter, so the UI never offers a name nobody writes. A new action is added here.
+inline constexpr std::array kAuditActions = {
+    kAuditLogin,
+    kAuditLogout,
+    kAuditLive,
+    kAuditPlayback,
+    kAuditExport,
+    kAuditSnapshot,
+    kAuditThumbnail,
+    kAuditEvidenceLock,
+    kAuditUserAdd,
+    kAuditUserDelete,
+    kAuditUserPassword,
+    kAuditUserRole,
+    kAuditUserDisable,
+    kAuditUserEnable,
+    kAuditCameraGrant,
+    kAuditCameraRevoke,
+    kAuditTokenCreate,
+    kAuditTokenRevoke,
+};
 
 struct AuditRecord {
   int64_t id = 0;       // assigned by Audit()

@@ -495,6 +495,36 @@ TEST_F(AccountStoreTest, LongAuditDetailIsCutAtACharacterBoundary) {
   EXPECT_EQ(stored, detail.substr(0, kMaxAuditDetailBytes - 1));
 }
 
+// The audit page's filter comes from kAuditActions (GET /api/audit/actions): every action the
+// store writes must be in it, and none twice.
+TEST_F(AccountStoreTest, EveryActionTheStoreWritesIsListed) {
+  AddAdmin();
+  ASSERT_TRUE(accounts_->AddUser(kCli, "fay", "fay-password-1", Role::kViewer).ok());
+  Session s = LoginOk("fay", "fay-password-1");
+  ASSERT_TRUE(accounts_->Logout(s.token, "10.0.0.1").ok());
+  EXPECT_FALSE(accounts_->Login("fay", "wrong-password", "10.0.0.1").ok());
+  ASSERT_TRUE(accounts_->SetPassword(kCli, "fay", "fay-password-2").ok());
+  ASSERT_TRUE(accounts_->SetRole(kCli, "fay", Role::kOperator).ok());
+  ASSERT_TRUE(accounts_->SetDisabled(kCli, "fay", true).ok());
+  ASSERT_TRUE(accounts_->SetDisabled(kCli, "fay", false).ok());
+  ASSERT_TRUE(accounts_->GrantCamera(kCli, "fay", "front").ok());
+  ASSERT_TRUE(accounts_->RevokeCamera(kCli, "fay", "front").ok());
+  ASSERT_TRUE(accounts_->CreateApiToken(kCli, "fay", "script").ok());
+  ASSERT_TRUE(accounts_->RevokeApiToken(kCli, "fay", "script").ok());
+  ASSERT_TRUE(accounts_->DeleteUser(kCli, "fay").ok());
+
+  const std::set<std::string_view> listed(kAuditActions.begin(), kAuditActions.end());
+  EXPECT_EQ(listed.size(), kAuditActions.size()) << "an action is listed twice";
+  Result<std::vector<AuditRecord>> all = accounts_->QueryAudit({.limit = 1000});
+  ASSERT_TRUE(all.ok()) << all.status();
+  std::set<std::string> written;
+  for (const AuditRecord& r : *all) written.insert(r.action);
+  EXPECT_GE(written.size(), 12u);
+  for (const std::string& action : written) {
+    EXPECT_TRUE(listed.contains(action)) << action << " is written but not in kAuditActions";
+  }
+}
+
 TEST_F(AccountStoreTest, LoginIsRateLimited) {
   AddAdmin();
   for (int i = 0; i < 5; ++i) {

@@ -3,6 +3,7 @@
 #include <charconv>
 #include <map>
 #include <set>
+#include <tuple>
 
 #include "mp4/fragment.h"
 #include "store/fragment_table.h"
@@ -45,6 +46,55 @@ Result<std::vector<FoundFile>> ListSegmentFiles(Env& env, const std::vector<Stor
     }
   }
   return out;
+}
+
+// The files without rows that recovery's step 6 (docs/design/storage.md) takes in: for each
+// stream and directory, seq after the stream's largest committed seq, probed in order until
+// three in a row are absent. A crash leaves such files (written before their first commit),
+// so they are recoverable state, not damage. Mirrors Recover(); `files` are those listed.
+Result<std::set<std::string>> FilesRecoveryTakesIn(Index& index,
+                                                   const std::vector<StreamRow>& streams,
+                                                   const std::vector<FoundFile>& files) {
+  std::map<std::tuple<int64_t, std::string, std::string>, std::map<int64_t, std::string>> by_dir;
+  for (const FoundFile& f : files) by_dir[{f.dir_id, f.camera, f.stream}][f.seq] = f.path;
+  std::set<std::string> out;
+  for (const StreamRow& s : streams) {
+    ASSIGN_OR_RETURN(int64_t max_seq, index.MaxSeq(s.id));
+    for (const auto& [key, seqs] : by_dir) {
+      if (std::get<1>(key) != s.camera || std::get<2>(key) != s.stream) continue;
+      int64_t last = max_seq;
+      for (auto it = seqs.upper_bound(max_seq); it != seqs.end() && it->first - last <= 3; ++it) {
+        out.insert(it->second);
+        last = it->first;
+      }
+    }
+  }
+  return out;
+}
+
+// What recovery (or --repair) does with a file it takes in, for the report.
+std::string RecoveryOf(Env& env, const FoundFile& f) {
+  uint64_t valid_end = 0;
+  Result<SegmentRow> row = RowFromFile(env, f.path, 0, f.seq, f.dir_id, &valid_end);
+  if (!row.ok() || row->frames == 0) {
+    return f.path + ": written after the last index commit (a crash), holds no complete"
+                    " fragment: recovery removes it";
+  }
+  return f.path + ": written after the last index commit (a crash): recovery adopts its " +
+         std::to_string(row->frames) + " frames";
+}
+
+// Adopts the valid part of a file without a row, or deletes it without one, as recovery does.
+Status TakeIn(Env& env, Index& index, const FoundFile& f, std::vector<SegmentRow>& fixes) {
+  ASSIGN_OR_RETURN(int64_t stream_id, index.EnsureStream(f.camera, f.stream));
+  uint64_t valid_end = 0;
+  Result<SegmentRow> row = RowFromFile(env, f.path, stream_id, f.seq, f.dir_id, &valid_end);
+  if (row.ok() && row->frames > 0) {
+    RETURN_IF_ERROR(env.Truncate(f.path, valid_end));
+    fixes.push_back(std::move(*row));
+    return Status();
+  }
+  return env.Remove(f.path);
 }
 
 }  // namespace
@@ -131,20 +181,19 @@ Result<CheckReport> CheckStore(Env& env, Index& index, const std::vector<Storage
     if (dir_path.contains(dir_id)) known_files.insert(dir_path[dir_id] + "/" + rel);
   }
   ASSIGN_OR_RETURN(std::vector<FoundFile> files, ListSegmentFiles(env, dirs));
+  ASSIGN_OR_RETURN(std::set<std::string> recoverable, FilesRecoveryTakesIn(index, streams, files));
   for (const FoundFile& f : files) {
     if (known_files.contains(f.path)) continue;
-    ++report.orphan_files;
-    report.problems.push_back(f.path + ": segment file without an index row");
-    if (!options.repair) continue;
-    ASSIGN_OR_RETURN(int64_t stream_id, index.EnsureStream(f.camera, f.stream));
-    uint64_t valid_end = 0;
-    Result<SegmentRow> row = RowFromFile(env, f.path, stream_id, f.seq, f.dir_id, &valid_end);
-    if (row.ok() && row->frames > 0) {
-      RETURN_IF_ERROR(env.Truncate(f.path, valid_end));
-      fixes.push_back(std::move(*row));
+    if (recoverable.contains(f.path)) {
+      ++report.recoverable_files;
+      report.recoverable.push_back(RecoveryOf(env, f));
     } else {
-      RETURN_IF_ERROR(env.Remove(f.path));
+      ++report.orphan_files;
+      report.problems.push_back(f.path + ": segment file without an index row, which recovery"
+                                         " does not take in");
     }
+    if (!options.repair) continue;
+    RETURN_IF_ERROR(TakeIn(env, index, f, fixes));
     ++report.repaired;
   }
   if (!fixes.empty()) RETURN_IF_ERROR(index.CommitSegments(fixes));

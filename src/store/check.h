@@ -21,9 +21,15 @@ Status CheckSegment(Env& env, const std::string& path, const SegmentRow& row, bo
 struct CheckReport {
   int64_t segments = 0;
   int64_t bad_segments = 0;
-  int64_t orphan_files = 0;   // segment files without rows (not in garbage)
+  // Segment files without rows (not in garbage) that recovery would not take in: damage.
+  int64_t orphan_files = 0;
+  // Segment files without rows after their stream's last row, as a crash leaves them (written
+  // before their first commit): the next `sightline run` adopts them (recovery step 6 of
+  // docs/design/storage.md), or removes one that holds no complete fragment. Not damage.
+  int64_t recoverable_files = 0;
   int64_t repaired = 0;
-  std::vector<std::string> problems;  // one line each, naming the file
+  std::vector<std::string> problems;     // one line each, naming the file
+  std::vector<std::string> recoverable;  // one line each, naming the file and what recovery does
   bool ok() const { return bad_segments == 0 && orphan_files == 0; }
 };
 

@@ -32,10 +32,11 @@ export async function launch() {
   });
 }
 
-export async function newContext(browser) {
+// `viewport`: the page's size in CSS pixels (default 1280x900).
+export async function newContext(browser, { viewport = { width: 1280, height: 900 } } = {}) {
   return browser.newContext({
     baseURL: env.url,
-    viewport: { width: 1280, height: 900 },
+    viewport,
     // localInput() writes times in this process's zone; the page must read them in the same one.
     timezoneId: Intl.DateTimeFormat().resolvedOptions().timeZone,
     acceptDownloads: true,
@@ -50,11 +51,12 @@ export function watchConsole(page, sink) {
 }
 
 let shotCount = 0;
-export async function screenshot(page, name) {
+// `fullPage: false` shows only what is in the viewport, as a person sees it without scrolling.
+export async function screenshot(page, name, { fullPage = true } = {}) {
   if (!env.artifacts) return;
   shotCount++;
   const file = path.join(env.artifacts, `${String(shotCount).padStart(2, '0')}-${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
+  await page.screenshot({ path: file, fullPage });
 }
 
 export async function login(page, user, password) {
@@ -147,4 +149,25 @@ export function localInput(timeUs) {
   const d = new Date(timeUs / 1000);
   const p = (n) => String(n).padStart(2, '0');
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+}
+
+// How wide the camera page's timeline draws recordings: the CSS pixel columns of its canvas
+// that hold the "recorded" colour (timeline.ts kColors.span, #2f8f5b), of `width` in all.
+export async function timelineRecordedPx(page) {
+  return page.$eval('.timeline-canvas', (canvas) => {
+    const { width, height } = canvas;
+    const data = canvas.getContext('2d').getImageData(0, 0, width, height).data;
+    const near = (i, r, g, b) => Math.abs(data[i] - r) < 8 && Math.abs(data[i + 1] - g) < 8 && Math.abs(data[i + 2] - b) < 8;
+    let columns = 0;
+    for (let x = 0; x < width; x++) {
+      for (let y = 0; y < height; y++) {
+        if (near((y * width + x) * 4, 0x2f, 0x8f, 0x5b)) {
+          columns++;
+          break;
+        }
+      }
+    }
+    const dpr = width / Math.max(1, canvas.clientWidth);
+    return { recorded: columns / dpr, width: canvas.clientWidth };
+  });
 }

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import {
   apiGet, durationS, env, footageGrey, launch, localInput, login, meanAbsDiff, newContext, screenshot, stats,
-  videoGrey, waitFor, watchConsole, workDir,
+  timelineRecordedPx, videoGrey, waitFor, watchConsole, workDir,
 } from './lib.mjs';
 
 // Loose frame comparison: 64x36 grey frames of the same moment differ by scaling and colour
@@ -16,6 +16,10 @@ const kMaxSameFrameDiff = 6;
 const kSeekAgoUs = 60_000_000;
 const kSeekToleranceUs = 3_000_000;
 const kExportLengthUs = 20_000_000;
+const kUsPerDay = 86_400_000_000;
+const kZoomsUs = [600_000_000, 3_600_000_000, kUsPerDay]; // timeline.ts kZooms, narrowest first
+// Laptop and desktop screens the camera page must fit (player and timeline without scrolling).
+const kScreens = [{ width: 1366, height: 768 }, { width: 1280, height: 720 }, { width: 1920, height: 1080 }];
 
 let browser;
 let admin; // page logged in as admin
@@ -101,6 +105,89 @@ test('the grid shows every camera with video advancing', () => step(async () => 
     }
   }
   await screenshot(admin, 'grid');
+}));
+
+// Runs early, while the demo has recorded for a minute or two: that short recording must show
+// on the timeline at 24 h (where it is a pixel or two wide), and the page must open zoomed
+// to it.
+test('a short recording is visible on the timeline, which opens zoomed to it', (t) => step(async () => {
+  const camera = cameras.find((c) => c.streams.some((s) => s.recorded));
+  assert.ok(camera, 'no camera records');
+  const stream = camera.streams.find((s) => s.recorded).name;
+  const nowUs = Date.now() * 1000;
+  let spans = [];
+  await waitFor(`${camera.name} to have recorded something`, async () => {
+    const q = `stream=${stream}&start_us=${nowUs - kUsPerDay}&end_us=${Date.now() * 1000}`;
+    const r = await apiGet(admin, `/api/cameras/${encodeURIComponent(camera.name)}/recordings?${q}`);
+    spans = r.status === 200 ? r.body.spans : [];
+    return spans.length > 0;
+  }, { timeoutMs: 60_000, intervalMs: 1000 });
+  const firstUs = Math.min(...spans.map((s) => s.start_us));
+  const recordedS = spans.reduce((sum, s) => sum + s.end_us - s.start_us, 0) / 1e6;
+  const expectedZoom = kZoomsUs.find((z) => z * 0.95 >= Date.now() * 1000 - firstUs) ?? kUsPerDay;
+
+  await admin.goto(`/camera/${encodeURIComponent(camera.name)}`);
+  await admin.waitForSelector('.timeline-canvas');
+  await waitFor('the timeline to open at the zoom that holds the recordings', async () =>
+    Number(await admin.$eval('[data-zoom][aria-pressed=true]', (b) => b.dataset.zoom)) === expectedZoom,
+  { timeoutMs: 10_000 });
+  let opened;
+  await waitFor('the recording to be drawn', async () => (opened = await timelineRecordedPx(admin)).recorded > 0,
+    { timeoutMs: 10_000 });
+  await screenshot(admin, 'timeline-opened');
+
+  await admin.click(`[data-zoom="${kUsPerDay}"]`);
+  let day = { recorded: 0 };
+  try {
+    await waitFor('the recording to be drawn at 24 h', async () => (day = await timelineRecordedPx(admin)).recorded >= 3,
+      { timeoutMs: 10_000 });
+  } finally {
+    await screenshot(admin, 'timeline-24h');
+    t.diagnostic(`${camera.name}/${stream}: ${recordedS.toFixed(0)} s recorded; drawn ${opened.recorded} px of ` +
+      `${opened.width} at ${expectedZoom / 60e6} min zoom, ${day.recorded} px at 24 h`);
+  }
+  assert.ok(opened.recorded > day.recorded, 'opening zoomed shows the recording wider than the 24 h view');
+}));
+
+test('the camera page shows player and timeline without scrolling on laptop screens', () => step(async () => {
+  const camera = cameras.find((c) => c.streams.some((s) => s.recorded)) ?? cameras[0];
+  for (const viewport of kScreens) {
+    const context = await newContext(browser, { viewport });
+    const page = await context.newPage();
+    watchConsole(page, log);
+    const size = `${viewport.width}x${viewport.height}`;
+    try {
+      await login(page, env.adminUser, env.adminPassword);
+      await page.goto(`/camera/${encodeURIComponent(camera.name)}`);
+      await page.waitForSelector('.timeline-canvas');
+      let seen = {};
+      const inView = async () => {
+        seen = await page.evaluate(() => {
+          const box = (sel) => {
+            const r = document.querySelector(sel).getBoundingClientRect();
+            return { top: Math.round(r.top), bottom: Math.round(r.bottom), height: Math.round(r.height) };
+          };
+          return { player: box('.player'), timeline: box('.timeline-canvas'), scrollY: window.scrollY,
+            innerHeight: window.innerHeight };
+        });
+        return seen.scrollY === 0 && seen.player.top >= 0 && seen.timeline.bottom <= seen.innerHeight &&
+          seen.player.bottom <= seen.timeline.top;
+      };
+      try {
+        await waitFor(`player and timeline in the ${size} viewport`, inView, { timeoutMs: 10_000 });
+      } catch (e) {
+        e.message += ` (boxes: ${JSON.stringify(seen)})`;
+        throw e;
+      } finally {
+        await screenshot(page, `camera-${size}`, { fullPage: false });
+      }
+      // Not by shrinking the picture to nothing: at least a third of the window's height.
+      assert.ok(seen.player.height >= viewport.height / 3,
+        `at ${size} the player is only ${seen.player.height} px high (${JSON.stringify(seen)})`);
+    } finally {
+      await context.close();
+    }
+  }
 }));
 
 // The first camera with a recorded stream the browser can play.
@@ -261,4 +348,14 @@ test('the audit log lists logins, live views, playback and exports', () => step(
   await waitFor('the viewer\'s login in the audit log', async () =>
     (await admin.$$('[data-testid=audit] tbody tr[data-action=login]')).length > 0, { timeoutMs: 10_000 });
   await screenshot(admin, 'audit-viewer-login');
+}));
+
+test('the audit filter offers exactly the actions the server lists', () => step(async () => {
+  const res = await apiGet(admin, '/api/audit/actions');
+  assert.equal(res.status, 200);
+  assert.ok(res.body.actions.length > 0, 'the server lists no audit action');
+  await admin.goto('/audit');
+  await admin.waitForSelector('select[name=action][data-loaded=true]');
+  const offered = await admin.$$eval('select[name=action] option', (opts) => opts.map((o) => o.value).filter(Boolean));
+  assert.deepEqual(offered, res.body.actions);
 }));

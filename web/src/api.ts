@@ -82,9 +82,6 @@ export interface AuditRecord {
   ok: boolean;
 }
 
-export const kAuditActions = ['login', 'logout', 'live', 'playback', 'export', 'snapshot', 'protect',
-  'user_add', 'user_change', 'user_delete', 'permission', 'token'] as const;
-
 export interface SystemStatus {
   version: string;
   started_us: number;
@@ -253,6 +250,8 @@ export const api = {
 
   audit: (q: { user?: string; action?: string; camera?: string; since_us?: number; until_us?: number;
     limit?: number; before_id?: number }) => json<{ records: AuditRecord[] }>('GET', '/api/audit', { query: q }),
+  // The actions the server writes (the audit page's filter): one list, kept by the server.
+  auditActions: () => json<{ actions: string[] }>('GET', '/api/audit/actions'),
   system: () => json<SystemStatus>('GET', '/api/system'),
 };
 

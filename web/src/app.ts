@@ -3,6 +3,7 @@
 
 import { ApiError, api, kNetworkErrorMessage, setApiListener, type User } from './api';
 import { button, h, replace } from './dom';
+import { timeZoneLabel } from './format';
 import { MessageBar } from './messages';
 import type { Page, PageContext } from './page';
 import { auditPage } from './pages/audit';
@@ -204,6 +205,8 @@ export class App {
     replace(this.nav,
       h('div', { class: 'nav-links' }, ...links),
       h('div', { class: 'nav-user' },
+        h('span', { class: 'muted time-zone', dataset: { testid: 'time-zone' }, title: 'Times are shown in this time zone' },
+          `Times: ${timeZoneLabel()}`),
         h('span', { class: 'muted', dataset: { testid: 'user' } }, `${user.name} (${user.role})`),
         button('Log out', () => void this.logout())));
   }

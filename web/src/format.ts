@@ -1,5 +1,8 @@
 // Formatting of times, sizes and rates for people. Times in the API are Unix microseconds (UTC);
-// they are shown in the browser's local time zone.
+// they are shown in the browser's local time zone, always as "2026-11-01 14:03:27" (ISO order,
+// 24-hour clock), in text and in the inputs alike: the browser's own date-time inputs follow
+// its locale (12-hour with AM/PM in en-US), which mixed two formats on one page. The zone is
+// shown in the top bar (timeZoneLabel).
 
 export const kUsPerSecond = 1_000_000;
 export const kUsPerMinute = 60 * kUsPerSecond;
@@ -63,18 +66,31 @@ export function formatBitrate(bitsPerSecond: number): string {
   return `${Math.round(bitsPerSecond / 1e3)} kbit/s`;
 }
 
-// The value format of <input type="datetime-local" step="1">: "2026-11-01T14:03:27", local time.
-export function toLocalInputValue(timeUs: number): string {
-  return formatDateTime(timeUs).replace(' ', 'T');
+// "Europe/Berlin, UTC+01:00": the zone times are shown in, with its offset now.
+export function timeZoneLabel(atUs = nowUs()): string {
+  const minutes = -new Date(atUs / 1000).getTimezoneOffset();
+  const sign = minutes < 0 ? '-' : '+';
+  const offset = `UTC${sign}${pad(Math.floor(Math.abs(minutes) / 60))}:${pad(Math.abs(minutes) % 60)}`;
+  const name = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  return name && name !== 'UTC' ? `${name}, ${offset}` : offset;
 }
 
-// Parses a datetime-local value (seconds optional) as local time; null when empty or invalid.
+// The value of a time input (time_input.ts): "2026-11-01 14:03:27", local time.
+export function toLocalInputValue(timeUs: number): string {
+  return formatDateTime(timeUs);
+}
+
+// Parses a typed local time, "2026-11-01 14:03:27" (seconds and fractions optional; a "T"
+// instead of the space, as in ISO 8601, is accepted too); null when empty or invalid,
+// including dates that do not exist (2026-02-30).
 export function fromLocalInputValue(value: string): number | null {
-  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?$/.exec(value.trim());
+  const m = /^(\d{4})-(\d{1,2})-(\d{1,2})(?:T|\s+)(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?$/.exec(value.trim());
   if (!m) return null;
-  const [, y, mo, d, hh, mm, ss, ms] = m;
-  const date = new Date(Number(y), Number(mo) - 1, Number(d), Number(hh), Number(mm), Number(ss ?? 0),
-    Number((ms ?? '0').padEnd(3, '0')));
+  const [y, mo, d, hh, mm, ss] = m.slice(1, 7).map((v) => Number(v ?? 0));
+  const ms = Number((m[7] ?? '0').padEnd(3, '0'));
+  if (hh > 23 || mm > 59 || ss > 59) return null;
+  const date = new Date(y, mo - 1, d, hh, mm, ss, ms);
+  if (date.getFullYear() !== y || date.getMonth() !== mo - 1 || date.getDate() !== d) return null;
   const t = date.getTime();
   return Number.isNaN(t) ? null : t * 1000;
 }

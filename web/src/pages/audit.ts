@@ -1,9 +1,10 @@
 // The audit log (admin): who did what, when, on which camera; filters and paging by before_id.
 
-import { api, kAuditActions, type AuditRecord } from '../api';
+import { api, type AuditRecord } from '../api';
 import { button, field, h, replace } from '../dom';
 import { formatDateTime, formatTime, fromLocalInputValue } from '../format';
 import { reportError, type Page, type PageContext } from '../page';
+import { timeInput } from '../time_input';
 
 const kPageSize = 100;
 
@@ -15,11 +16,11 @@ function rangeText(r: AuditRecord): string {
 
 export function auditPage(ctx: PageContext): Page {
   const user = h('input', { name: 'user', autocomplete: 'off', autocapitalize: 'none' });
-  const action = h('select', { name: 'action' }, h('option', { value: '' }, 'Any action'),
-    ...kAuditActions.map((a) => h('option', { value: a }, a)));
+  // Filled from the server's list (GET /api/audit/actions), so it offers what is written.
+  const action = h('select', { name: 'action' }, h('option', { value: '' }, 'Any action'));
   const camera = h('select', { name: 'camera' }, h('option', { value: '' }, 'Any camera'));
-  const since = h('input', { type: 'datetime-local', step: 1, name: 'since' });
-  const until = h('input', { type: 'datetime-local', step: 1, name: 'until' });
+  const since = timeInput('since');
+  const until = timeInput('until');
   const tbody = h('tbody');
   const more = button('Show older records', () => void load(true), { hidden: true });
   const empty = h('p', { class: 'empty', hidden: true }, 'No audit records match these filters.');
@@ -56,6 +57,10 @@ export function auditPage(ctx: PageContext): Page {
     }
   }
 
+  api.auditActions().then(({ actions }) => {
+    action.append(...actions.map((a) => h('option', { value: a }, a)));
+    action.dataset.loaded = 'true';
+  }, (e) => reportError(ctx.messages, 'audit', e));
   api.cameras().then(({ cameras }) => {
     camera.append(...cameras.map((c) => h('option', { value: c.name }, c.name)));
   }, (e) => reportError(ctx.messages, 'audit', e));

@@ -10,7 +10,8 @@ import { fileStamp, formatDateTime, fromLocalInputValue, kUsPerDay, kUsPerHour, 
 import { LivePlayer } from '../live/live_player';
 import { canOperate, poll, reportError, type Page, type PageContext } from '../page';
 import { Playback } from '../playback/playback';
-import { kZooms, Timeline } from '../timeline/timeline';
+import { timeInput } from '../time_input';
+import { kZooms, Timeline, zoomToShow } from '../timeline/timeline';
 import { EventList } from './event_list';
 import { ExportPanel } from './export_panel';
 import { MotionSearch } from './motion_search';
@@ -23,6 +24,8 @@ const kLiveThresholdUs = 5 * kUsPerSecond; // seeking closer to now than this me
 const kGapLeadUs = 5 * kUsPerSecond; // land this long before a gap, to see what led up to it
 const kEventLeadUs = 2 * kUsPerSecond;
 const kNearTargetUs = kUsPerSecond; // prev/next skip targets this close to the playhead
+const kMinPlayerPx = 180; // below this the page scrolls rather than shrink the picture further
+const kFitMarginPx = 8;
 
 type Mode = 'live' | 'playback';
 
@@ -67,7 +70,7 @@ export function cameraPage(ctx: PageContext): Page {
   } }, ...kSpeeds.map((s) => h('option', { value: String(s), selected: s === 1 }, `${s}×`)));
 
   // Navigation toolbar.
-  const jumpInput = h('input', { type: 'datetime-local', step: 1, name: 'jump', required: true });
+  const jumpInput = timeInput('jump', { required: true });
   const jumpForm = h('form', { class: 'jump', on: { submit: (e: Event) => {
     e.preventDefault();
     const t = fromLocalInputValue(jumpInput.value);
@@ -138,21 +141,25 @@ export function cameraPage(ctx: PageContext): Page {
     ? button('Snapshot', () => void snapshot(), { title: 'Save the picture as JPEG' })
     : null;
 
+  const player = h('div', { class: 'player' }, video, motion.overlay, notice);
+  const playerBar = h('div', { class: 'player-bar' }, modeBadge, playerTime, liveButton, playPause, speed, snapshotButton);
+  const legend = h('div', { class: 'legend', 'aria-hidden': 'true' },
+    h('span', { class: 'key key-span' }, 'recorded'), h('span', { class: 'key key-gap' }, 'not recorded'),
+    h('span', { class: 'key key-event' }, 'motion event'), h('span', { class: 'key key-motion' }, 'motion search hit'),
+    h('span', { class: 'key key-cursor' }, 'playhead'));
+  const toolbar = h('div', { class: 'toolbar', role: 'toolbar', 'aria-label': 'Navigation' },
+    button('◀ Event', () => void jumpEvent(-1), { title: 'Previous motion event', 'aria-label': 'Previous motion event' }),
+    button('◀ Gap', () => void jumpGap(-1), { title: 'Previous gap in the recording', 'aria-label': 'Previous gap' }),
+    button('Gap ▶', () => void jumpGap(1), { title: 'Next gap in the recording', 'aria-label': 'Next gap' }),
+    button('Event ▶', () => void jumpEvent(1), { title: 'Next motion event', 'aria-label': 'Next motion event' }),
+    h('span', { class: 'group', role: 'group', 'aria-label': 'Timeline zoom' }, ...zoomButtons),
+    jumpForm);
   const bodyParts = [
-    h('div', { class: 'player' }, video, motion.overlay, notice),
-    h('div', { class: 'player-bar' }, modeBadge, playerTime, liveButton, playPause, speed, snapshotButton),
-    h('div', { class: 'toolbar', role: 'toolbar', 'aria-label': 'Navigation' },
-      button('◀ Event', () => void jumpEvent(-1), { title: 'Previous motion event', 'aria-label': 'Previous motion event' }),
-      button('◀ Gap', () => void jumpGap(-1), { title: 'Previous gap in the recording', 'aria-label': 'Previous gap' }),
-      button('Gap ▶', () => void jumpGap(1), { title: 'Next gap in the recording', 'aria-label': 'Next gap' }),
-      button('Event ▶', () => void jumpEvent(1), { title: 'Next motion event', 'aria-label': 'Next motion event' }),
-      h('span', { class: 'group', role: 'group', 'aria-label': 'Timeline zoom' }, ...zoomButtons),
-      jumpForm),
+    player,
+    playerBar,
+    toolbar,
     timeline.el,
-    h('div', { class: 'legend', 'aria-hidden': 'true' },
-      h('span', { class: 'key key-span' }, 'recorded'), h('span', { class: 'key key-gap' }, 'not recorded'),
-      h('span', { class: 'key key-event' }, 'motion event'), h('span', { class: 'key key-motion' }, 'motion search hit'),
-      h('span', { class: 'key key-cursor' }, 'playhead')),
+    legend,
     h('div', { class: 'panels' },
       exportPanel.el,
       motion.panel,
@@ -161,12 +168,45 @@ export function cameraPage(ctx: PageContext): Page {
   ];
   const body = h('div', { class: 'camera-body' }, h('p', { class: 'muted' }, 'Loading…'));
 
-  const el = h('section', { class: 'page page-camera', dataset: { camera: name } },
-    h('header', { class: 'page-head' },
-      h('h1', {}, name),
-      streamField,
-      h('a', { href: '/', class: 'back' }, 'All cameras')),
-    body);
+  const head = h('header', { class: 'page-head' },
+    h('h1', {}, name),
+    streamField,
+    h('a', { href: '/', class: 'back' }, 'All cameras'));
+  const el = h('section', { class: 'page page-camera', dataset: { camera: name } }, head, body);
+
+  // The player gets the height the window leaves once the page head, the bars, the timeline
+  // and its legend are placed, so that on a laptop screen (1366x768, 1280x720) the timeline
+  // is in view under the picture without scrolling. Heights of the bars change when they wrap.
+  let fitFrame = 0;
+  function fitPlayer(): void {
+    cancelAnimationFrame(fitFrame);
+    fitFrame = requestAnimationFrame(() => {
+      if (!player.isConnected) return;
+      const box = player.getBoundingClientRect();
+      const top = box.top + window.scrollY;
+      const below = legend.getBoundingClientRect().bottom - box.bottom;
+      const available = Math.floor(window.innerHeight - top - below - kFitMarginPx);
+      player.style.maxHeight = `${Math.max(kMinPlayerPx, available)}px`;
+    });
+  }
+  const fitObserver = new ResizeObserver(fitPlayer);
+  window.addEventListener('resize', fitPlayer);
+
+  // Opens zoomed to where the recordings are: the narrowest zoom that holds the recordings of
+  // the last 24 h, from the first one's start to now (a new camera's few minutes fill the
+  // 10 min view instead of a sliver of 24 h). Left alone if the zoom was changed meanwhile.
+  async function zoomToRecordings(): Promise<void> {
+    const stream = playbackStream();
+    const now = nowUs();
+    if (!stream) return;
+    try {
+      const rec = await api.recordings(name, { start_us: now - kUsPerDay, end_us: now }, stream);
+      if (!rec.spans.length || timeline.zoomSpanUs !== kUsPerDay) return;
+      setZoom(zoomToShow(Math.min(...rec.spans.map((sp) => sp.start_us)), now));
+    } catch (e) {
+      reportError(messages, 'recordings', e);
+    }
+  }
 
   function setMode(m: Mode): void {
     mode = m;
@@ -350,6 +390,8 @@ export function cameraPage(ctx: PageContext): Page {
     }
     replace(body, ...bodyParts);
     streamField.hidden = false;
+    for (const part of [head, playerBar, toolbar, legend]) fitObserver.observe(part);
+    fitPlayer();
     const recorded = recordedStreams(camera);
     streamName = recorded[0]?.name ?? camera.live_stream;
     replace(streamSelect, ...camera.streams.map((s) => h('option', { value: s.name, selected: s.name === streamName },
@@ -359,8 +401,12 @@ export function cameraPage(ctx: PageContext): Page {
     }
     jumpInput.value = toLocalInputValue(nowUs() - kUsPerHour);
     const t = Number(ctx.query.get('t'));
-    if (t > 0) seekTo(t);
-    else goLive();
+    if (t > 0) {
+      seekTo(t);
+    } else {
+      goLive();
+      void zoomToRecordings();
+    }
     scheduleFetch();
   }
   let loadTimer = 0;
@@ -371,6 +417,9 @@ export function cameraPage(ctx: PageContext): Page {
     title: name,
     dispose() {
       clearTimeout(loadTimer);
+      cancelAnimationFrame(fitFrame);
+      fitObserver.disconnect();
+      window.removeEventListener('resize', fitPlayer);
       clearInterval(tickTimer);
       clearTimeout(fetchTimer);
       fetchController?.abort();

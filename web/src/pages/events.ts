@@ -5,6 +5,7 @@ import { api, type MotionEvent } from '../api';
 import { button, field, h } from '../dom';
 import { fromLocalInputValue, kUsPerDay, nowUs, toLocalInputValue } from '../format';
 import { reportError, type Page, type PageContext } from '../page';
+import { timeInput } from '../time_input';
 import { EventList } from './event_list';
 
 const kPageSize = 100;
@@ -12,8 +13,8 @@ const kLeadUs = 2_000_000;
 
 export function eventsPage(ctx: PageContext): Page {
   const camera = h('select', { name: 'camera' }, h('option', { value: '' }, 'All cameras'));
-  const since = h('input', { type: 'datetime-local', step: 1, name: 'since', value: toLocalInputValue(nowUs() - kUsPerDay) });
-  const until = h('input', { type: 'datetime-local', step: 1, name: 'until' });
+  const since = timeInput('since', { value: toLocalInputValue(nowUs() - kUsPerDay) });
+  const until = timeInput('until');
   const list = new EventList({
     showCamera: true,
     emptyText: 'No motion events in this period.',

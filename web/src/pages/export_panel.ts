@@ -6,6 +6,7 @@ import { button, field, h, replace } from '../dom';
 import { exportFilename, exportRange } from '../download';
 import { formatBytes, formatDateTime, formatDuration, fromLocalInputValue, kUsPerHour, toLocalInputValue } from '../format';
 import { canOperate, reportError } from '../page';
+import { timeInput } from '../time_input';
 import type { MessageBar } from '../messages';
 
 const kMaxExportUs = 6 * kUsPerHour; // docs/ref/api.md: at most 6 hours per request
@@ -21,8 +22,8 @@ export interface ExportPanelOptions {
 
 export class ExportPanel {
   readonly el: HTMLElement;
-  private readonly start = h('input', { type: 'datetime-local', step: 1, name: 'export-start' });
-  private readonly end = h('input', { type: 'datetime-local', step: 1, name: 'export-end' });
+  private readonly start = timeInput('export-start');
+  private readonly end = timeInput('export-end');
   private readonly selectButton: HTMLButtonElement;
   private readonly result = h('div', { class: 'export-result', 'aria-live': 'polite', dataset: { testid: 'export-result' } });
   private controller: AbortController | null = null;

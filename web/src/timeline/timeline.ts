@@ -27,6 +27,15 @@ export const kZooms: Zoom[] = [
   { label: '10 min', spanUs: 10 * kUsPerMinute },
 ];
 
+// The narrowest zoom whose view (which ends just after now) holds everything since `sinceUs`:
+// the camera page opens there, so that a recording of a few minutes fills part of the
+// timeline instead of a sliver of the 24 h view.
+export function zoomToShow(sinceUs: number, now = nowUs()): number {
+  const neededUs = now - sinceUs;
+  const fitting = kZooms.filter((z) => z.spanUs * 0.95 >= neededUs).map((z) => z.spanUs);
+  return fitting.length ? Math.min(...fitting) : kUsPerDay;
+}
+
 export interface TimelineOptions {
   onSeek(timeUs: number): void;
   onSelect(range: TimeRange | null): void;
@@ -50,11 +59,22 @@ const kColors = {
   label: '#aab4bf',
 };
 
+// Recorded spans are drawn at least this wide: at 24 h one pixel is over a minute, and a
+// short recording ending now would lie under the playhead and the "now" line.
+const kMinSpanPx = 6;
 const kHeightPx = 76;
 const kBarTopPx = 12;
 const kBarBottomPx = 42;
 const kLabelSpacingPx = 72;
 const kTickStepsUs = [1, 2, 5, 10, 15, 30, 60, 120, 180, 360, 720].map((m) => m * kUsPerMinute);
+
+// [x0, x1] widened to `minPx` around its middle when narrower, kept left of `maxX` (now:
+// nothing is recorded in the future) so that a span ending now stays beside the playhead.
+function widened(x0: number, x1: number, minPx: number, maxX: number): [number, number] {
+  if (x1 - x0 >= minPx) return [x0, x1];
+  const right = Math.min(Math.max(maxX, x1), (x0 + x1 + minPx) / 2);
+  return [right - minPx, right];
+}
 
 interface Drag {
   pointerId: number;
@@ -264,9 +284,14 @@ export class Timeline {
 
     fill(this.view, kBarTopPx, kBarBottomPx, kColors.unknown);
     if (this.layers.known) fill(this.layers.known, kBarTopPx, kBarBottomPx, kColors.gap);
-    for (const s of this.layers.spans) fill(s, kBarTopPx, kBarBottomPx, kColors.span);
     const now = nowUs();
     fill({ start_us: now, end_us: this.view.end_us }, kBarTopPx, kBarBottomPx, kColors.future);
+    ctx.fillStyle = kColors.span;
+    for (const s of this.layers.spans) {
+      const [x0, x1] = widened(xOf(s.start_us), xOf(s.end_us), kMinSpanPx, xOf(now));
+      if (x1 < 0 || x0 > widthPx) continue;
+      ctx.fillRect(x0, kBarTopPx, x1 - x0, kBarBottomPx - kBarTopPx);
+    }
     for (const ev of this.layers.events) {
       fill({ start_us: ev.start_us, end_us: ev.end_us || now }, 2, kBarTopPx - 2, kColors.event, 2);
     }
