@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh Debian 12: installs dependencies, then
+#   0. the layering check (scripts/check_layers.py)
 #   1. release build of the server and the web UI: unit + integration tests (CTest)
 #   2. browser tests: the demo in headless Chromium (web/e2e, scripts/e2e.sh)
+#      security: security-review-1's live attacks against a running server (tests/security)
 #   3. libFuzzer targets, FUZZ_SECONDS each (default 30)
 #   4. ASan + UBSan build: unit + integration tests again
 # Tests that need ../shared/media skip with a message when it is absent.
@@ -10,6 +12,9 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 start=$SECONDS
 stage() { echo; echo "=== $* ($((SECONDS - start)) s)"; }
+
+stage "layering: no include from a higher layer"
+python3 scripts/check_layers.py
 
 stage "release build"
 bash scripts/build.sh release
@@ -20,6 +25,9 @@ stage "release tests"
 
 stage "browser tests"
 bash scripts/e2e.sh
+
+stage "security: the review's live attacks against sightline run"
+bash tests/security/run.sh
 
 stage "fuzzing, ${FUZZ_SECONDS:-30} s per target"
 bash scripts/fuzz.sh "${FUZZ_SECONDS:-30}"
