@@ -50,13 +50,14 @@ class TwoCameras : public CameraDirectory {
   RecorderStatus Recorder() const override { return {}; }
   // Every view of `camera` gets a status message.
   void Toggle(std::string_view camera) {
-    online_ = !online_;
-    Hub(camera, "main")->SetOnline(online_);
+    const int i = camera == "cam0" ? 0 : 1;
+    online_[i] = !online_[i];
+    hubs_[i]->SetOnline(online_[i]);
   }
 
  private:
   std::unique_ptr<live::StreamHub> hubs_[2];
-  bool online_ = true;
+  bool online_[2] = {true, true};
 };
 
 class LiveSocketsTest : public ::testing::Test {
