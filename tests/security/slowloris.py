@@ -16,6 +16,7 @@ Bounded: runs --duration seconds of attack; every socket has a timeout. Python 3
 
 import argparse
 import http.client
+import os
 import selectors
 import socket
 import statistics
@@ -37,7 +38,21 @@ def parse_args():
     p.add_argument("--max-latency", type=float, default=1.0)
     p.add_argument("--min-ok", type=float, default=0.95)
     p.add_argument("--cap", type=int, default=256, help="the server's http.max_connections")
+    p.add_argument("--pid", type=int, default=int(os.environ.get("SIGHTLINE_PID", "0")),
+                   help="the server's process id, to report its CPU time and RSS (optional; same host)")
     return p.parse_args()
+
+
+def process_usage(pid):
+    """(CPU seconds, RSS in MB) of a local process, or None."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        with open("/proc/%d/status" % pid) as f:
+            rss_kb = next(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"), rss_kb / 1024
+    except (OSError, ValueError, StopIteration, IndexError):
+        return None
 
 
 class Attack:
@@ -131,6 +146,7 @@ def main():
     a = parse_args()
     u = urllib.parse.urlsplit(a.url)
     host, port = u.hostname, u.port or 80
+    usage_before = process_usage(a.pid) if a.pid else None
     start = time.monotonic()
     end = start + a.duration
     attack = Attack(host, port, a.attackers, a.addresses, a.trickle)
@@ -158,6 +174,10 @@ def main():
           "p95 %.3f s, max %.3f s; statuses %s"
           % (ok, n, a.max_latency, 100 * ratio, statistics.median(latencies), p95, latencies[-1],
              dict(sorted(statuses.items()))))
+    usage_after = process_usage(a.pid) if a.pid else None
+    if usage_before and usage_after:
+        print("slowloris: server: %.1f CPU-s over the %.0f s, RSS %.0f MB before, %.0f MB after"
+              % (usage_after[0] - usage_before[0], a.duration, usage_before[1], usage_after[1]))
     failed = False
     if attack.max_open <= a.cap:
         print("slowloris: FAIL: the attack never held more than the cap (%d) open at once: not a test" % a.cap)
