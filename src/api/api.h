@@ -73,8 +73,13 @@ class CameraDirectory {
   virtual RecorderStatus Recorder() const = 0;
 };
 
+class LiveSockets;  // live_sockets.h
+
 struct ApiDeps {
   auth::AccountStore* accounts = nullptr;
+  // The open live views, closed when their access ends; required for the live route (it
+  // answers 500 without). Created by the app over `accounts`.
+  LiveSockets* live_sockets = nullptr;
   const CameraDirectory* cameras = nullptr;
   const Clock* clock = nullptr;
   store::Env* env = nullptr;

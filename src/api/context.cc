@@ -2,6 +2,7 @@
 
 #include <charconv>
 
+#include "api/credential.h"
 #include "api/json.h"
 #include "auth/rate_limiter.h"
 #include "base/logging.h"
@@ -10,20 +11,6 @@ namespace sightline::api {
 namespace {
 
 constexpr size_t kMaxIdleConnections = 4;
-
-// "Bearer TOKEN" (RFC 6750 section 2.1), else empty.
-std::string_view BearerToken(const http::Request& request) {
-  std::string_view h = request.Header("Authorization");
-  constexpr std::string_view kScheme = "Bearer ";
-  if (h.size() <= kScheme.size()) return {};
-  for (size_t i = 0; i < kScheme.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(h[i])) !=
-        std::tolower(static_cast<unsigned char>(kScheme[i]))) {
-      return {};
-    }
-  }
-  return h.substr(kScheme.size());
-}
 
 }  // namespace
 
@@ -80,12 +67,7 @@ Result<auth::User> Context::Authenticate(const http::Request& request) {
     }
     has_users_ = true;
   }
-  if (std::string_view token = BearerToken(request); !token.empty()) {
-    return deps_.accounts->AuthenticateToken(token);
-  }
-  const std::string session = request.Cookie(SessionCookieName(request));
-  if (session.empty()) return UnauthenticatedError("Please log in.");
-  return deps_.accounts->Authenticate(session);
+  return api::Authenticate(*deps_.accounts, CredentialOf(request, SessionCookieName(request)));
 }
 
 std::string Context::SessionSetCookie(const http::Request& request, const std::string& value,

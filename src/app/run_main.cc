@@ -17,6 +17,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "api/api.h"
+#include "api/live_sockets.h"
 #include "app/command.h"
 #include "app/motion_analysis.h"
 #include "app/site.h"
@@ -68,6 +69,7 @@ http::ServerOptions HttpOptions(const config::Config& cfg) {
   http::ServerOptions o;
   o.listen = cfg.http.listen;
   o.max_connections = static_cast<size_t>(cfg.http.max_connections);
+  o.max_connections_per_ip = static_cast<size_t>(cfg.http.max_connections_per_ip);
   if (cfg.http.tls.has_value()) o.tls = http::TlsOptions{cfg.http.tls->cert_path, cfg.http.tls->key_path};
   o.guard.allowed_hosts = cfg.http.allowed_hosts;
   api::SetRouteLimits(o);
@@ -126,6 +128,9 @@ int RunMain(int argc, char** argv) {
                      << flags->Get("config");
   }
 
+  // Before the server and its io_context, so that it outlives every live socket.
+  api::LiveSockets live_sockets(**accounts, clock);
+
   Result<std::unique_ptr<MotionAnalysis>> motion = MotionAnalysis::Start(*cfg, **store);
   if (!motion.ok()) return fail(motion.status(), 2);
   MotionAnalysis* analysis = motion->get();
@@ -138,6 +143,7 @@ int RunMain(int argc, char** argv) {
 
   api::ApiDeps deps;
   deps.accounts = accounts->get();
+  deps.live_sockets = &live_sockets;
   deps.cameras = &site;
   deps.clock = &clock;
   deps.env = store::DefaultEnv();

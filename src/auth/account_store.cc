@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <charconv>
 #include <filesystem>
+#include <functional>
 
 #include "auth/schema_sql.h"  // generated from schema.sql: kSchemaSql
 
@@ -60,6 +61,22 @@ class SlotGuard {
 
  private:
   std::counting_semaphore<>& slots_;
+};
+
+// Runs what it was given when it goes out of scope. Declared before a lock guard, it runs
+// after the lock was released: observers are told of a change without the store's lock.
+class AfterUnlock {
+ public:
+  AfterUnlock() = default;
+  ~AfterUnlock() {
+    if (f_) f_();
+  }
+  AfterUnlock(const AfterUnlock&) = delete;
+  AfterUnlock& operator=(const AfterUnlock&) = delete;
+  void Set(std::function<void()> f) { f_ = std::move(f); }
+
+ private:
+  std::function<void()> f_;
 };
 
 Status AlreadyExistsError(std::string message) {
@@ -422,30 +439,35 @@ Result<User> AccountStore::AuthenticateToken(std::string_view api_token) {
 Status AccountStore::Logout(std::string_view session_token, std::string_view remote) {
   if (session_token.empty() || session_token.size() > kMaxTokenBytes) return Status();
   const std::string digest = TokenDigest(session_token);
+  AfterUnlock notify;
   std::lock_guard lock(mu_);
   Transaction tx(*db_);
   RETURN_IF_ERROR(tx.Begin());
   std::string name;
-  int64_t session_id = 0;
+  int64_t session_id = 0, user_id = 0;
   {
     ASSIGN_OR_RETURN(Stmt s, db_->Prepare(
-        "SELECT s.id, u.name FROM sessions s JOIN users u ON u.id = s.user_id"
+        "SELECT s.id, u.name, u.id FROM sessions s JOIN users u ON u.id = s.user_id"
         " WHERE s.token_hash = ?"));
     s.Bind(1, digest);
     ASSIGN_OR_RETURN(bool row, s.Step());
     if (!row) return Status();
     session_id = s.Int(0);
     name = s.Text(1);
+    user_id = s.Int(2);
   }
   RETURN_IF_ERROR(Run(*db_, "DELETE FROM sessions WHERE id = ?", session_id));
   RETURN_IF_ERROR(
       AppendAudit(*db_, MakeRecord(NowUs(), {name, std::string(remote)}, kAuditLogout)));
-  return tx.Commit();
+  RETURN_IF_ERROR(tx.Commit());
+  notify.Set([this, user_id] { NotifyChanged(user_id, kAuditLogout); });
+  return Status();
 }
 
 template <typename Change>
 Status AccountStore::ChangeUser(const Actor& actor, std::string_view name, std::string_view action,
                                 std::string_view camera, Change change) {
+  AfterUnlock notify;
   std::lock_guard lock(mu_);
   Transaction tx(*db_);
   RETURN_IF_ERROR(tx.Begin());
@@ -457,7 +479,9 @@ Status AccountStore::ChangeUser(const Actor& actor, std::string_view name, std::
   RETURN_IF_ERROR(CheckAnAdminRemains(*db_));
   RETURN_IF_ERROR(
       AppendAudit(*db_, MakeRecord(NowUs(), actor, action, camera, std::move(**detail))));
-  return tx.Commit();
+  RETURN_IF_ERROR(tx.Commit());
+  notify.Set([this, user_id = user->id, action] { NotifyChanged(user_id, action); });
+  return Status();
 }
 
 Status AccountStore::AddUser(const Actor& actor, std::string_view name, std::string_view password,
@@ -552,7 +576,9 @@ Status AccountStore::SetDisabled(const Actor& actor, std::string_view name, bool
 
 Status AccountStore::UpdateUser(const Actor& actor, std::string_view name, const UserUpdate& update) {
   // Everything that can be refused is checked before anything changes.
-  if (update.password) RETURN_IF_ERROR(CheckPassword(*update.password));
+  if (update.password) {
+    RETURN_IF_ERROR(CheckPassword(*update.password));
+  }
   if (update.cameras) {
     for (const std::string& c : *update.cameras) RETURN_IF_ERROR(CheckCameraName(c));
   }
@@ -561,17 +587,20 @@ Status AccountStore::UpdateUser(const Actor& actor, std::string_view name, const
     ASSIGN_OR_RETURN(hash, HashWithLimit(*update.password));
   }
 
+  AfterUnlock notify;
   std::lock_guard lock(mu_);
   Transaction tx(*db_);
   RETURN_IF_ERROR(tx.Begin());
   ASSIGN_OR_RETURN(std::optional<StoredUser> user, FindUser(*db_, name));
   if (!user) return NoSuchUser(name);
   const int64_t now = NowUs();
+  std::string_view changed;  // the last action audited; empty: nothing changed
   // One audit record per change, as the single-field methods write them.
   auto audited = [&](std::string_view action, std::string_view camera,
                      Result<std::optional<std::string>> detail) -> Status {
     if (!detail.ok()) return detail.status();
     if (!detail->has_value()) return Status();
+    changed = action;
     return AppendAudit(*db_, MakeRecord(now, actor, action, camera, std::move(**detail)));
   };
   if (update.role) RETURN_IF_ERROR(audited(kAuditUserRole, "", ApplyRole(*user, *update.role)));
@@ -591,7 +620,10 @@ Status AccountStore::UpdateUser(const Actor& actor, std::string_view name, const
     for (const std::string& c : want) RETURN_IF_ERROR(audited(kAuditCameraGrant, c, ApplyGrant(*user, c)));
   }
   RETURN_IF_ERROR(CheckAnAdminRemains(*db_));
-  return tx.Commit();
+  RETURN_IF_ERROR(tx.Commit());
+  // One notification: the observers check everything of the user's again.
+  if (!changed.empty()) notify.Set([this, user_id = user->id, changed] { NotifyChanged(user_id, changed); });
+  return Status();
 }
 
 Status AccountStore::DeleteUser(const Actor& actor, std::string_view name) {
@@ -701,6 +733,21 @@ Result<std::vector<ApiTokenInfo>> AccountStore::ApiTokens(std::string_view user)
     out.push_back({s.Text(0), s.Int(1), s.Int(2)});
   }
   return out;
+}
+
+void AccountStore::AddObserver(AccountObserver* observer) {
+  std::lock_guard lock(observers_mu_);
+  observers_.push_back(observer);
+}
+
+void AccountStore::RemoveObserver(AccountObserver* observer) {
+  std::lock_guard lock(observers_mu_);
+  std::erase(observers_, observer);
+}
+
+void AccountStore::NotifyChanged(int64_t user_id, std::string_view action) {
+  std::lock_guard lock(observers_mu_);
+  for (AccountObserver* o : observers_) o->OnAccountChanged({user_id, action});
 }
 
 Result<int64_t> AccountStore::Audit(AuditRecord record) {

@@ -25,6 +25,7 @@
 #include <string_view>
 #include <vector>
 
+#include "auth/account_observer.h"
 #include "auth/crypto.h"
 #include "auth/rate_limiter.h"
 #include "auth/user.h"
@@ -188,6 +189,14 @@ class AccountStore {
   Status RevokeApiToken(const Actor& actor, std::string_view user, std::string_view token_name);
   Result<std::vector<ApiTokenInfo>> ApiTokens(std::string_view user);  // by name
 
+  // Observers are told of every committed change to a user (everything above that changes
+  // users, sessions, grants or tokens, except AddUser): an open live view re-checks its
+  // access (api/live_sockets.h). Changes made by another process (`sightline user`) are not
+  // seen; the observer's periodic re-check covers those. `observer` must stay valid until
+  // removed.
+  void AddObserver(AccountObserver* observer);
+  void RemoveObserver(AccountObserver* observer);
+
   // Appends a record (time_us 0: now) and returns its id.
   Result<int64_t> Audit(AuditRecord record);
   // Newest first.
@@ -214,6 +223,8 @@ class AccountStore {
   Result<std::string> HashWithLimit(std::string_view password);
   bool VerifyWithLimit(const std::string& hash, std::string_view password);
   const std::string& DummyHash();
+  // Tells the observers; called after the commit, with mu_ released.
+  void NotifyChanged(int64_t user_id, std::string_view action);
 
   RealClock real_clock_;
   AccountStoreOptions options_;
@@ -224,6 +235,9 @@ class AccountStore {
 
   std::mutex limiter_mu_;  // guards limiter_
   RateLimiter limiter_;
+
+  std::mutex observers_mu_;  // guards observers_; held while notifying
+  std::vector<AccountObserver*> observers_;
 
   std::counting_semaphore<> hash_slots_;
   std::atomic<int> logins_under_way_{0};

@@ -590,5 +590,50 @@ TEST_F(AccountStoreTest, ConcurrentUse) {
   EXPECT_EQ(AuditOf(kAuditLive).size(), 80u);
 }
 
+// Open live views re-check their access when their user changes (security review 1, H2): the
+// store tells its observers after each committed change, without its lock held.
+class RecordingObserver : public AccountObserver {
+ public:
+  explicit RecordingObserver(AccountStore* accounts) : accounts_(accounts) {}
+  void OnAccountChanged(const AccountChange& change) override {
+    // Calling back into the store must not deadlock.
+    EXPECT_TRUE(accounts_->Users().ok());
+    changes.emplace_back(change.user_id, std::string(change.action));
+  }
+  std::vector<std::pair<int64_t, std::string>> changes;
+
+ private:
+  AccountStore* accounts_;
+};
+
+TEST_F(AccountStoreTest, ObserversHearOfEveryCommittedChange) {
+  AddAdmin();
+  ASSERT_TRUE(accounts_->AddUser(kCli, "dora", "dora-password", Role::kOperator).ok());
+  const int64_t dora = accounts_->GetUser("dora")->id;
+  RecordingObserver observer(accounts_.get());
+  accounts_->AddObserver(&observer);
+  const Session session = LoginOk("dora", "dora-password");
+  ASSERT_TRUE(accounts_->GrantCamera(kCli, "dora", "cam0").ok());
+  ASSERT_TRUE(accounts_->RevokeCamera(kCli, "dora", "cam0").ok());
+  ASSERT_TRUE(accounts_->RevokeCamera(kCli, "dora", "cam0").ok());  // nothing changed
+  ASSERT_TRUE(accounts_->SetRole(kCli, "dora", Role::kViewer).ok());
+  ASSERT_TRUE(accounts_->CreateApiToken(kCli, "dora", "t").ok());
+  ASSERT_TRUE(accounts_->RevokeApiToken(kCli, "dora", "t").ok());
+  ASSERT_TRUE(accounts_->Logout(session.token, "10.0.0.1").ok());
+  ASSERT_TRUE(accounts_->SetPassword(kCli, "dora", "new-dora-password").ok());
+  ASSERT_TRUE(accounts_->SetDisabled(kCli, "dora", true).ok());
+  EXPECT_FALSE(accounts_->SetDisabled(kCli, "admin", true).ok());  // refused: not committed
+  ASSERT_TRUE(accounts_->DeleteUser(kCli, "dora").ok());
+  const std::vector<std::pair<int64_t, std::string>> want = {
+      {dora, "camera_grant"}, {dora, "camera_revoke"}, {dora, "user_role"},
+      {dora, "token_create"}, {dora, "token_revoke"},  {dora, "logout"},
+      {dora, "user_password"}, {dora, "user_disable"}, {dora, "user_delete"}};
+  EXPECT_EQ(observer.changes, want);
+  accounts_->RemoveObserver(&observer);
+  AddAdmin("admin2");
+  ASSERT_TRUE(accounts_->SetRole(kCli, "admin2", Role::kViewer).ok());
+  EXPECT_EQ(observer.changes.size(), want.size());
+}
+
 }  // namespace
 }  // namespace sightline::auth

@@ -118,6 +118,8 @@ struct HttpConfig {
   std::optional<TlsConfig> tls;           // unset: plain HTTP
   std::string ui_dir;  // absolute, an existing directory; empty: the app finds the built UI
   int max_connections = 256;
+  // Per client address group (an IPv4 /24, an IPv6 /64): one client cannot hold every slot.
+  int max_connections_per_ip = 32;
   // Host names (or addresses) the server answers to; any other Host gets 421 (DNS
   // rebinding). Empty: any.
   std::vector<std::string> allowed_hosts;

@@ -293,6 +293,14 @@ cameras:
             "continuous: {days: N} too");
 }
 
+TEST(ConfigTest, HttpMaxConnectionsPerIp) {
+  EXPECT_EQ(ParseOk(kMinimal).http.max_connections_per_ip, 32);
+  EXPECT_EQ(ParseOk(std::string(kMinimal) + "http: {max_connections_per_ip: 8}\n").http.max_connections_per_ip, 8);
+  EXPECT_EQ(Errors(std::string(kMinimal) + "http: {max_connections_per_ip: 0}\n"),
+            "test.yaml:9:32: http.max_connections_per_ip: \"0\" is out of range: must be between 1 and 100000 "
+            "(counted per /24 or /64)");
+}
+
 TEST(ConfigTest, HttpAndAuth) {
   const Config d = ParseOk(kMinimal);
   EXPECT_EQ(d.http.listen, "127.0.0.1:8080");

@@ -164,12 +164,14 @@ class HttpSession {
     // Between requests the client may stay quiet for idle_timeout; once the first byte of a
     // request arrived, its header must be complete within header_timeout (slowloris).
     if (buffer_.size() == 0) {
+      if (!first) conn_->SetPhase(Phase::kIdle);
       conn_->SetDeadline(first ? options_.header_timeout : options_.idle_timeout);
       auto [ec, n] = co_await conn_->stream.async_read_some(buffer_.prepare(kReadChunk), kUseTuple);
       if (ec) co_return Drop("waiting for a request", ec);
       buffer_.commit(n);
     }
     Exchange ex;
+    conn_->SetPhase(Phase::kReading);
     conn_->SetDeadline(options_.header_timeout);
     beast::http::request_parser<beast::http::string_body> parser;
     parser.header_limit(static_cast<uint32_t>(std::min<size_t>(options_.header_limit_bytes, UINT32_MAX)));
@@ -197,6 +199,7 @@ class HttpSession {
       if (ec) co_return co_await ReadError(ex, ec, "reading the request body");
     }
     conn_->ClearDeadline();
+    conn_->SetPhase(Phase::kBusy);  // a complete request is never evicted
 
     BeastRequest message = parser.release();
     const bool keep_alive = message.keep_alive();
@@ -482,6 +485,7 @@ class HttpSession {
   // sends for a moment, so closing does not reset the connection and destroy the response
   // before the client read it (RFC 9112 section 9.6).
   awaitable<void> LingeringClose() {
+    conn_->SetPhase(Phase::kIdle);  // done: evicting it costs nobody anything
     boost::system::error_code ec;
     tcp_socket().shutdown(asio::ip::tcp::socket::shutdown_send, ec);
     if (ec) co_return;
@@ -511,7 +515,7 @@ ConnectionBase::ConnectionBase(std::shared_ptr<ServerCore> core, std::string rem
   core_->Register(this);
 }
 
-ConnectionBase::~ConnectionBase() { core_->Remove(this, remote_address_); }
+ConnectionBase::~ConnectionBase() { core_->Remove(this); }
 
 void ConnectionBase::StartWatchdog() {
   asio::co_spawn(strand_, Watchdog(shared_from_this()), asio::detached);
@@ -538,6 +542,8 @@ void ConnectionBase::SetDeadline(std::chrono::milliseconds from_now) {
 
 void ConnectionBase::ClearDeadline() { deadline_ = Clock::time_point::max(); }
 
+void ConnectionBase::SetPhase(Phase phase) { core_->SetPhase(this, phase); }
+
 void ConnectionBase::Abort() {
   if (aborted_ || finished_) return;
   aborted_ = true;
@@ -553,7 +559,7 @@ void ConnectionBase::Finish() {
   boost::system::error_code ignored;
   socket().close(ignored);
   timer_.cancel();
-  core_->Remove(this, remote_address_);
+  core_->Remove(this);
 }
 
 template <class Stream>

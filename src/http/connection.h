@@ -42,6 +42,8 @@ class ConnectionBase : public std::enable_shared_from_this<ConnectionBase> {
   void StartWatchdog();
   void SetDeadline(std::chrono::milliseconds from_now);
   void ClearDeadline();
+  // Tells the core where the connection is, for choosing whom to evict at a cap.
+  void SetPhase(Phase phase);
   void Abort();
   bool aborted() const { return aborted_; }
   // Closes the socket and gives its slot back. Idempotent.

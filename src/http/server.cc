@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <charconv>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include <boost/asio/as_tuple.hpp>
@@ -18,6 +20,7 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "base/address_group.h"
 #include "base/logging.h"
 #include "base/result.h"
 #include "http/connection.h"
@@ -52,28 +55,80 @@ ServerCore::ServerCore(ServerOptions o, Router r)
     : options(std::move(o)), router(std::move(r)), pool(MakePoolWithoutSigpipe(options.blocking_threads)) {}
 
 bool ServerCore::Admit(const std::string& ip) {
-  std::lock_guard<std::mutex> lock(mu_);
-  size_t& per_ip = per_ip_[ip];
-  if (stopped_ || open_ >= options.max_connections || per_ip >= options.max_connections_per_ip) {
-    if (per_ip == 0) per_ip_.erase(ip);
-    return false;
+  const std::string group = AddressGroup(ip);
+  std::shared_ptr<ConnectionBase> victim;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopped_) return false;
+    auto [it, inserted] = per_group_.try_emplace(group, 0);
+    const bool group_full = it->second >= options.max_connections_per_ip;
+    if (group_full || open_ >= options.max_connections) {
+      ConnectionBase* chosen = ChooseVictimLocked(group, group_full);
+      // A connection whose last reference is going away is finishing by itself and frees
+      // its slot in a moment; it cannot be aborted, so it does not make room now.
+      if (chosen != nullptr) victim = chosen->weak_from_this().lock();
+      if (victim == nullptr) {
+        if (it->second == 0) per_group_.erase(it);
+        return false;
+      }
+      FreeSlotLocked(connections_.at(chosen));
+      evicted.fetch_add(1, std::memory_order_relaxed);
+    }
+    ++open_;
+    ++per_group_[group];
   }
-  ++open_;
-  ++per_ip;
+  // Outside mu_: dropping the last reference finishes a connection, which takes mu_.
+  if (victim != nullptr) {
+    SL_LOG(kDebug) << "http remote=" << victim->remote_address() << " evicted at the connection cap for " << ip;
+    asio::post(victim->strand(), [victim] { victim->Abort(); });
+  }
   return true;
+}
+
+ConnectionBase* ServerCore::ChooseVictimLocked(const std::string& group, bool group_full) const {
+  ConnectionBase* best = nullptr;
+  const Slot* best_slot = nullptr;
+  for (const auto& [c, slot] : connections_) {
+    if (slot.evicted || slot.phase == Phase::kBusy) continue;
+    if (group_full && slot.group != group) continue;
+    // Reading before idle, then the oldest.
+    if (best_slot == nullptr ||
+        std::pair(slot.phase != Phase::kReading, slot.since) <
+            std::pair(best_slot->phase != Phase::kReading, best_slot->since)) {
+      best = c;
+      best_slot = &slot;
+    }
+  }
+  return best;
+}
+
+void ServerCore::FreeSlotLocked(Slot& slot) {
+  if (slot.evicted) return;
+  slot.evicted = true;
+  --open_;
+  auto it = per_group_.find(slot.group);
+  if (it != per_group_.end() && --it->second == 0) per_group_.erase(it);
 }
 
 void ServerCore::Register(ConnectionBase* c) {
   std::lock_guard<std::mutex> lock(mu_);
-  connections_.insert(c);
+  connections_.emplace(c, Slot{AddressGroup(c->remote_address()), Phase::kReading, std::chrono::steady_clock::now()});
 }
 
-void ServerCore::Remove(ConnectionBase* c, const std::string& ip) {
+void ServerCore::Remove(ConnectionBase* c) {
   std::lock_guard<std::mutex> lock(mu_);
-  if (connections_.erase(c) == 0) return;
-  --open_;
-  auto it = per_ip_.find(ip);
-  if (it != per_ip_.end() && --it->second == 0) per_ip_.erase(it);
+  auto it = connections_.find(c);
+  if (it == connections_.end()) return;
+  FreeSlotLocked(it->second);
+  connections_.erase(it);
+}
+
+void ServerCore::SetPhase(ConnectionBase* c, Phase phase) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = connections_.find(c);
+  if (it == connections_.end() || it->second.phase == phase) return;
+  it->second.phase = phase;
+  it->second.since = std::chrono::steady_clock::now();
 }
 
 void ServerCore::Stop() {
@@ -81,7 +136,7 @@ void ServerCore::Stop() {
   {
     std::lock_guard<std::mutex> lock(mu_);
     stopped_ = true;
-    for (ConnectionBase* c : connections_) {
+    for (const auto& [c, slot] : connections_) {
       // A connection whose last reference is going away is finishing by itself.
       if (std::shared_ptr<ConnectionBase> p = c->weak_from_this().lock()) alive.push_back(std::move(p));
     }
@@ -105,6 +160,7 @@ ServerStats ServerCore::stats() const {
   }
   s.connections_accepted = accepted.load(std::memory_order_relaxed);
   s.connections_refused = refused.load(std::memory_order_relaxed);
+  s.connections_evicted = evicted.load(std::memory_order_relaxed);
   s.requests = requests.load(std::memory_order_relaxed);
   s.responses_1xx = by_class_[1].load(std::memory_order_relaxed);
   s.responses_2xx = by_class_[2].load(std::memory_order_relaxed);
@@ -154,15 +210,24 @@ constexpr char kTls12Ciphers[] =
     "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:"
     "ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
 
+// The 503 for a newcomer over a cap with nothing to evict. Content-Length is counted from
+// the body, never written by hand (it once said 29 for these 32 bytes).
+const std::string& BusyResponse() {
+  static const std::string kBusy = [] {
+    constexpr std::string_view kBody = R"({"error":"too many connections"})";
+    return "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
+           "X-Content-Type-Options: nosniff\r\nRetry-After: 1\r\nConnection: close\r\n"
+           "Content-Length: " + std::to_string(kBody.size()) + "\r\n\r\n" + std::string(kBody);
+  }();
+  return kBusy;
+}
+
 // Over a cap: a best-effort 503 without waiting, then close, so a flood costs one accept each
 // and the backlog keeps moving. Over TLS the bytes would be meaningless; just close.
 void Refuse(tcp::socket& socket, bool tls) {
   if (!tls) {
-    static constexpr char kBusy[] =
-        "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
-        "X-Content-Type-Options: nosniff\r\nRetry-After: 1\r\nConnection: close\r\n"
-        "Content-Length: 29\r\n\r\n{\"error\":\"too many connections\"}";
-    (void)::send(socket.native_handle(), kBusy, sizeof kBusy - 1, MSG_DONTWAIT | MSG_NOSIGNAL);
+    const std::string& busy = BusyResponse();
+    (void)::send(socket.native_handle(), busy.data(), busy.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
   }
   boost::system::error_code ignored;
   socket.close(ignored);

@@ -38,8 +38,10 @@ struct TlsOptions {
 struct ServerOptions {
   std::string listen = "127.0.0.1:8080";  // "host:port", "[::]:8080"; port 0 picks one
   std::optional<TlsOptions> tls;
+  // At a cap a newcomer evicts the connection reading a request longest, else the longest
+  // idle keep-alive; it is refused (503) only when every connection is busy.
   size_t max_connections = 256;
-  size_t max_connections_per_ip = 32;
+  size_t max_connections_per_ip = 32;     // per IPv4 /24 or IPv6 /64 (base/address_group.h)
   size_t header_limit_bytes = 8192;       // request line and fields; more gets 431
   size_t body_limit_bytes = 1 << 20;      // more gets 413
   // Smaller limits for the exact request paths named (the login: a few KiB), so that
@@ -64,7 +66,8 @@ struct ServerOptions {
 struct ServerStats {
   uint64_t connections_open = 0;
   uint64_t connections_accepted = 0;
-  uint64_t connections_refused = 0;   // over max_connections or max_connections_per_ip
+  uint64_t connections_refused = 0;   // over a cap with nothing to evict
+  uint64_t connections_evicted = 0;   // closed at a cap to make room for a newcomer
   uint64_t requests = 0;
   uint64_t responses_1xx = 0;         // includes 101 WebSocket upgrades
   uint64_t responses_2xx = 0;

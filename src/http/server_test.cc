@@ -1,6 +1,7 @@
 #include "http/server.h"
 
 #include <future>
+#include <memory>
 #include <random>
 
 #include <gtest/gtest.h>
@@ -232,25 +233,153 @@ TEST(HttpServerTest, IdleKeepAliveIsClosedAfterIdleTimeout) {
   EXPECT_EQ(server.server().stats().connections_accepted, 1u);
 }
 
-TEST(HttpServerTest, ConnectionCaps) {
+// A request whose header never ends: the slowloris that held every slot (security review 1, M3).
+std::unique_ptr<Client> HalfSent(TestServer& server, const std::string& source = "127.0.0.1") {
+  const uint64_t accepted = server.server().stats().connections_accepted;
+  auto c = std::make_unique<Client>(server.port(), false, source);
+  c->WriteRaw("GET /echo/half HTTP/1.1\r\nHost: x\r\n");
+  // Accepted in this order: eviction goes by age.
+  EXPECT_TRUE(testing::WaitFor([&] { return server.server().stats().connections_accepted > accepted; }));
+  return c;
+}
+
+// The rest of HalfSent's request, and its answer: the connection was still open.
+int Complete(Client& c) {
+  c.WriteRaw("\r\n");
+  return c.Read().result_int();
+}
+
+bool ClosedByServer(Client& c) { return c.ReadUntilClosed(std::chrono::seconds(5)).second; }
+
+// Requests on /block wait until release() is called.
+class Blocker {
+ public:
+  Router MakeRouter() {
+    Router router = EchoRouter();
+    router.Add("GET", "/block", [this](Request&) {
+      ++blocked_;
+      released_.wait();
+      return Response::Text(200, "unblocked");
+    });
+    return router;
+  }
+  // Starts a request on /block from `source` and waits until its handler runs.
+  void Block(uint16_t port, const std::string& source = "127.0.0.1") {
+    const int before = blocked_;
+    clients_.push_back(std::async(std::launch::async, [port, source] {
+      Client c(port, false, source);
+      return static_cast<int>(c.Get("/block").result_int());
+    }));
+    EXPECT_TRUE(testing::WaitFor([&] { return blocked_ > before; }));
+  }
+  void Release() {
+    release_.set_value();
+    for (auto& c : clients_) EXPECT_EQ(c.get(), 200);
+  }
+
+ private:
+  std::promise<void> release_;
+  std::shared_future<void> released_ = release_.get_future().share();
+  std::atomic<int> blocked_{0};
+  std::vector<std::future<int>> clients_;
+};
+
+TEST(HttpServerTest, AtTheCapTheOldestHalfSentRequestMakesRoom) {
   ServerOptions o;
   o.max_connections = 3;
+  TestServer server(EchoRouter(), o);
+  ASSERT_TRUE(server.Start().ok());
+  std::vector<std::unique_ptr<Client>> half;
+  for (int i = 0; i < 3; ++i) half.push_back(HalfSent(server));
+
+  Client newcomer(server.port(), false, "127.0.1.1");
+  EXPECT_EQ(newcomer.Get("/echo/new").result_int(), 200);
+  EXPECT_TRUE(ClosedByServer(*half[0]));
+  EXPECT_EQ(Complete(*half[1]), 200);  // the younger ones were left alone
+  EXPECT_EQ(Complete(*half[2]), 200);
+  EXPECT_EQ(server.server().stats().connections_evicted, 1u);
+  EXPECT_EQ(server.server().stats().connections_refused, 0u);
+}
+
+TEST(HttpServerTest, AtTheCapHalfSentGoesBeforeIdleThenTheOldestIdle) {
+  ServerOptions o;
+  o.max_connections = 3;
+  TestServer server(EchoRouter(), o);
+  ASSERT_TRUE(server.Start().ok());
+  Client idle(server.port());
+  EXPECT_EQ(idle.Get("/echo/idle").result_int(), 200);  // now an idle keep-alive, the oldest
+  std::unique_ptr<Client> half1 = HalfSent(server);
+  std::unique_ptr<Client> half2 = HalfSent(server);
+
+  Client a(server.port(), false, "127.0.1.1");
+  EXPECT_EQ(a.Get("/echo/a").result_int(), 200);
+  EXPECT_TRUE(ClosedByServer(*half1));
+  Client b(server.port(), false, "127.0.2.1");
+  EXPECT_EQ(b.Get("/echo/b").result_int(), 200);
+  EXPECT_TRUE(ClosedByServer(*half2));
+  // Nothing half-sent is left: the idle keep-alive that waited longest goes.
+  Client c(server.port(), false, "127.0.3.1");
+  EXPECT_EQ(c.Get("/echo/c").result_int(), 200);
+  EXPECT_TRUE(ClosedByServer(idle));
+  EXPECT_EQ(a.Get("/echo/a2").result_int(), 200);
+  EXPECT_EQ(server.server().stats().connections_evicted, 3u);
+}
+
+// Security review 1, L7: the 503 declared 29 bytes for a 32-byte body.
+TEST(HttpServerTest, WhenEveryConnectionIsBusyANewcomerGetsAWhole503) {
+  ServerOptions o;
+  o.max_connections = 2;
+  Blocker blocker;
+  TestServer server(blocker.MakeRouter(), o);
+  ASSERT_TRUE(server.Start().ok());
+  blocker.Block(server.port());
+  blocker.Block(server.port(), "127.0.1.1");
+
+  Client over(server.port(), false, "127.0.2.1");
+  ClientResponse r = over.Read();
+  EXPECT_EQ(r.result_int(), 503);
+  EXPECT_EQ(r.body(), R"({"error":"too many connections"})");
+  EXPECT_EQ(Field(r, "Content-Length"), std::to_string(r.body().size()));
+  EXPECT_EQ(Field(r, "Content-Type"), "application/json");
+  EXPECT_EQ(server.server().stats().connections_refused, 1u);
+  EXPECT_EQ(server.server().stats().connections_evicted, 0u);
+  blocker.Release();
+}
+
+TEST(HttpServerTest, PerAddressCapCountsTheSlash24) {
+  ServerOptions o;
+  o.max_connections = 100;
+  o.max_connections_per_ip = 2;
+  Blocker blocker;
+  TestServer server(blocker.MakeRouter(), o);
+  ASSERT_TRUE(server.Start().ok());
+  blocker.Block(server.port(), "127.0.0.1");
+  blocker.Block(server.port(), "127.0.0.2");
+  {
+    Client same_group(server.port(), false, "127.0.0.3");  // 127.0.0.0/24 is full and busy
+    EXPECT_EQ(same_group.Read().result_int(), 503);
+  }
+  Client other_group(server.port(), false, "127.0.1.3");
+  EXPECT_EQ(other_group.Get("/echo/x").result_int(), 200);
+  EXPECT_EQ(server.server().stats().connections_refused, 1u);
+  blocker.Release();
+}
+
+TEST(HttpServerTest, AFullGroupEvictsItsOwnHalfSentOnly) {
+  ServerOptions o;
+  o.max_connections = 100;
   o.max_connections_per_ip = 2;
   TestServer server(EchoRouter(), o);
   ASSERT_TRUE(server.Start().ok());
-  Client a(server.port());
-  Client b(server.port());
-  EXPECT_EQ(a.Get("/echo/a").result_int(), 200);
-  EXPECT_EQ(b.Get("/echo/b").result_int(), 200);
-  {
-    Client over(server.port());  // third from 127.0.0.1: over the per-IP cap
-    auto [bytes, closed] = over.ReadUntilClosed(std::chrono::seconds(3));
-    EXPECT_TRUE(closed);
-    EXPECT_TRUE(bytes.empty() || bytes.starts_with("HTTP/1.1 503")) << bytes;
-  }
-  EXPECT_EQ(server.server().stats().connections_refused, 1u);
-  EXPECT_EQ(server.server().stats().connections_open, 2u);
-  EXPECT_EQ(a.Get("/echo/a").result_int(), 200);  // the admitted ones are unaffected
+  std::unique_ptr<Client> other = HalfSent(server, "127.0.1.1");  // older, but of another group
+  std::unique_ptr<Client> half1 = HalfSent(server, "127.0.0.1");
+  std::unique_ptr<Client> half2 = HalfSent(server, "127.0.0.2");
+  Client newcomer(server.port(), false, "127.0.0.3");
+  EXPECT_EQ(newcomer.Get("/echo/new").result_int(), 200);
+  EXPECT_TRUE(ClosedByServer(*half1));
+  EXPECT_EQ(Complete(*half2), 200);
+  EXPECT_EQ(Complete(*other), 200);
+  EXPECT_EQ(server.server().stats().connections_evicted, 1u);
 }
 
 TEST(HttpServerTest, HandlersRunOffTheNetworkThreads) {

@@ -1,7 +1,7 @@
 #pragma once
 // Test helpers for the server: a Server on 127.0.0.1:0 with its own io_context threads, a
 // blocking Beast client, a raw socket for bytes no client library would send, and a temp dir.
-// For *_test.cc in this folder only.
+// For the tests of this folder and of the layers built on it (api/).
 
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -113,7 +113,14 @@ class TestServer {
 // not verified).
 class Client {
  public:
-  explicit Client(uint16_t port, bool tls = false) : tls_(tls), ssl_ctx_(asio::ssl::context::tls_client), stream_(io_, ssl_ctx_) {
+  // `source`: the local address to connect from (any of 127.0.0.0/8 works on Linux), to
+  // stand in for another client.
+  explicit Client(uint16_t port, bool tls = false, const std::string& source = "")
+      : tls_(tls), ssl_ctx_(asio::ssl::context::tls_client), stream_(io_, ssl_ctx_) {
+    if (!source.empty()) {
+      stream_.next_layer().open(tcp::v4());
+      stream_.next_layer().bind(tcp::endpoint(asio::ip::make_address(source), 0));
+    }
     stream_.next_layer().connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
     if (tls_) {
       stream_.handshake(asio::ssl::stream_base::client);
@@ -180,6 +187,18 @@ class Client {
   asio::ssl::stream<tcp::socket> stream_;
   boost::beast::flat_buffer buffer_;
 };
+
+// Polls `done` until it holds or `timeout` passes; returns its last value. For state that
+// another thread changes with no event to wait on (the server's counters).
+template <class F>
+bool WaitFor(F done, std::chrono::milliseconds timeout = std::chrono::seconds(5)) {
+  const auto give_up = std::chrono::steady_clock::now() + timeout;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() >= give_up) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  return true;
+}
 
 // A self-signed certificate and key for "localhost", written as PEM files.
 inline void WriteSelfSignedCert(const std::string& cert_path, const std::string& key_path) {

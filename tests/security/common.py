@@ -7,6 +7,7 @@ Every loop is bounded in count and in time.
 import argparse
 import http.client
 import json
+import os
 import statistics
 import sys
 import time
@@ -14,11 +15,14 @@ import urllib.parse
 
 
 def parse_args(description, extra=None):
+    """The server's URL (positional) and, from run.sh's environment by default, its pid and an
+    admin's credentials."""
     p = argparse.ArgumentParser(description=description)
-    p.add_argument("--url", required=True, help="the server, http://127.0.0.1:PORT")
-    p.add_argument("--pid", type=int, help="the server's process id (for its memory)")
-    p.add_argument("--admin", default="admin:admin-password-1", help="NAME:PASSWORD of an admin")
-    p.add_argument("--viewer", default="viewer1:viewer-password-1", help="NAME:PASSWORD of a viewer granted cam0")
+    p.add_argument("url", help="the server, http://127.0.0.1:PORT")
+    p.add_argument("--pid", type=int, default=int(os.environ.get("SIGHTLINE_PID", "0")),
+                   help="the server's process id (for its memory)")
+    p.add_argument("--admin", default=os.environ.get("SIGHTLINE_ADMIN_USER", "admin") + ":" +
+                   os.environ.get("SIGHTLINE_ADMIN_PASSWORD", ""), help="NAME:PASSWORD of an admin")
     if extra:
         extra(p)
     return p.parse_args()

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The live attacks of security-review-1, replayed against a running `sightline run` on
 # 127.0.0.1 (free ports, a temporary folder), each script with its own target from issue 11.
+# Each script is called with the server's URL; SIGHTLINE_URL, SIGHTLINE_PID,
+# SIGHTLINE_ADMIN_USER and SIGHTLINE_ADMIN_PASSWORD are in its environment.
 # Needs a release build (scripts/build.sh release sightline) and the demo footage
 # (scripts/make_footage.sh, made here when missing). Every loop is bounded; the whole run takes
 # about 3 minutes. Exit status: the number of scripts that failed.
@@ -63,7 +65,7 @@ for _ in $(seq 200); do
   sleep 0.1
 done
 sleep 3  # a few seconds of recording for the scripts that watch or export
-args=(--url "$url" --pid "$run" --admin admin:admin-password-1 --viewer viewer1:viewer-password-1)
+export SIGHTLINE_URL=$url SIGHTLINE_PID=$run SIGHTLINE_ADMIN_USER=admin SIGHTLINE_ADMIN_PASSWORD=admin-password-1
 
 # The password spray spends the server's budget of failed logins: it runs last.
 scripts=("$@")
@@ -75,7 +77,7 @@ fi
 failed=0
 for s in "${scripts[@]}"; do
   echo "=== security: $s"
-  timeout 600 python3 "$here/$s" "${args[@]}" || failed=$((failed + 1))
+  timeout 600 python3 "$here/$s" "$url" || failed=$((failed + 1))
   kill -0 "$run" 2>/dev/null || { echo "security: sightline run died during $s" >&2; tail -30 "$dir/run.log" >&2; exit 1; }
 done
 echo "security: $((${#scripts[@]} - failed)) passed, $failed failed"

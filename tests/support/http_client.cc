@@ -169,6 +169,8 @@ Result<WsMessage> WsClient::Read(std::chrono::milliseconds timeout) {
   return WsMessage{beast::buffers_to_string(buffer.data()), impl_->ws.got_binary()};
 }
 
+uint16_t WsClient::close_code() const { return static_cast<uint16_t>(impl_->ws.reason().code); }
+
 Status WsClient::SendText(const std::string& text) {
   impl_->ws.text(true);
   beast::error_code ec =

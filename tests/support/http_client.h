@@ -49,6 +49,9 @@ class WsClient {
   ~WsClient();
   Result<WsMessage> Read(std::chrono::milliseconds timeout);
   Status SendText(const std::string& text);
+  // After a Read failed because the server closed the socket: the code of its close frame
+  // (RFC 6455 section 7.4), else 0.
+  uint16_t close_code() const;
 
  private:
   struct Impl;
