@@ -1,5 +1,7 @@
 #include "api/stored_media.h"
 
+#include <algorithm>
+
 #include "media/stream_params.h"
 #include "mp4/fragment.h"
 #include "store/export.h"
@@ -20,6 +22,21 @@ Result<std::string> SegmentPath(const std::vector<store::StorageDir>& dirs,
 
 Result<std::optional<int64_t>> OldestRecording(store::Index& index, int64_t stream_id) {
   return index.OldestStart(stream_id);
+}
+
+Result<std::optional<std::pair<int64_t, int64_t>>> ServedSpan(const store::SegmentRow& segment,
+                                                              uint64_t offset, uint64_t length) {
+  ASSIGN_OR_RETURN(std::vector<store::FragmentEntry> fragments,
+                   store::DecodeFragmentTable(segment.fragments, segment.init_length,
+                                              segment.start_us));
+  const uint64_t end = offset + length;
+  std::optional<std::pair<int64_t, int64_t>> span;
+  for (const store::FragmentEntry& f : fragments) {
+    if (f.offset >= end || f.offset + f.length <= offset) continue;
+    const int64_t a = f.wall_us, b = f.wall_us + store::Ticks90kToUs(f.duration_90k);
+    span = span ? std::pair{std::min(span->first, a), std::max(span->second, b)} : std::pair{a, b};
+  }
+  return span;
 }
 
 Result<StoredKeyframe> ReadKeyframeAt(store::Env& env, store::Index& index,

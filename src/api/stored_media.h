@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "base/result.h"
@@ -20,6 +21,12 @@ Result<std::string> SegmentPath(const std::vector<store::StorageDir>& dirs,
                                 const std::string& stream);
 
 Result<std::optional<int64_t>> OldestRecording(store::Index& index, int64_t stream_id);
+
+// The wall-clock span [start, end) of the fragments of `segment` that bytes
+// [offset, offset + length) of its file overlap: what a byte-range request showed. Nullopt
+// when the bytes hold no fragment (only the init segment). DataLoss for a bad fragment table.
+Result<std::optional<std::pair<int64_t, int64_t>>> ServedSpan(const store::SegmentRow& segment,
+                                                              uint64_t offset, uint64_t length);
 
 struct StoredKeyframe {
   media::StreamParams params;

@@ -23,6 +23,7 @@
 #include "app/store_options.h"
 #include "app/subcommands.h"
 #include "auth/account_store.h"
+#include "auth/audit_maintenance.h"
 #include "base/flags.h"
 #include "base/logging.h"
 #include "base/shutdown.h"
@@ -123,6 +124,11 @@ int RunMain(int argc, char** argv) {
                         "create one: sightline user add NAME --role admin --config "
                      << flags->Get("config");
   }
+
+  // Declared after the store it uses and stopped (writing every pending audit row) when it
+  // goes out of scope, after the server and its handlers.
+  auth::AuditMaintenance audit_maintenance(
+      **accounts, {.retention = std::chrono::seconds(cfg->auth.audit_retention_s)});
 
   Result<std::unique_ptr<MotionAnalysis>> motion = MotionAnalysis::Start(*cfg, **store);
   if (!motion.ok()) return fail(motion.status(), 2);

@@ -301,6 +301,7 @@ TEST(ConfigTest, HttpAndAuth) {
   EXPECT_EQ(d.http.max_connections, 256);
   EXPECT_EQ(d.auth.session_idle_s, 7 * kDayS);
   EXPECT_EQ(d.auth.session_max_s, 30 * kDayS);
+  EXPECT_EQ(d.auth.audit_retention_s, 400 * kDayS);
 
   char dir[] = "/tmp/sightline_config_http_XXXXXX";
   ASSERT_NE(mkdtemp(dir), nullptr);
@@ -310,7 +311,7 @@ TEST(ConfigTest, HttpAndAuth) {
   std::ofstream(key) << "key";
   const Config c = ParseOk(std::string(kMinimal) + "http:\n  listen: \"[::1]:0\"\n  tls: {cert: " + cert +
                            ", key: " + key + "}\n  ui_dir: " + dir + "\n  max_connections: 10\n" +
-                           "auth: {session_idle: 1h, session_max: 1d}\n");
+                           "auth: {session_idle: 1h, session_max: 1d, audit_retention: 90d}\n");
   EXPECT_EQ(c.http.listen, "[::1]:0");
   ASSERT_TRUE(c.http.tls.has_value());
   EXPECT_EQ(c.http.tls->cert_path, cert);
@@ -319,6 +320,7 @@ TEST(ConfigTest, HttpAndAuth) {
   EXPECT_EQ(c.http.max_connections, 10);
   EXPECT_EQ(c.auth.session_idle_s, 3600);
   EXPECT_EQ(c.auth.session_max_s, kDayS);
+  EXPECT_EQ(c.auth.audit_retention_s, 90 * kDayS);
   for (const char* listen : {"0.0.0.0:443", "nvr.lan:8080", "[2001:db8::1]:65535"}) {
     EXPECT_EQ(ParseOk(std::string(kMinimal) + "http: {listen: \"" + listen + "\"}\n").http.listen, listen);
   }
