@@ -27,7 +27,9 @@ void AuditMaintenance::Loop() {
   std::unique_lock lock(mu_);
   while (!stop_) {
     lock.unlock();
-    if (Status s = accounts_.FlushAudit(); !s.ok()) SL_LOG(kError) << "audit: flush: " << s;
+    if (Status s = accounts_.FlushAudit(); !s.ok()) {
+      SL_LOG(kError) << "audit: flush: " << s;
+    }
     if (std::chrono::steady_clock::now() >= next_retention) {
       next_retention += options_.retention_interval;
       Result<int64_t> dropped = accounts_.ApplyAuditRetention(options_.retention);

@@ -45,7 +45,7 @@ class FailedLoginSummary {
     int64_t count = 0;
     int64_t unnamed = 0;  // failures of names beyond max_names
     // name -> reason -> count, in name order
-    std::map<std::string, std::map<std::string, int64_t>> names;
+    std::map<std::string, std::map<std::string, int64_t>> names{};
   };
   static AuditRecord RowOf(const std::string& remote, const Window& w);
 
