@@ -233,6 +233,7 @@ TEST_F(ApiAuditTest, RefusalsSearchesListsAndAdminReadsAreAudited) {
   Result<std::unique_ptr<WsClient>> ws =
       WsClient::Connect(port_, "/api/cameras/cam1/live", {{"Cookie", viewer}});
   EXPECT_FALSE(ws.ok());
+  EXPECT_EQ(Get("/api/events?camera=cam1", viewer).status, 403);
   EXPECT_EQ(Get("/api/cameras/cam0/motion?" + range + "&x=0&y=0&w=0.5&h=1", viewer).status, 200);
   EXPECT_EQ(Get("/api/cameras/cam0/recordings?" + range, viewer).status, 200);
   EXPECT_EQ(Get("/api/events?camera=cam0&" + range, viewer).status, 200);
@@ -241,7 +242,7 @@ TEST_F(ApiAuditTest, RefusalsSearchesListsAndAdminReadsAreAudited) {
   EXPECT_EQ(Get("/api/audit?limit=10", admin).status, 200);
 
   std::vector<AuditRow> denied = Rows("denied");
-  ASSERT_EQ(denied.size(), 2u);
+  ASSERT_EQ(denied.size(), 3u);
   for (const AuditRow& d : denied) {
     EXPECT_EQ(d.user, "viewer");
     EXPECT_EQ(d.camera, "cam1");
@@ -251,6 +252,7 @@ TEST_F(ApiAuditTest, RefusalsSearchesListsAndAdminReadsAreAudited) {
   EXPECT_NE(denied[0].detail.find("GET /api/cameras/cam1/recordings"), std::string::npos)
       << denied[0].detail;
   EXPECT_NE(denied[1].detail.find("/api/cameras/cam1/live"), std::string::npos) << denied[1].detail;
+  EXPECT_NE(denied[2].detail.find("GET /api/events"), std::string::npos) << denied[2].detail;
 
   std::vector<AuditRow> search = Rows("motion_search");
   ASSERT_EQ(search.size(), 1u);

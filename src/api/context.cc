@@ -189,7 +189,9 @@ void Context::AuditDenied(const auth::User& user, const http::Request& request,
   };
   int64_t start_us = query_us("start_us"), end_us = query_us("end_us");
   if (start_us == 0 && request.HasQuery("time_us")) start_us = end_us = query_us("time_us");
-  Audit(user, request, auth::kAuditDenied, request.Param("camera"), start_us, end_us,
+  const std::string camera =
+      request.HasParam("camera") ? request.Param("camera") : request.Query("camera");
+  Audit(user, request, auth::kAuditDenied, camera, start_us, end_us,
         request.method + " " + request.path + ": " + why.message(), /*ok=*/false);
 }
 
