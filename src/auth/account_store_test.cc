@@ -93,14 +93,15 @@ TEST_F(AccountStoreTest, OpenNeedsTheStoreFirst) {
 TEST_F(AccountStoreTest, SchemaIsVersionedAndKeptAcrossOpens) {
   AddAdmin();
   EXPECT_EQ(Column("meta WHERE key = 'auth_schema_version'", "value"),
-            std::vector<std::string>{"1"});
+            std::vector<std::string>{std::to_string(kAuthSchemaVersion)});
   accounts_ = OpenAccounts();
   ASSERT_NE(accounts_, nullptr);
   EXPECT_TRUE(accounts_->GetUser("admin").ok());
   // The store reopens the same file without trouble.
   EXPECT_TRUE(store::Index::Open(path_).ok());
 
-  ASSERT_TRUE(RawDb()->Exec("UPDATE meta SET value = '2' WHERE key = 'auth_schema_version'").ok());
+  ASSERT_TRUE(RawDb()->Exec("UPDATE meta SET value = '" + std::to_string(kAuthSchemaVersion + 1) +
+                            "' WHERE key = 'auth_schema_version'").ok());
   Result<std::unique_ptr<AccountStore>> newer = AccountStore::Open(path_, Options());
   ASSERT_FALSE(newer.ok());
   EXPECT_EQ(newer.status().code(), StatusCode::kFailedPrecondition);
