@@ -77,12 +77,15 @@ void AddAdminRoutes(const ContextPtr& ctx, http::Router& router) {
   auth::AccountStore& accounts = *ctx->deps().accounts;
 
   router.Add("GET", "/api/users",
-             ctx->Authed([ctx, &accounts](http::Request&, const auth::User& user)
+             ctx->Authed([ctx, &accounts](http::Request& r, const auth::User& user)
                              -> Result<http::Response> {
                RETURN_IF_ERROR(RequireAdmin(user));
                ASSIGN_OR_RETURN(std::vector<auth::User> users, accounts.Users());
                nlohmann::json list = nlohmann::json::array();
                for (const auth::User& u : users) list.push_back(ctx->UserJson(u));
+               if (ctx->FirstInAWhile("user_list", user.name, "")) {
+                 ctx->Audit(user, r, auth::kAuditUserList, "");
+               }
                return http::Response::Json(200, nlohmann::json{{"users", list}}.dump());
              }));
 
@@ -132,7 +135,7 @@ void AddAdminRoutes(const ContextPtr& ctx, http::Router& router) {
              }));
 
   router.Add("GET", "/api/audit",
-             ctx->Authed([&accounts](http::Request& r, const auth::User& user)
+             ctx->Authed([ctx, &accounts](http::Request& r, const auth::User& user)
                              -> Result<http::Response> {
                RETURN_IF_ERROR(RequireAdmin(user));
                auth::AuditFilter f;
@@ -145,6 +148,13 @@ void AddAdminRoutes(const ContextPtr& ctx, http::Router& router) {
                f.limit = static_cast<int>(std::clamp<int64_t>(limit, 1, 1000));
                ASSIGN_OR_RETURN(f.before_id, QueryInt(r, "before_id", 0));
                ASSIGN_OR_RETURN(std::vector<auth::AuditRecord> records, accounts.QueryAudit(f));
+               // Reading the log is audited too; paging through one query is one line.
+               const std::string query = "user=" + f.user + " action=" + f.action + " camera=" +
+                                         f.camera + " since_us=" + std::to_string(f.since_us) +
+                                         " until_us=" + std::to_string(f.until_us);
+               if (ctx->FirstInAWhile("audit_read", user.name, query)) {
+                 ctx->Audit(user, r, auth::kAuditAuditRead, "", 0, 0, query);
+               }
                nlohmann::json list = nlohmann::json::array();
                for (const auth::AuditRecord& a : records) list.push_back(AuditJson(a));
                return http::Response::Json(200, nlohmann::json{{"records", list}}.dump());

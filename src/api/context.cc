@@ -49,6 +49,9 @@ http::Handler Context::Authed(AuthedHandler handler) {
     Result<auth::User> user = self->Authenticate(request);
     if (!user.ok()) return ErrorResponse(user.status());
     Result<http::Response> result = handler(request, *user);
+    if (!result.ok() && result.status().code() == StatusCode::kPermissionDenied) {
+      self->AuditDenied(*user, request, result.status());
+    }
     http::Response response = result.ok() ? std::move(result).value() : ErrorResponse(result.status());
     // What a user may see is for that user only: no cache keeps it unless the route says
     // otherwise (stored video, which never changes).
@@ -67,7 +70,15 @@ Result<auth::User> Context::Authenticate(const http::Request& request) {
     }
     has_users_ = true;
   }
-  return api::Authenticate(*deps_.accounts, CredentialOf(request, SessionCookieName(request)));
+  const Credential credential = CredentialOf(request, SessionCookieName(request));
+  ASSIGN_OR_RETURN(auth::User user, api::Authenticate(*deps_.accounts, credential));
+  // Scripts poll: a line per minute and token says it is in use, and from where.
+  if (credential.kind == Credential::Kind::kApiToken &&
+      FirstInAWhile("token", user.name, user.token_name + '\0' + request.remote_address)) {
+    Audit(user, request, auth::kAuditTokenUse, request.Param("camera"), 0, 0,
+          request.method + " " + request.path);
+  }
+  return user;
 }
 
 std::string Context::SessionSetCookie(const http::Request& request, const std::string& value,
@@ -153,11 +164,52 @@ void Context::Audit(const auth::User& user, const http::Request& request, std::s
   r.end_us = end_us;
   r.remote = request.remote_address;
   r.detail = std::move(detail);
+  if (!user.token_name.empty()) {
+    r.detail += (r.detail.empty() ? "token=" : " token=") + user.token_name;
+  }
   r.ok = ok;
   Result<int64_t> id = deps_.accounts->Audit(std::move(r));
   if (!id.ok()) {
     SL_LOG(kError) << "api: audit " << action << " by " << user.name << ": " << id.status();
   }
+}
+
+void Context::AuditDenied(const auth::User& user, const http::Request& request,
+                          const Status& why) {
+  // The range asked for, when the query names one: "who tried to see camera X then".
+  auto query_us = [&](std::string_view name) {
+    return ParseInt(request.Query(name)).value_or(0);
+  };
+  int64_t start_us = query_us("start_us"), end_us = query_us("end_us");
+  if (start_us == 0 && request.HasQuery("time_us")) start_us = end_us = query_us("time_us");
+  const std::string camera =
+      request.HasParam("camera") ? request.Param("camera") : request.Query("camera");
+  Audit(user, request, auth::kAuditDenied, camera, start_us, end_us,
+        request.method + " " + request.path + ": " + why.message(), /*ok=*/false);
+}
+
+void Context::AuditRecordedView(const auth::User& user, const http::Request& request,
+                                const std::string& camera, const std::string& stream,
+                                int64_t seq, int64_t start_us, int64_t end_us, uint64_t bytes) {
+  deps_.accounts->AuditRecordedView({.user = user.name,
+                                     .camera = camera,
+                                     .stream = stream,
+                                     .remote = request.remote_address,
+                                     .via = user.token_name.empty() ? "" : "token=" + user.token_name,
+                                     .seq = seq,
+                                     .start_us = start_us,
+                                     .end_us = end_us,
+                                     .bytes = bytes});
+}
+
+std::string Context::HourRangeKey(std::string_view camera, std::string_view stream,
+                                  int64_t start_us, int64_t end_us) {
+  constexpr int64_t kHourUs = 3'600'000'000;
+  // Floor division, also for times before 1970.
+  auto floor_hour = [](int64_t t) { return t / kHourUs - (t % kHourUs < 0 ? 1 : 0); };
+  auto ceil_hour = [&](int64_t t) { return floor_hour(t) + (t % kHourUs != 0 ? 1 : 0); };
+  return std::string(camera) + '/' + std::string(stream) + '@' +
+         std::to_string(floor_hour(start_us)) + '-' + std::to_string(ceil_hour(end_us));
 }
 
 bool Context::FirstInAWhile(std::string_view kind, std::string_view user, std::string_view key) {

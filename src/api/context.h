@@ -48,8 +48,9 @@ class Context : public std::enable_shared_from_this<Context> {
   const ApiDeps& deps() const { return deps_; }
 
   // Wraps a handler: 503 until a user exists, 401 without a valid session cookie or bearer
-  // token, and every error Status mapped to its HTTP status.
+  // token, and every error Status mapped to its HTTP status; a 403 is audited (AuditDenied).
   http::Handler Authed(AuthedHandler handler);
+  // Also audits the use of an API token, once a minute per token.
   Result<auth::User> Authenticate(const http::Request& request);
   // NotFound for an unknown camera, PermissionDenied when the user may not view it.
   Result<CameraStatus> ViewableCamera(const auth::User& user, std::string_view camera) const;
@@ -67,14 +68,27 @@ class Context : public std::enable_shared_from_this<Context> {
   Result<std::unique_ptr<store::Index>> WriteIndex();
 
   // Appends to the audit log; a failure is logged, never shown to the user (the action itself
-  // already happened).
+  // already happened). The detail gets "token=NAME" when the user came with an API token.
   void Audit(const auth::User& user, const http::Request& request, std::string_view action,
              std::string_view camera, int64_t start_us = 0, int64_t end_us = 0,
              std::string detail = "", bool ok = true);
+  // A refused request (403): who tried what, on which camera and time range (from the path
+  // and query), so that attempts show next to views.
+  void AuditDenied(const auth::User& user, const http::Request& request, const Status& why);
+  // Recorded video sent: segment `seq` of camera/stream, the span of the fragments sent.
+  // Adjacent fetches are grouped into one row (auth/view_runs.h).
+  void AuditRecordedView(const auth::User& user, const http::Request& request,
+                         const std::string& camera, const std::string& stream, int64_t seq,
+                         int64_t start_us, int64_t end_us, uint64_t bytes);
 
   // True at most once a minute per (kind, user, key): an HLS player reloads its playlist every
-  // few seconds, and the audit log wants one line per viewing, not one per reload.
+  // few seconds, the timeline its recordings and events, and the audit log wants one line per
+  // viewing, not one per reload.
   bool FirstInAWhile(std::string_view kind, std::string_view user, std::string_view key);
+  // The key of FirstInAWhile for a time range on camera/stream: the range rounded out to whole
+  // hours, so that each hour watched gets its line, while reloads within it do not.
+  static std::string HourRangeKey(std::string_view camera, std::string_view stream,
+                                  int64_t start_us, int64_t end_us);
 
   // Motion events of `camera` overlapping [start_us, end_us), for the timeline.
   nlohmann::json EventsJson(const std::string& camera, int64_t start_us, int64_t end_us);

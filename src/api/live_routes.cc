@@ -66,7 +66,12 @@ void AddLiveRoutes(const ContextPtr& ctx, http::Router& router) {
     Result<auth::User> user = ctx->Authenticate(r);
     if (!user.ok()) return ErrorResponse(user.status());
     Result<CameraStatus> camera = ctx->ViewableCamera(*user, r.Param("camera"));
-    if (!camera.ok()) return ErrorResponse(camera.status());
+    if (!camera.ok()) {
+      if (camera.status().code() == StatusCode::kPermissionDenied) {
+        ctx->AuditDenied(*user, r, camera.status());
+      }
+      return ErrorResponse(camera.status());
+    }
     const std::string stream = r.Query("stream", camera->live_stream);
     live::StreamHub* hub = ctx->deps().cameras->Hub(camera->name, stream);
     if (hub == nullptr) {

@@ -25,6 +25,25 @@ nlohmann::json EventJson(const store::MotionEventRow& e) {
           {"thumbnail", e.has_thumbnail}};
 }
 
+// One row per camera listed (so that filtering the log by camera finds it), at most once a
+// minute per user, camera and hour range: the camera page reloads the list as the timeline
+// moves. A list of every camera's events names the cameras in one row.
+void AuditEventList(Context& ctx, const auth::User& user, const http::Request& r,
+                    const std::vector<std::string>& cameras, int64_t start_us, int64_t end_us) {
+  if (r.HasQuery("camera") && cameras.size() == 1) {
+    if (ctx.FirstInAWhile("events", user.name,
+                          Context::HourRangeKey(cameras[0], "", start_us, end_us))) {
+      ctx.Audit(user, r, auth::kAuditEvents, cameras[0], start_us, end_us);
+    }
+    return;
+  }
+  std::string names;
+  for (const std::string& c : cameras) names += (names.empty() ? "" : ",") + c;
+  if (ctx.FirstInAWhile("events", user.name, Context::HourRangeKey("*", names, start_us, end_us))) {
+    ctx.Audit(user, r, auth::kAuditEvents, "", start_us, end_us, "cameras=" + names);
+  }
+}
+
 }  // namespace
 
 nlohmann::json Context::EventsJson(const std::string& camera, int64_t start_us, int64_t end_us) {
@@ -69,6 +88,7 @@ void AddMotionRoutes(const ContextPtr& ctx, http::Router& router) {
                if (all.size() > static_cast<size_t>(limit)) all.resize(static_cast<size_t>(limit));
                nlohmann::json list = nlohmann::json::array();
                for (const store::MotionEventRow& e : all) list.push_back(EventJson(e));
+               AuditEventList(*ctx, user, r, cameras, start, end);
                return http::Response::Json(200, nlohmann::json{{"events", list}}.dump());
              }));
 
@@ -118,6 +138,11 @@ void AddMotionRoutes(const ContextPtr& ctx, http::Router& router) {
                for (const store::MotionRange& m : result.ranges) {
                  ranges.push_back({{"start_us", m.start_us}, {"end_us", m.end_us}});
                }
+               // Every search: each is a deliberate question about what happened where.
+               ctx->Audit(user, r, auth::kAuditMotionSearch, c.name, range.first, range.second,
+                          "x=" + r.Query("x") + " y=" + r.Query("y") + " w=" + r.Query("w") +
+                              " h=" + r.Query("h") + " ranges=" +
+                              std::to_string(result.ranges.size()));
                return http::Response::Json(200, nlohmann::json{{"ranges", ranges}}.dump());
              }));
 }

@@ -10,6 +10,7 @@
 #include "api/json.h"
 #include "store/stored_media.h"
 #include "base/logging.h"
+#include "http/range.h"
 #include "store/export.h"
 
 namespace sightline::api {
@@ -114,6 +115,32 @@ std::string FileTime(int64_t us) {
   return s;
 }
 
+// Audits what a segment request sends: the fragments its Range (as the server will apply it,
+// http/range.h) covers. The init segment alone shows no picture and is not audited.
+void AuditSegmentFetch(Context& ctx, const auth::User& user, const http::Request& r,
+                       const Target& t, const store::SegmentRow& seg) {
+  if (r.method == "HEAD") return;
+  uint64_t offset = 0, length = seg.durable_length;
+  if (std::string_view header = r.Header("Range"); !header.empty()) {
+    Result<http::ByteRange> range = http::ParseRange(header, seg.durable_length);
+    if (range.ok()) {
+      offset = range->offset;
+      length = range->length;
+    } else if (range.status().code() == StatusCode::kOutOfRange) {
+      return;  // 416: nothing is sent
+    }
+  }
+  Result<std::optional<std::pair<int64_t, int64_t>>> span = store::ServedSpan(seg, offset, length);
+  if (!span.ok()) {
+    SL_LOG(kError) << "api: audit of segment " << seg.id << ": " << span.status();
+    // Still audited, as the whole segment: a row too wide beats no row.
+    span = std::optional<std::pair<int64_t, int64_t>>({seg.start_us, seg.end_us});
+  }
+  if (!span->has_value()) return;
+  ctx.AuditRecordedView(user, r, t.camera.name, t.stream, seg.seq, (*span)->first,
+                        (*span)->second, length);
+}
+
 }  // namespace
 
 void AddRecordingRoutes(const ContextPtr& ctx, http::Router& router) {
@@ -129,6 +156,11 @@ void AddRecordingRoutes(const ContextPtr& ctx, http::Router& router) {
                nlohmann::json j = RecordingsJson(segs, range.first, range.second);
                j["stream"] = t.stream;
                j["events"] = ctx->EventsJson(t.camera.name, range.first, range.second);
+               if (ctx->FirstInAWhile("recordings", user.name, Context::HourRangeKey(
+                       t.camera.name, t.stream, range.first, range.second))) {
+                 ctx->Audit(user, r, auth::kAuditRecordings, t.camera.name, range.first,
+                            range.second, "stream=" + t.stream);
+               }
                return http::Response::Json(200, j.dump());
              }));
 
@@ -145,7 +177,8 @@ void AddRecordingRoutes(const ContextPtr& ctx, http::Router& router) {
                for (const store::SegmentRow& s : segs) complete = complete && !s.open;
                ASSIGN_OR_RETURN(std::string playlist,
                                 HlsPlaylist(segs, {range.first, range.second, complete}));
-               if (ctx->FirstInAWhile("playback", user.name, t.camera.name + "/" + t.stream)) {
+               if (ctx->FirstInAWhile("playback", user.name, Context::HourRangeKey(
+                       t.camera.name, t.stream, range.first, range.second))) {
                  ctx->Audit(user, r, auth::kAuditPlayback, t.camera.name, range.first, range.second,
                             t.stream);
                }
@@ -175,6 +208,7 @@ void AddRecordingRoutes(const ContextPtr& ctx, http::Router& router) {
                }
                ASSIGN_OR_RETURN(std::vector<store::StorageDir> dirs, ctx->StorageDirs());
                ASSIGN_OR_RETURN(std::string path, store::SegmentPath(dirs, *seg, t.camera.name, t.stream));
+               AuditSegmentFetch(*ctx, user, r, t, *seg);
                http::Response resp = http::Response::File(
                    {path, 0, seg->durable_length, "video/mp4"});
                // Durable bytes never change; a still open segment only grows past them.

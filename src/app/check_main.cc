@@ -8,10 +8,12 @@
 
 #include "app/command.h"
 #include "app/subcommands.h"
+#include "auth/audit_log.h"
 #include "base/flags.h"
 #include "base/logging.h"
 #include "config/config.h"
 #include "store/check.h"
+#include "store/export.h"
 #include "store/env.h"
 #include "store/index.h"
 #include "store/recovery.h"
@@ -23,7 +25,8 @@ constexpr const char* kHelp = R"(usage: sightline check --config FILE [--full] [
        sightline check --config FILE --rebuild-index
 
 Checks the recording store of FILE: every index row against its segment file, and every
-segment file against the index. Prints a summary and every problem found. What a crash
+segment file against the index; and the audit log's hash chain (an edited or removed row is
+reported with its id and time). Prints a summary and every problem found. What a crash
 leaves and the next `sightline run` recovers without loss (segments still open, files
 written after the last index commit) is listed as recoverable, not as a problem.
 Stop the recorder (`sightline run`) first: it must not write while the store is checked.
@@ -46,6 +49,46 @@ check could not run; 2 bad flags or config
 
 void PrintProblems(const store::CheckReport& report) {
   for (const std::string& p : report.problems) std::printf("problem: %s\n", p.c_str());
+}
+
+// Verifies the audit log's hash chain (auth/audit_log.h) and prints the result; false when a
+// row is broken or the log cannot be read. The head is printed so that an operator can note
+// it elsewhere: a chain cannot show that its newest rows were cut off.
+bool CheckAuditLog(const std::string& index_path) {
+  Result<std::unique_ptr<store::Db>> db = store::Db::Open(index_path, /*read_only=*/true);
+  if (!db.ok()) {
+    std::printf("problem: audit log: %s\n", db.status().ToString().c_str());
+    return false;
+  }
+  Result<store::Stmt> version =
+      (*db)->Prepare("SELECT value FROM meta WHERE key = 'auth_schema_version'");
+  Result<bool> row = version.ok() ? version->Step() : Result<bool>(version.status());
+  if (!row.ok() || !*row) {
+    std::printf("audit log: none yet (no user was ever added)\n");
+    return true;
+  }
+  if (version->Text(0) == "1") {
+    std::printf("audit log: not chained yet (made by an older Sightline); the next `sightline"
+                " run` chains it\n");
+    return true;
+  }
+  Result<auth::AuditChainReport> chain = auth::VerifyAuditChain(**db);
+  if (!chain.ok()) {
+    std::printf("problem: audit log: %s\n", chain.status().ToString().c_str());
+    return false;
+  }
+  if (!chain->ok()) {
+    const auth::AuditRecord& r = *chain->first_broken;
+    std::printf("problem: audit log row %lld (%s) breaks the hash chain: it was edited, or the row"
+                " before it removed (%lld broken rows in all)\n",
+                static_cast<long long>(r.id), store::FormatIso8601(r.time_us).c_str(),
+                static_cast<long long>(chain->broken_rows));
+    return false;
+  }
+  std::printf("audit log: %lld rows, hash chain intact; head: row %lld, hash %s\n",
+              static_cast<long long>(chain->rows), static_cast<long long>(chain->head_id),
+              chain->head_hash.c_str());
+  return true;
 }
 
 }  // namespace
@@ -83,6 +126,7 @@ int CheckMain(int argc, char** argv) {
       store::OpenStorageDirs(env, **index, paths, index_path, /*adopt=*/rebuild);
   if (!dirs.ok()) return fail(dirs.status(), 1);
   std::printf("storage directories: %zu; index: %s\n", dirs->size(), index_path.c_str());
+  const bool audit_ok = rebuild || CheckAuditLog(index_path);
 
   if (rebuild) {
     Result<store::CheckReport> report = store::RebuildIndex(env, **index, *dirs);
@@ -127,8 +171,8 @@ int CheckMain(int argc, char** argv) {
   }
   const int64_t found = report->bad_segments + report->orphan_files;
   const bool ok = report->ok() || (options.repair && report->repaired >= found);
-  std::printf("result: %s\n", report->ok() ? "OK" : ok ? "REPAIRED" : "PROBLEMS");
-  return ok ? 0 : 1;
+  std::printf("result: %s\n", !audit_ok ? "PROBLEMS" : report->ok() ? "OK" : ok ? "REPAIRED" : "PROBLEMS");
+  return ok && audit_ok ? 0 : 1;
 }
 
 }  // namespace sightline::app

@@ -24,6 +24,7 @@
 #include "app/store_options.h"
 #include "app/subcommands.h"
 #include "auth/account_store.h"
+#include "auth/audit_maintenance.h"
 #include "base/flags.h"
 #include "base/logging.h"
 #include "base/shutdown.h"
@@ -128,6 +129,10 @@ int RunMain(int argc, char** argv) {
                      << flags->Get("config");
   }
 
+  // Declared after the store it uses and stopped (writing every pending audit row) when it
+  // goes out of scope, after the server and its handlers.
+  auth::AuditMaintenance audit_maintenance(
+      **accounts, {.retention = std::chrono::seconds(cfg->auth.audit_retention_s)});
   // Before the server and its io_context, so that it outlives every live socket.
   api::LiveSockets live_sockets(**accounts, clock);
 

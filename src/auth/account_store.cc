@@ -7,7 +7,9 @@
 #include <filesystem>
 #include <functional>
 
-#include "auth/schema_sql.h"  // generated from schema.sql: kSchemaSql
+#include "auth/schema_sql.h"      // generated from schema.sql: kSchemaSql
+#include "auth/upgrade_v2_sql.h"  // generated from upgrade_v2.sql: kUpgradeV2Sql
+#include "base/logging.h"
 
 namespace sightline::auth {
 // A row of the users table.
@@ -93,14 +95,6 @@ Status NoSession() {
   return UnauthenticatedError("not logged in, or the session has ended: log in again");
 }
 
-// At most `max` bytes of `s`, not splitting a UTF-8 sequence.
-std::string CutUtf8(std::string_view s, size_t max) {
-  if (s.size() <= max) return std::string(s);
-  size_t n = max;
-  while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xc0) == 0x80) --n;
-  return std::string(s.substr(0, n));
-}
-
 constexpr const char* kUserColumns =
     "u.id, u.name, u.password_hash, u.role, u.disabled, u.created_us";
 
@@ -147,18 +141,8 @@ Result<User> LoadUser(Db& db, const StoredUser& stored) {
   return user;
 }
 
-Status AppendAudit(Db& db, const AuditRecord& r, int64_t* id = nullptr) {
-  if (r.action.empty()) return InvalidArgumentError("an audit record needs an action");
-  ASSIGN_OR_RETURN(Stmt s, db.Prepare(
-      "INSERT INTO audit (time_us, user, action, camera, start_us, end_us, remote, detail, ok)"
-      " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"));
-  s.Bind(1, r.time_us).Bind(2, r.user).Bind(3, r.action).Bind(4, r.camera).Bind(5, r.start_us);
-  s.Bind(6, r.end_us).Bind(7, r.remote).Bind(8, CutUtf8(r.detail, kMaxAuditDetailBytes));
-  s.Bind(9, int64_t{r.ok ? 1 : 0});
-  RETURN_IF_ERROR(s.Run().WithContext("appending to the audit log"));
-  if (id != nullptr) *id = db.LastInsertRowId();
-  return Status();
-}
+// Appends to the audit log's hash chain (audit_log.h); the caller holds a write transaction.
+Status AppendAudit(Db& db, const AuditRecord& r) { return AppendAuditRow(db, r).status(); }
 
 Status Run(Db& db, std::string_view sql, int64_t a) {
   ASSIGN_OR_RETURN(Stmt s, db.Prepare(sql));
@@ -229,7 +213,12 @@ AccountStore::AccountStore(std::unique_ptr<Db> db, AccountStoreOptions options)
       limiter_(clock_, options.rate_limit),
       hash_slots_(options.max_concurrent_hashes) {}
 
-AccountStore::~AccountStore() = default;
+AccountStore::~AccountStore() {
+  // Nothing pending is lost at a clean stop.
+  if (Status s = FlushAudit(/*all=*/true); !s.ok()) {
+    SL_LOG(kError) << "auth: writing the pending audit rows at exit: " << s;
+  }
+}
 
 int64_t AccountStore::NowUs() const { return UnixMicros(clock_.WallNow()); }
 
@@ -262,8 +251,16 @@ Status AccountStore::Migrate() {
                                        " Sightline's " + std::to_string(kAuthSchemaVersion) +
                                        ": upgrade Sightline");
       }
-      // Later versions add upgrade steps (version N-1 -> N) here.
-      return Status();
+      if (version == kAuthSchemaVersion) return Status();
+      // Upgrade steps, version N-1 -> N, in the transaction begun above.
+      if (version < 2) {
+        RETURN_IF_ERROR(db_->Exec(kUpgradeV2Sql).WithContext("upgrading the account tables to 2"));
+        RETURN_IF_ERROR(ChainUnhashedAuditRows(*db_).WithContext("chaining the audit log"));
+      }
+      ASSIGN_OR_RETURN(Stmt set, db_->Prepare(
+          "UPDATE meta SET value = ? WHERE key = 'auth_schema_version'"));
+      RETURN_IF_ERROR(set.Bind(1, std::to_string(kAuthSchemaVersion)).Run());
+      return tx.Commit();
     }
   }
   RETURN_IF_ERROR(db_->Exec(kSchemaSql).WithContext("creating the account tables"));
@@ -323,11 +320,13 @@ Result<Session> AccountStore::Login(std::string_view name, std::string_view pass
   AuditRecord record =
       MakeRecord(0, {CutUtf8(name, kMaxAuditNameBytes), std::string(remote)}, kAuditLogin);
   if (failure != nullptr) {
-    record.time_us = NowUs();
-    record.detail = failure;
-    record.ok = false;
-    std::lock_guard lock(mu_);
-    RETURN_IF_ERROR(AppendAudit(*db_, record));
+    // One row per address and minute (failed_login_summary.h): anyone can cause these.
+    std::vector<AuditRecord> due;
+    {
+      std::lock_guard lock(audit_mu_);
+      due = failed_logins_.Add(record.remote, record.user, failure, NowUs());
+    }
+    RETURN_IF_ERROR(WriteAuditRows(due));
     return BadCredentials();
   }
 
@@ -416,24 +415,28 @@ Result<User> AccountStore::AuthenticateToken(std::string_view api_token) {
   std::lock_guard lock(mu_);
   const int64_t now = NowUs();
   int64_t token_id = 0, last_used_us = 0;
+  std::string token_name;
   StoredUser user;
   {
     ASSIGN_OR_RETURN(Stmt s, db_->Prepare(
         std::string("SELECT t.id, t.last_used_us, ") + kUserColumns +
-        " FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?"));
+        ", t.name FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?"));
     s.Bind(1, digest);
     ASSIGN_OR_RETURN(bool row, s.Step());
     if (!row) return invalid();
     token_id = s.Int(0);
     last_used_us = s.Int(1);
     user = ReadUser(s, 2);
+    token_name = s.Text(8);
   }
   if (user.disabled) return UnauthenticatedError("the account '" + user.name + "' is disabled");
   if (now - last_used_us >= kTouchIntervalUs) {
     RETURN_IF_ERROR(
         Run(*db_, "UPDATE api_tokens SET last_used_us = ? WHERE id = ?", now, token_id));
   }
-  return LoadUser(*db_, user);
+  ASSIGN_OR_RETURN(User loaded, LoadUser(*db_, user));
+  loaded.token_name = std::move(token_name);  // the audit log names the token used
+  return loaded;
 }
 
 Status AccountStore::Logout(std::string_view session_token, std::string_view remote) {
@@ -753,64 +756,87 @@ void AccountStore::NotifyChanged(int64_t user_id, std::string_view action) {
 Result<int64_t> AccountStore::Audit(AuditRecord record) {
   std::lock_guard lock(mu_);
   if (record.time_us == 0) record.time_us = NowUs();
-  int64_t id = 0;
-  RETURN_IF_ERROR(AppendAudit(*db_, record, &id));
+  // A transaction of its own: reading the chain's head and appending must not interleave
+  // with another process's append (`sightline user` while `sightline run` runs).
+  Transaction tx(*db_);
+  RETURN_IF_ERROR(tx.Begin());
+  ASSIGN_OR_RETURN(int64_t id, AppendAuditRow(*db_, record));
+  RETURN_IF_ERROR(tx.Commit());
   return id;
 }
 
 Result<std::vector<AuditRecord>> AccountStore::QueryAudit(const AuditFilter& filter) {
-  if (filter.limit < 1 || filter.limit > 1000) {
-    return InvalidArgumentError("an audit query returns 1 to 1000 records, not " +
-                                std::to_string(filter.limit));
-  }
-  // Only the conditions given, so that SQLite can use the (user, id) and (camera, id) indexes.
-  std::string sql =
-      "SELECT id, time_us, user, action, camera, start_us, end_us, remote, detail, ok"
-      " FROM audit WHERE 1";
-  std::vector<std::string> texts;
-  std::vector<int64_t> ints;
-  auto text_if = [&](const std::string& v, const char* condition) {
-    if (v.empty()) return;
-    sql += condition;
-    texts.push_back(v);
-  };
-  auto int_if = [&](int64_t v, const char* condition) {
-    if (v == 0) return;
-    sql += condition;
-    ints.push_back(v);
-  };
-  // Every text condition comes before every integer one, so binding the texts and then the
-  // integers follows the order of the ?s.
-  text_if(filter.user, " AND user = ?");
-  text_if(filter.action, " AND action = ?");
-  text_if(filter.camera, " AND camera = ?");
-  int_if(filter.since_us, " AND time_us >= ?");
-  int_if(filter.until_us, " AND time_us < ?");
-  int_if(filter.before_id, " AND id < ?");
-  sql += " ORDER BY id DESC LIMIT ?";
-  ints.push_back(filter.limit);
-
   std::lock_guard lock(mu_);
-  ASSIGN_OR_RETURN(Stmt s, db_->Prepare(sql));
-  int i = 1;
-  for (const std::string& t : texts) s.Bind(i++, t);
-  for (int64_t v : ints) s.Bind(i++, v);
-  std::vector<AuditRecord> out;
-  for (;;) {
-    ASSIGN_OR_RETURN(bool row, s.Step());
-    if (!row) break;
-    out.push_back({.id = s.Int(0),
-                   .time_us = s.Int(1),
-                   .user = s.Text(2),
-                   .action = s.Text(3),
-                   .camera = s.Text(4),
-                   .start_us = s.Int(5),
-                   .end_us = s.Int(6),
-                   .remote = s.Text(7),
-                   .detail = s.Text(8),
-                   .ok = s.Int(9) != 0});
+  return QueryAuditRows(*db_, filter);
+}
+
+Status AccountStore::WriteAuditRows(const std::vector<AuditRecord>& records) {
+  if (records.empty()) return Status();
+  std::lock_guard lock(mu_);
+  Transaction tx(*db_);
+  RETURN_IF_ERROR(tx.Begin());
+  for (const AuditRecord& r : records) RETURN_IF_ERROR(AppendAudit(*db_, r));
+  return tx.Commit();
+}
+
+void AccountStore::AuditRecordedView(const RecordedView& view) {
+  std::vector<AuditRecord> due;
+  {
+    std::lock_guard lock(audit_mu_);
+    due = view_runs_.Add(view, NowUs());
   }
-  return out;
+  // The fetch itself is served whatever happens here; the failure is the log's to report.
+  if (Status s = WriteAuditRows(due); !s.ok()) {
+    SL_LOG(kError) << "auth: audit of recorded video: " << s;
+  }
+}
+
+Status AccountStore::FlushAudit(bool all) {
+  std::vector<AuditRecord> due;
+  {
+    std::lock_guard lock(audit_mu_);
+    const int64_t now = NowUs();
+    due = all ? failed_logins_.TakeAll() : failed_logins_.TakeDue(now);
+    std::vector<AuditRecord> views = all ? view_runs_.TakeAll() : view_runs_.TakeDue(now);
+    due.insert(due.end(), views.begin(), views.end());
+  }
+  return WriteAuditRows(due);
+}
+
+Result<int64_t> AccountStore::ApplyAuditRetention(std::chrono::seconds max_age) {
+  // Batches keep each write transaction short: the recorder commits to the same file every
+  // second or two and waits for the lock meanwhile.
+  constexpr int64_t kBatchRows = 5000;
+  const int64_t cutoff_us = NowUs() - std::chrono::microseconds(max_age).count();
+  AuditDrop total;
+  for (;;) {
+    std::lock_guard lock(mu_);
+    Transaction tx(*db_);
+    RETURN_IF_ERROR(tx.Begin());
+    ASSIGN_OR_RETURN(AuditDrop drop, DropOldAuditRows(*db_, cutoff_us, kBatchRows));
+    if (drop.rows == 0) break;
+    RETURN_IF_ERROR(tx.Commit());
+    total.rows += drop.rows;
+    total.last_id = drop.last_id;
+    total.last_time_us = drop.last_time_us;
+    if (drop.rows < kBatchRows) break;
+  }
+  if (total.rows == 0) return int64_t{0};
+  // The drop itself enters the chain: an origin moved without such a row was moved by hand.
+  AuditRecord r{.user = "system",
+                .action = std::string(kAuditRetention),
+                .detail = "dropped " + std::to_string(total.rows) + " rows up to id " +
+                          std::to_string(total.last_id) + " (time_us " +
+                          std::to_string(total.last_time_us) + "; older than " +
+                          std::to_string(max_age.count() / 86400) + " days)",
+                .ok = true};
+  RETURN_IF_ERROR(Audit(std::move(r)).status());
+  return total.rows;
+}
+
+Result<AuditChainReport> AccountStore::VerifyAuditChain() {
+  std::lock_guard lock(mu_);
+  return auth::VerifyAuditChain(*db_);
 }
 
 }  // namespace sightline::auth

@@ -12,6 +12,10 @@
 // index writer writes the same file). Password hashing, the slow part of a login, runs outside
 // that mutex, at most `max_concurrent_hashes` at a time. Error messages never contain a
 // password or token.
+//
+// Audit rows that group many events (runs of recorded video watched, failed logins per
+// address and minute) are held in memory until due: FlushAudit writes them (AuditMaintenance
+// calls it every few seconds) and the destructor writes every pending one.
 
 #include <array>
 #include <atomic>
@@ -26,16 +30,19 @@
 #include <vector>
 
 #include "auth/account_observer.h"
+#include "auth/audit_log.h"
 #include "auth/crypto.h"
+#include "auth/failed_login_summary.h"
 #include "auth/rate_limiter.h"
 #include "auth/user.h"
+#include "auth/view_runs.h"
 #include "base/clock.h"
 #include "base/result.h"
 #include "store/sqlite.h"
 
 namespace sightline::auth {
 
-inline constexpr int kAuthSchemaVersion = 1;
+inline constexpr int kAuthSchemaVersion = 2;  // 2: the audit log's hash chain
 
 // Audit actions written by this library; the HTTP layer uses the others.
 inline constexpr std::string_view kAuditLogin = "login";
@@ -56,6 +63,16 @@ inline constexpr std::string_view kAuditExport = "export";
 inline constexpr std::string_view kAuditSnapshot = "snapshot";
 inline constexpr std::string_view kAuditEvidenceLock = "evidence_lock";
 inline constexpr std::string_view kAuditThumbnail = "thumbnail";
+// Recorded video actually sent (segment files), one row per run of adjacent fetches.
+inline constexpr std::string_view kAuditRecordingView = "recording_view";
+inline constexpr std::string_view kAuditRecordings = "recordings";  // the recorded spans listed
+inline constexpr std::string_view kAuditEvents = "events";          // motion events listed
+inline constexpr std::string_view kAuditMotionSearch = "motion_search";
+inline constexpr std::string_view kAuditDenied = "denied";          // a request answered 403
+inline constexpr std::string_view kAuditAuditRead = "audit_read";
+inline constexpr std::string_view kAuditUserList = "user_list";
+inline constexpr std::string_view kAuditTokenUse = "token_use";     // an API token was used
+inline constexpr std::string_view kAuditRetention = "audit_retention";  // old rows dropped
 
 // Every action above: the one list `GET /api/audit/actions` serves, from which the audit page
 // builds its filter, so the UI never offers a name nobody writes. A new action is added here.
@@ -64,10 +81,17 @@ inline constexpr std::array kAuditActions = {
     kAuditLogout,
     kAuditLive,
     kAuditPlayback,
+    kAuditRecordingView,
+    kAuditRecordings,
+    kAuditEvents,
+    kAuditMotionSearch,
     kAuditExport,
     kAuditSnapshot,
     kAuditThumbnail,
     kAuditEvidenceLock,
+    kAuditDenied,
+    kAuditAuditRead,
+    kAuditUserList,
     kAuditUserAdd,
     kAuditUserDelete,
     kAuditUserPassword,
@@ -78,31 +102,8 @@ inline constexpr std::array kAuditActions = {
     kAuditCameraRevoke,
     kAuditTokenCreate,
     kAuditTokenRevoke,
-};
-
-struct AuditRecord {
-  int64_t id = 0;       // assigned by Audit()
-  int64_t time_us = 0;  // 0 in Audit(): now
-  std::string user{};
-  std::string action{};
-  std::string camera{};  // empty: none
-  int64_t start_us = 0;  // the time range viewed or exported; 0: none
-  int64_t end_us = 0;
-  std::string remote{};
-  std::string detail{};  // at most kMaxAuditDetailBytes, cut at a character boundary
-  bool ok = true;
-};
-inline constexpr size_t kMaxAuditDetailBytes = 1000;
-
-// Empty strings and zero times match everything.
-struct AuditFilter {
-  std::string user{};
-  std::string action{};
-  std::string camera{};
-  int64_t since_us = 0;  // time_us >= since_us
-  int64_t until_us = 0;  // time_us < until_us
-  int limit = 100;       // 1 to 1000
-  int64_t before_id = 0;  // paging: only records older than this id (the last one returned)
+    kAuditTokenUse,
+    kAuditRetention,
 };
 
 struct Session {
@@ -199,13 +200,23 @@ class AccountStore {
 
   // Appends a record (time_us 0: now) and returns its id.
   Result<int64_t> Audit(AuditRecord record);
-  // Newest first.
+  // Newest first. Grouped rows still pending (see FlushAudit) are not there yet.
   Result<std::vector<AuditRecord>> QueryAudit(const AuditFilter& filter);
+  // Records a fetch of recorded video (view_runs.h): adjacent fetches become one row.
+  void AuditRecordedView(const RecordedView& view);
+  // Writes the grouped rows that are due (or, with `all`, every pending one).
+  Status FlushAudit(bool all = false);
+  // Drops audit rows older than `max_age` that describe no recording still present
+  // (audit_log.h DropOldAuditRows), in short transactions, and audits that it did.
+  Result<int64_t> ApplyAuditRetention(std::chrono::seconds max_age);
+  Result<AuditChainReport> VerifyAuditChain();
 
  private:
   AccountStore(std::unique_ptr<store::Db> db, AccountStoreOptions options);
 
   Status Migrate();
+  // Appends `records` in one transaction; empty: nothing.
+  Status WriteAuditRows(const std::vector<AuditRecord>& records);
   int64_t NowUs() const;
   // Runs `change` on the row of user `name` in one transaction with its audit record.
   // `change` returns the record's detail, nullopt when nothing changed (nothing is audited),
@@ -238,6 +249,9 @@ class AccountStore {
 
   std::mutex observers_mu_;  // guards observers_; held while notifying
   std::vector<AccountObserver*> observers_;
+  std::mutex audit_mu_;  // guards view_runs_ and failed_logins_; never held with mu_
+  ViewRuns view_runs_;
+  FailedLoginSummary failed_logins_;
 
   std::counting_semaphore<> hash_slots_;
   std::atomic<int> logins_under_way_{0};

@@ -58,7 +58,9 @@ class AccountStoreTest : public ::testing::Test {
     EXPECT_TRUE(s.ok()) << s.status();
     return s.ok() ? *s : Session();
   }
+  // The rows of `action`, newest first, after writing the grouped rows still pending.
   std::vector<AuditRecord> AuditOf(std::string_view action) {
+    EXPECT_TRUE(accounts_->FlushAudit(/*all=*/true).ok());
     Result<std::vector<AuditRecord>> r =
         accounts_->QueryAudit({.action = std::string(action), .limit = 1000});
     EXPECT_TRUE(r.ok()) << r.status();
@@ -91,14 +93,15 @@ TEST_F(AccountStoreTest, OpenNeedsTheStoreFirst) {
 TEST_F(AccountStoreTest, SchemaIsVersionedAndKeptAcrossOpens) {
   AddAdmin();
   EXPECT_EQ(Column("meta WHERE key = 'auth_schema_version'", "value"),
-            std::vector<std::string>{"1"});
+            std::vector<std::string>{std::to_string(kAuthSchemaVersion)});
   accounts_ = OpenAccounts();
   ASSERT_NE(accounts_, nullptr);
   EXPECT_TRUE(accounts_->GetUser("admin").ok());
   // The store reopens the same file without trouble.
   EXPECT_TRUE(store::Index::Open(path_).ok());
 
-  ASSERT_TRUE(RawDb()->Exec("UPDATE meta SET value = '2' WHERE key = 'auth_schema_version'").ok());
+  ASSERT_TRUE(RawDb()->Exec("UPDATE meta SET value = '" + std::to_string(kAuthSchemaVersion + 1) +
+                            "' WHERE key = 'auth_schema_version'").ok());
   Result<std::unique_ptr<AccountStore>> newer = AccountStore::Open(path_, Options());
   ASSERT_FALSE(newer.ok());
   EXPECT_EQ(newer.status().code(), StatusCode::kFailedPrecondition);
@@ -142,20 +145,18 @@ TEST_F(AccountStoreTest, WrongPasswordAndUnknownUserLookAlike) {
     EXPECT_EQ(r->status().code(), StatusCode::kUnauthenticated);
     EXPECT_EQ(r->status().message(), "wrong user name or password");
   }
-  // The audit log tells them apart, for the admin.
+  // The audit log tells them apart, for the admin, in the address's summary row.
   std::vector<AuditRecord> logins = AuditOf(kAuditLogin);
-  ASSERT_EQ(logins.size(), 3u);
-  EXPECT_EQ(logins[2].user, "admin");
-  EXPECT_EQ(logins[2].detail, "wrong password");
-  EXPECT_EQ(logins[1].user, "nobody");
-  EXPECT_EQ(logins[1].detail, "unknown user");
-  for (const AuditRecord& r : logins) {
-    EXPECT_FALSE(r.ok);
-    EXPECT_EQ(r.remote, "10.0.0.1");
-  }
+  ASSERT_EQ(logins.size(), 1u);
+  EXPECT_EQ(logins[0].user, "") << "several names";
+  EXPECT_EQ(logins[0].detail,
+            "3 failed logins in 0 s: admin: wrong password 1; bad name!: unknown user 1; nobody:"
+            " unknown user 1");
+  EXPECT_FALSE(logins[0].ok);
+  EXPECT_EQ(logins[0].remote, "10.0.0.1");
   LoginOk("ADMIN", "admin-password");  // names are case-insensitive
   logins = AuditOf(kAuditLogin);
-  ASSERT_EQ(logins.size(), 4u);
+  ASSERT_EQ(logins.size(), 2u);
   EXPECT_TRUE(logins[0].ok);
   EXPECT_EQ(logins[0].user, "admin") << "the stored spelling";
 }
@@ -314,6 +315,7 @@ TEST_F(AccountStoreTest, ApiTokens) {
   Result<User> u = accounts_->AuthenticateToken(*token);
   ASSERT_TRUE(u.ok()) << u.status();
   EXPECT_EQ(u->name, "script");
+  EXPECT_EQ(u->token_name, "nightly export") << "for the audit log";
   EXPECT_EQ(accounts_->Authenticate(*token).status().code(), StatusCode::kUnauthenticated)
       << "an API token is not a session";
 
@@ -538,7 +540,9 @@ TEST_F(AccountStoreTest, LoginIsRateLimited) {
   // Per name: another address is refused too.
   EXPECT_EQ(accounts_->Login("admin", "admin-password", "10.0.0.1").status().code(),
             StatusCode::kResourceExhausted);
-  EXPECT_EQ(AuditOf(kAuditLogin).size(), 5u) << "refused attempts check no password";
+  ASSERT_EQ(AuditOf(kAuditLogin).size(), 1u) << "one summary row for the address";
+  EXPECT_EQ(AuditOf(kAuditLogin)[0].detail, "5 failed logins in 0 s: admin: wrong password 5")
+      << "refused attempts check no password";
   clock_.Advance(1s);
   LoginOk("admin", "admin-password", "10.0.0.1");
   // The success reset the name: five more tries before the next delay.
@@ -548,6 +552,62 @@ TEST_F(AccountStoreTest, LoginIsRateLimited) {
   }
   EXPECT_EQ(accounts_->Login("admin", "guess", "10.0.0.1").status().code(),
             StatusCode::kResourceExhausted);
+}
+
+TEST_F(AccountStoreTest, FailedLoginsFromOneAddressWithinAMinuteAreOneRow) {
+  AddAdmin();
+  const int64_t first_us = UnixMicros(clock_.WallNow());
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_FALSE(accounts_->Login("admin", "guess" + std::to_string(i), "10.7.7.7").ok());
+    clock_.Advance(10s);
+  }
+  EXPECT_FALSE(accounts_->Login("root", "guess", "10.7.7.7").ok());
+  EXPECT_FALSE(accounts_->Login("admin", "guess", "10.8.8.8").ok());
+  ASSERT_TRUE(accounts_->FlushAudit().ok());
+  EXPECT_TRUE(accounts_->QueryAudit({.action = "login"})->empty()) << "the minute is not over";
+  clock_.Advance(20s);
+  ASSERT_TRUE(accounts_->FlushAudit().ok());
+  Result<std::vector<AuditRecord>> rows = accounts_->QueryAudit({.action = "login"});
+  ASSERT_TRUE(rows.ok());
+  ASSERT_EQ(rows->size(), 1u) << "10.7.7.7's minute is over; 10.8.8.8's is not";
+  EXPECT_EQ((*rows)[0].remote, "10.7.7.7");
+  EXPECT_EQ((*rows)[0].time_us, first_us);
+  EXPECT_EQ((*rows)[0].detail, "5 failed logins in 40 s: admin: wrong password 4; root: unknown user 1");
+  // What is still pending is written when the store closes.
+  accounts_.reset();
+  accounts_ = OpenAccounts();
+  rows = accounts_->QueryAudit({.action = "login"});
+  ASSERT_EQ(rows->size(), 2u);
+  EXPECT_EQ((*rows)[0].remote, "10.8.8.8");
+  EXPECT_EQ((*rows)[0].detail, "wrong password");
+}
+
+TEST_F(AccountStoreTest, RecordedViewsAreGroupedAndWrittenWhenDueOrAtClose) {
+  constexpr int64_t kS = 1'000'000;
+  const int64_t t0 = UnixMicros(clock_.WallNow()) - 3600 * kS;
+  for (int64_t seq = 1; seq <= 3; ++seq) {
+    accounts_->AuditRecordedView({.user = "alice", .camera = "front", .stream = "main",
+                                  .remote = "10.0.0.1", .seq = seq,
+                                  .start_us = t0 + seq * 10 * kS, .end_us = t0 + (seq + 1) * 10 * kS,
+                                  .bytes = 100});
+    clock_.Advance(2s);
+  }
+  ASSERT_TRUE(accounts_->FlushAudit().ok());
+  EXPECT_TRUE(accounts_->QueryAudit({.action = "recording_view"})->empty()) << "still watching";
+  clock_.Advance(60s);
+  ASSERT_TRUE(accounts_->FlushAudit().ok());
+  std::vector<AuditRecord> rows = *accounts_->QueryAudit({.action = "recording_view"});
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].start_us, t0 + 10 * kS);
+  EXPECT_EQ(rows[0].end_us, t0 + 40 * kS);
+
+  accounts_->AuditRecordedView({.user = "bob", .camera = "front", .stream = "main", .seq = 9,
+                                .start_us = t0, .end_us = t0 + kS});
+  accounts_.reset();
+  accounts_ = OpenAccounts();
+  EXPECT_EQ(accounts_->QueryAudit({.action = "recording_view"})->size(), 2u)
+      << "nothing pending is lost at close";
+  EXPECT_TRUE(accounts_->VerifyAuditChain()->ok());
 }
 
 TEST_F(AccountStoreTest, LoginUpgradesTheHashWhenTheCostChanges) {

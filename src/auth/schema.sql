@@ -1,7 +1,9 @@
 -- Accounts and the audit log, in the recording index's database (src/store/schema.sql owns
--- the rest of the file). Applied by AccountStore::Open in one transaction; the row
--- ('auth_schema_version', N) in the store's meta table holds the version of these tables.
--- Times are Unix microseconds (UTC).
+-- the rest of the file): the current schema, applied by AccountStore::Open in one transaction
+-- to a new database. The row ('auth_schema_version', N) in the store's meta table holds the
+-- version of these tables; an older database is brought here by the upgrade steps
+-- (upgrade_v2.sql, ...; AccountStore::Migrate), which must give the same tables, indexes and
+-- triggers (account_store_test.cc compares them). Times are Unix microseconds (UTC).
 
 -- Names compare without regard to case: "Admin" and "admin" are one user.
 CREATE TABLE users (
@@ -48,7 +50,8 @@ CREATE TABLE api_tokens (
 -- Who did what, when, to which camera and time range: logins (successes and failures), views,
 -- exports, user and permission changes. `user` is a name, not a reference, so that the record
 -- outlives the account. Empty strings and zero times mean "not applicable". AUTOINCREMENT:
--- an id is never reused, so paging by id is stable.
+-- an id is never reused, so paging by id is stable. `hash` chains the rows (version 2;
+-- src/auth/audit_log.h): SHA-256 over the previous row's hash and this row's fields.
 CREATE TABLE audit (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   time_us INTEGER NOT NULL,
@@ -59,20 +62,49 @@ CREATE TABLE audit (
   end_us INTEGER NOT NULL DEFAULT 0,
   remote TEXT NOT NULL DEFAULT '',
   detail TEXT NOT NULL DEFAULT '',
-  ok INTEGER NOT NULL DEFAULT 1
+  ok INTEGER NOT NULL DEFAULT 1,
+  hash TEXT NOT NULL DEFAULT ''  -- last: version 2 added it with ALTER TABLE
 );
 CREATE INDEX audit_by_time ON audit (time_us);
 CREATE INDEX audit_by_user ON audit (user, id);
 CREATE INDEX audit_by_camera ON audit (camera, id);
 
--- Append-only: no row is changed or deleted through SQL. This guards against mistakes and
--- against code paths gone wrong, not against someone who can write the file (they can drop
--- the triggers). How long the audit log is kept is an open question: until it is decided the
--- log grows forever, and a retention rule will come as a migration that replaces the delete
--- trigger.
-CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN
+-- Version 2: the hash chain and retention. Everything below this line is also in
+-- upgrade_v2.sql, in the same words.
+
+-- Where the chain starts: retention drops the oldest rows (config auth.audit_retention) and
+-- keeps here the id and hash of the last one dropped, so the first kept row still verifies.
+-- 64 zeros and id 0 for a log that never dropped a row. One row.
+CREATE TABLE audit_chain (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  origin_id INTEGER NOT NULL,
+  origin_hash TEXT NOT NULL
+);
+INSERT INTO audit_chain (id, origin_id, origin_hash)
+  VALUES (1, 0, '0000000000000000000000000000000000000000000000000000000000000000');
+
+-- Append-only: no row is changed through SQL (but for the hash of a row chained by the
+-- upgrade to version 2), and only retention deletes: the oldest rows, after moving the chain's
+-- origin past them; the origin only moves forward. This guards against mistakes and code
+-- paths gone wrong; the hash chain makes edits by someone who can write the file (and drop
+-- these triggers) visible to `sightline check`.
+CREATE TRIGGER audit_no_update
+  BEFORE UPDATE OF id, time_us, user, action, camera, start_us, end_us, remote, detail, ok
+  ON audit BEGIN
   SELECT RAISE(ABORT, 'the audit log is append-only');
 END;
-CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN
+-- A row's hash is written once: at the INSERT, or by the upgrade that chains older rows.
+CREATE TRIGGER audit_hash_once BEFORE UPDATE OF hash ON audit WHEN OLD.hash != '' BEGIN
   SELECT RAISE(ABORT, 'the audit log is append-only');
+END;
+CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+  WHEN OLD.id > (SELECT origin_id FROM audit_chain WHERE id = 1) BEGIN
+  SELECT RAISE(ABORT, 'the audit log is append-only: retention drops only the oldest rows');
+END;
+CREATE TRIGGER audit_chain_forward BEFORE UPDATE ON audit_chain
+  WHEN NEW.id != OLD.id OR NEW.origin_id < OLD.origin_id BEGIN
+  SELECT RAISE(ABORT, 'the audit chain origin only moves forward');
+END;
+CREATE TRIGGER audit_chain_no_delete BEFORE DELETE ON audit_chain BEGIN
+  SELECT RAISE(ABORT, 'the audit chain origin is kept');
 END;

@@ -26,6 +26,7 @@ struct User {
   std::vector<std::string> cameras{};  // granted cameras, sorted; admins see all regardless
   bool disabled = false;
   int64_t created_us = 0;
+  std::string token_name{};  // set when this request authenticated with an API token
 
   // A disabled user can do nothing, whatever the role.
   bool IsAdmin() const { return !disabled && role == Role::kAdmin; }

@@ -130,6 +130,8 @@ struct HttpConfig {
 struct AuthConfig {
   int64_t session_idle_s = 7 * 24 * 3600;  // a session unused this long ends
   int64_t session_max_s = 30 * 24 * 3600;  // a session ends this long after login, used or not
+  // Audit rows older than this are dropped, unless they describe a recording still kept.
+  int64_t audit_retention_s = 400 * 24 * 3600;
 };
 
 struct Config {

@@ -309,6 +309,7 @@ TEST(ConfigTest, HttpAndAuth) {
   EXPECT_EQ(d.http.max_connections, 256);
   EXPECT_EQ(d.auth.session_idle_s, 7 * kDayS);
   EXPECT_EQ(d.auth.session_max_s, 30 * kDayS);
+  EXPECT_EQ(d.auth.audit_retention_s, 400 * kDayS);
 
   char dir[] = "/tmp/sightline_config_http_XXXXXX";
   ASSERT_NE(mkdtemp(dir), nullptr);
@@ -318,7 +319,7 @@ TEST(ConfigTest, HttpAndAuth) {
   std::ofstream(key) << "key";
   const Config c = ParseOk(std::string(kMinimal) + "http:\n  listen: \"[::1]:0\"\n  tls: {cert: " + cert +
                            ", key: " + key + "}\n  ui_dir: " + dir + "\n  max_connections: 10\n" +
-                           "auth: {session_idle: 1h, session_max: 1d}\n");
+                           "auth: {session_idle: 1h, session_max: 1d, audit_retention: 90d}\n");
   EXPECT_EQ(c.http.listen, "[::1]:0");
   ASSERT_TRUE(c.http.tls.has_value());
   EXPECT_EQ(c.http.tls->cert_path, cert);
@@ -329,6 +330,7 @@ TEST(ConfigTest, HttpAndAuth) {
   EXPECT_FALSE(c.http.secure_cookies);
   EXPECT_EQ(c.auth.session_idle_s, 3600);
   EXPECT_EQ(c.auth.session_max_s, kDayS);
+  EXPECT_EQ(c.auth.audit_retention_s, 90 * kDayS);
   const Config hosts = ParseOk(std::string(kMinimal) +
                                "http: {allowed_hosts: [nvr.lan, 192.0.2.7, \"2001:db8::1\"], secure_cookies: true}\n");
   EXPECT_EQ(hosts.http.allowed_hosts, (std::vector<std::string>{"nvr.lan", "192.0.2.7", "2001:db8::1"}));

@@ -34,7 +34,7 @@ constexpr std::string_view kTierKeys[] = {"days"};
 constexpr std::string_view kHttpKeys[] = {"listen", "tls", "ui_dir", "max_connections",
                                           "max_connections_per_ip", "allowed_hosts", "secure_cookies"};
 constexpr std::string_view kTlsKeys[] = {"cert", "key"};
-constexpr std::string_view kAuthKeys[] = {"session_idle", "session_max"};
+constexpr std::string_view kAuthKeys[] = {"session_idle", "session_max", "audit_retention"};
 constexpr std::string_view kCameraKeys[] = {"enabled", "record", "motion", "streams"};
 constexpr std::string_view kStreamKeys[] = {"url", "user", "password", "transport", "roles", "record"};
 // Maps keyed by camera and stream names take any key that passes CheckName.
@@ -57,6 +57,8 @@ constexpr int64_t kDayS = 24 * 3600;
 constexpr int64_t kMaxConnections = 100000;
 constexpr int64_t kMinSessionS = 60;
 constexpr int64_t kMaxSessionS = 365 * kDayS;
+constexpr int64_t kMinAuditRetentionS = kDayS;
+constexpr int64_t kMaxAuditRetentionS = 36500 * kDayS;
 constexpr std::string_view kDirectoryName = "it becomes a directory name";
 
 template <typename T>
@@ -446,6 +448,14 @@ void ParseAuth(Context& ctx, const Field& f, AuthConfig* out) {
     if (field == nullptr) continue;
     if (std::optional<int64_t> s = ReadDurationS(ctx, *field)) {
       if (CheckRange(ctx, *field, *s, kMinSessionS, kMaxSessionS, "between 1m and 365d", "")) *value = *s;
+    }
+  }
+  if (const Field* audit = map.Find("audit_retention")) {
+    if (std::optional<int64_t> s = ReadDurationS(ctx, *audit)) {
+      if (CheckRange(ctx, *audit, *s, kMinAuditRetentionS, kMaxAuditRetentionS, "between 1d and 36500d",
+                     "")) {
+        out->audit_retention_s = *s;
+      }
     }
   }
   if (out->session_idle_s > out->session_max_s) {

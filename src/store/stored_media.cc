@@ -1,5 +1,6 @@
 #include "store/stored_media.h"
 
+#include <algorithm>
 #include <cstdint>
 
 #include "media/stream_params.h"
@@ -18,6 +19,20 @@ Result<std::string> SegmentPath(const std::vector<StorageDir>& dirs,
     }
   }
   return NotFoundError("The storage directory of this recording is not mounted.");
+}
+
+Result<std::optional<std::pair<int64_t, int64_t>>> ServedSpan(const SegmentRow& segment,
+                                                              uint64_t offset, uint64_t length) {
+  ASSIGN_OR_RETURN(std::vector<FragmentEntry> fragments,
+                   DecodeFragmentTable(segment.fragments, segment.init_length, segment.start_us));
+  const uint64_t end = offset + length;
+  std::optional<std::pair<int64_t, int64_t>> span;
+  for (const FragmentEntry& f : fragments) {
+    if (f.offset >= end || f.offset + f.length <= offset) continue;
+    const int64_t a = f.wall_us, b = f.wall_us + Ticks90kToUs(f.duration_90k);
+    span = span ? std::pair{std::min(span->first, a), std::max(span->second, b)} : std::pair{a, b};
+  }
+  return span;
 }
 
 Result<StoredKeyframe> ReadKeyframeAt(Env& env, Index& index,

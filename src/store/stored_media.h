@@ -5,6 +5,7 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "base/result.h"
@@ -19,6 +20,12 @@ namespace sightline::store {
 Result<std::string> SegmentPath(const std::vector<StorageDir>& dirs,
                                 const SegmentRow& row, const std::string& camera,
                                 const std::string& stream);
+
+// The wall-clock span [start, end) of the fragments of `segment` that bytes
+// [offset, offset + length) of its file overlap: what a byte-range request showed. Nullopt
+// when the bytes hold no fragment (only the init segment). DataLoss for a bad fragment table.
+Result<std::optional<std::pair<int64_t, int64_t>>> ServedSpan(const SegmentRow& segment,
+                                                              uint64_t offset, uint64_t length);
 
 struct StoredKeyframe {
   media::StreamParams params;
