@@ -359,10 +359,9 @@ TEST_F(ApiTest, AuditActionsListEveryActionWritten) {
   EXPECT_EQ(Get("/api/audit/actions", Login("viewer", kViewerPassword)).status, 403);
   HttpReply reply = Get("/api/audit/actions", admin);
   ASSERT_EQ(reply.status, 200) << reply.body;
+  const nlohmann::json actions = nlohmann::json::parse(reply.body)["actions"];
   std::set<std::string> listed;
-  for (const nlohmann::json& a : nlohmann::json::parse(reply.body)["actions"]) {
-    listed.insert(a.get<std::string>());
-  }
+  for (const nlohmann::json& a : actions) listed.insert(a.get<std::string>());
   for (const char* a : {"login", "live", "playback", "export", "snapshot", "thumbnail"}) {
     EXPECT_TRUE(listed.contains(a)) << a;
   }
