@@ -35,6 +35,8 @@ flags:
                              start=S          clip position at server start, in s (default:
                                               cameras spread over the clip; give a main
                                               stream and its substream the same start)
+                             clock_offset=MS  the camera's clock (its RTCP sender reports) is
+                                              MS ms ahead of ours (negative: behind)
                              user=U,password=P   this camera's Digest credentials
                            faults (periods in seconds of streaming):
                              drop=N           close the connection every N s
@@ -46,7 +48,7 @@ flags:
                              slow=MS          delay responses by MS ms, packets in small writes
                            quirks (repeatable): quirk=no-sprop, bad-sprop, marker-never,
                              marker-always, stray-channel, rtcp-before-play, bogus-rtpinfo,
-                             no-session-name, annexb-in-rtp
+                             no-session-name, annexb-in-rtp, no-sr (no RTCP sender reports)
   --speed X                playback speed factor (default 1.0)
   --user U --password P    Digest credentials for cameras without their own
   --session-timeout S      close sessions idle (no request, no RTCP) for S s (default 60)
@@ -168,6 +170,10 @@ int CamsimMain(int argc, char** argv) {
   Result<std::unique_ptr<Server>> server = Server::Start(io, std::move(options));
   if (!server.ok()) return fail(server.status());
   const std::string host = ParseListenAddress(flags->Get("listen", "127.0.0.1:8554"))->first;
+  // The moment every camera was at its start= position, so tools (scripts/demo.sh, the
+  // browser tests) can tell which frame of the clip shows at a given wall time.
+  std::printf("camsim: clock started at %lld us\n",
+              static_cast<long long>(UnixMicros((*server)->clock_start())));
   std::printf("camsim: serving %zu cameras, e.g. rtsp://%s:%u/%s\n",
               (*server)->camera_names().size(),
               host.find(':') != std::string::npos ? ("[" + host + "]").c_str() : host.c_str(),

@@ -14,7 +14,9 @@
 #include <string_view>
 #include <vector>
 
+#include "base/clock.h"
 #include "base/result.h"
+#include "media/time.h"
 #include "tools/camsim/camera_spec.h"
 #include "tools/camsim/clip.h"
 #include "tools/camsim/stats.h"
@@ -56,6 +58,12 @@ class Server {
   std::vector<std::string> camera_names() const;
   Result<CameraStats> stats(std::string_view camera) const;
   CameraStats total_stats() const;
+  // The cameras' clock: at clock_start() (wall time) every camera is at its phase() in its
+  // clip, and a frame of stream time D (clip dts plus whole loops) is due, and sent to a
+  // reader keeping up, at clock_start() + (D - phase) / (90 kHz * speed). Sender reports
+  // carry this clock (plus the camera's clock_offset).
+  WallTime clock_start() const;
+  Result<media::Time90k> phase(std::string_view camera) const;
   // The clip a camera plays (its `file`), or null for an unknown camera.
   const Clip* clip(std::string_view camera) const;
 

@@ -45,15 +45,19 @@ Streamer::Streamer(asio::any_io_executor executor, const Params& params, PacketS
                    SteadyTime now)
     : p_(params), sink_(sink), timer_(executor), rng_(params.seed), seq_(params.initial_seq) {
   const Clip& clip = *p_.camera->clip;
-  const double elapsed_s = std::chrono::duration<double>(now - p_.server_start).count();
-  const int64_t live =
-      static_cast<int64_t>(elapsed_s * p_.speed * 90000.0) + p_.camera->phase.ticks();
+  // The camera's one clock for all its sessions: clip position `phase` when the server
+  // started, advancing at --speed. A frame is due (captured, and sent to a reader keeping up)
+  // when this clock reaches its dts, so every session shows the same moment at the same time.
+  anchor_time_ = p_.server_start;
+  anchor_dts_ = p_.camera->phase.ticks();
+  join_time_ = now;
+  const int64_t live = StreamTimeAt(now);
+  const int64_t length = clip.duration().ticks();
   cursor_.clip = &clip;
   cursor_.index = clip.KeyframeAtOrBefore(media::Time90k(live));
-  cursor_.base = 0;
-  anchor_time_ = now;
-  anchor_dts_ = cursor_.dts();
+  cursor_.base = (live >= 0 ? live / length : (live - length + 1) / length) * length;
   first_pts_ = cursor_.pts();
+  first_dts_ = cursor_.dts();
 }
 
 SteadyTime Streamer::DueTime(int64_t stream_dts) const {
@@ -130,12 +134,16 @@ void Streamer::BuildPackets() {
   }
 }
 
+// RFC 3550 section 6.4.1: the SR's RTP timestamp is the media clock at the instant of its
+// NTP timestamp. Here that is the pts of a frame due now (dts on the camera's clock, plus the
+// clip's decoding-to-presentation offset): the SR says when each frame is captured and sent.
 asio::awaitable<bool> Streamer::SendSenderReport() {
   rtsp::SenderReport sr;
   sr.ssrc = p_.ssrc;
+  const WallTime wall = RealClock().WallNow() + p_.camera->spec.clock_offset;
   const auto now = std::chrono::steady_clock::now();
-  sr.ntp_timestamp = rtsp::WallTimeToNtp(RealClock().WallNow());
-  sr.rtp_timestamp = RtpTimestamp(StreamTimeAt(now) - anchor_dts_ + first_pts_);
+  sr.ntp_timestamp = rtsp::WallTimeToNtp(wall);
+  sr.rtp_timestamp = RtpTimestamp(StreamTimeAt(now) + (first_pts_ - first_dts_));
   sr.packet_count = packets_;
   sr.octet_count = octets_;
   scratch_.clear();
@@ -155,7 +163,8 @@ asio::awaitable<void> Streamer::Run() {
   const auto start = std::chrono::steady_clock::now();
   const SteadyTime never = SteadyTime::max();
   auto first = [&](double every_s) { return every_s > 0 ? After(start, every_s) : never; };
-  SteadyTime next_sr = start;
+  // Quirk no-sr: a camera that sends no sender reports (clients stamp by arrival).
+  SteadyTime next_sr = q.no_sr ? never : start;
   SteadyTime next_drop = first(f.drop_every_s);
   SteadyTime next_stall = first(f.stall_every_s);
   SteadyTime next_garbage = first(f.garbage_every_s);
@@ -244,8 +253,10 @@ asio::awaitable<void> Streamer::Run() {
     Bump(counters.frames_sent);
     cursor_.Advance();
 
+    // Frames due before the client joined (from the keyframe it starts at) go out at once,
+    // as a camera sends its buffered GOP: they are not lag.
     const SteadyTime after = std::chrono::steady_clock::now();
-    if (after - DueTime(cursor_.dts()) > p_.max_lag) {
+    if (after - std::max(DueTime(cursor_.dts()), join_time_) > p_.max_lag) {
       const uint64_t skipped = SkipToKeyframeDueAfter(after);
       Bump(counters.frames_skipped, skipped);
       SL_LOG(kDebug) << "camera=" << p_.camera->spec.name << " slow reader: skipped " << skipped

@@ -65,7 +65,9 @@ class Streamer {
     uint64_t seed = 0;
   };
 
-  // Positions the stream at the latest keyframe of the camera's live position at `now`.
+  // Positions the stream at the latest keyframe of the camera's live position at `now`; the
+  // frames from it up to `now` are sent at once, then each frame when the camera's clock
+  // (server_start, the camera's phase, --speed) reaches it.
   Streamer(boost::asio::any_io_executor executor, const Params& params, PacketSink& sink,
            SteadyTime now);
 
@@ -106,9 +108,11 @@ class Streamer {
   bool stopped_ = false;
 
   Cursor cursor_;
-  SteadyTime anchor_time_;
+  SteadyTime anchor_time_;  // the camera's clock: stream dts anchor_dts_ at anchor_time_
   int64_t anchor_dts_ = 0;
+  SteadyTime join_time_;
   int64_t first_pts_ = 0;
+  int64_t first_dts_ = 0;
   int64_t ts_jump_ = 0;
   uint16_t seq_ = 0;
   uint32_t packets_ = 0;  // RTCP SR counts (RFC 3550 section 6.4.1)
