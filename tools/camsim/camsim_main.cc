@@ -174,11 +174,6 @@ int CamsimMain(int argc, char** argv) {
               (*server)->camera_names().size(),
               host.find(':') != std::string::npos ? ("[" + host + "]").c_str() : host.c_str(),
               (*server)->port(), (*server)->camera_names().front().c_str());
-  // The moment every camera was at its start= position, so tools (scripts/demo.sh, the
-  // browser tests) can tell which frame of the clip shows at a given wall time. After the
-  // serving line, which scripts (bench/ingest.py) expect first.
-  std::printf("camsim: clock started at %lld us\n",
-              static_cast<long long>(UnixMicros((*server)->clock_start())));
   std::fflush(stdout);
 
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);

@@ -349,11 +349,11 @@ TEST_F(CamsimFaultTest, QuirkNoSrSendsNoSenderReports) {
   }
 }
 
-// The sender reports' clock is the wall time at which each frame is due: no frame arrives
-// before the time its SR gives it, and once the stream has caught up (the GOP from the
-// keyframe the client starts at goes out at once) frames arrive at that time.
+// The sender reports' clock is the wall time at which each frame is sent: no frame arrives
+// before the time its SR gives it, and frames arrive at that time (the smallest delay over
+// two seconds on loopback is well under 20 ms even on a loaded machine).
 TEST_F(CamsimFaultTest, SenderReportsCarryTheTimeEachFrameIsSent) {
-  StartServer({"start=0.5", "start=0.5,clock_offset=-3600000"}, 1);
+  StartServer({"", "clock_offset=-3600000"}, 1);
   for (int cam = 0; cam < 2; ++cam) {
     const auto offset = cam == 0 ? 0ms : -3600000ms;
     auto c = Connect();

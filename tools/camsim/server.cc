@@ -172,7 +172,6 @@ Result<std::unique_ptr<Server>> Server::Start(asio::io_context& io, Options opti
   }
   const uint16_t port = ctx->acceptor.local_endpoint(ec).port();
   ctx->start = std::chrono::steady_clock::now();
-  ctx->start_wall = RealClock().WallNow();
   asio::co_spawn(io, AcceptLoop(ctx), LogException);
   SL_LOG(kInfo) << "camsim: serving " << ctx->cameras.size() << " cameras on rtsp://"
                 << listen.first << ":" << port << "/ speed=" << ctx->options.speed;
@@ -209,14 +208,6 @@ CameraStats Server::total_stats() const {
   CameraStats total;
   for (const auto& [name, cam] : ctx_->cameras) total += cam->counters.Snapshot();
   return total;
-}
-
-WallTime Server::clock_start() const { return ctx_->start_wall; }
-
-Result<media::Time90k> Server::phase(std::string_view camera) const {
-  auto it = ctx_->cameras.find(camera);
-  if (it == ctx_->cameras.end()) return NotFoundError("no camera " + std::string(camera));
-  return it->second->phase;
 }
 
 const Clip* Server::clip(std::string_view camera) const {

@@ -9,14 +9,14 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "base/clock.h"
 #include "base/result.h"
-#include "media/time.h"
+#include "tools/camsim/camera.h"
 #include "tools/camsim/camera_spec.h"
 #include "tools/camsim/clip.h"
 #include "tools/camsim/stats.h"
@@ -42,6 +42,9 @@ struct Options {
   // (without it Linux grows the buffer to megabytes). 0: the kernel's default.
   int send_buffer_bytes = 256 * 1024;
   uint64_t seed = 0;  // randomness (SSRCs, faults); 0: from std::random_device
+  // Called on the io thread as each session starts streaming, with its camera's name and when
+  // it sends which frame (tests compare the wall times clients give frames with it).
+  std::function<void(const std::string& camera, const SessionClock& clock)> on_session_start;
 };
 
 // Parses "host:port" or "[v6addr]:port".
@@ -58,12 +61,6 @@ class Server {
   std::vector<std::string> camera_names() const;
   Result<CameraStats> stats(std::string_view camera) const;
   CameraStats total_stats() const;
-  // The cameras' clock: at clock_start() (wall time) every camera is at its phase() in its
-  // clip, and a frame of stream time D (clip dts plus whole loops) is due, and sent to a
-  // reader keeping up, at clock_start() + (D - phase) / (90 kHz * speed). Sender reports
-  // carry this clock (plus the camera's clock_offset).
-  WallTime clock_start() const;
-  Result<media::Time90k> phase(std::string_view camera) const;
   // The clip a camera plays (its `file`), or null for an unknown camera.
   const Clip* clip(std::string_view camera) const;
 

@@ -43,7 +43,6 @@ struct ServerContext {
   Options options;
   std::map<std::string, std::unique_ptr<Camera>, std::less<>> cameras;
   SteadyTime start;  // the shared moment all cameras started "recording"
-  WallTime start_wall;  // the same moment on the wall clock (what sender reports carry)
   std::mt19937_64 rng;
   boost::asio::ip::tcp::acceptor acceptor;
   std::unordered_map<uint64_t, std::weak_ptr<Connection>> connections;

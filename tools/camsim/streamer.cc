@@ -45,19 +45,19 @@ Streamer::Streamer(asio::any_io_executor executor, const Params& params, PacketS
                    SteadyTime now)
     : p_(params), sink_(sink), timer_(executor), rng_(params.seed), seq_(params.initial_seq) {
   const Clip& clip = *p_.camera->clip;
-  // The camera's one clock for all its sessions: clip position `phase` when the server
-  // started, advancing at --speed. A frame is due (captured, and sent to a reader keeping up)
-  // when this clock reaches its dts, so every session shows the same moment at the same time.
-  anchor_time_ = p_.server_start;
-  anchor_dts_ = p_.camera->phase.ticks();
-  join_time_ = now;
-  const int64_t live = StreamTimeAt(now);
-  const int64_t length = clip.duration().ticks();
+  const double elapsed_s = std::chrono::duration<double>(now - p_.server_start).count();
+  const int64_t live =
+      static_cast<int64_t>(elapsed_s * p_.speed * 90000.0) + p_.camera->phase.ticks();
   cursor_.clip = &clip;
   cursor_.index = clip.KeyframeAtOrBefore(media::Time90k(live));
-  cursor_.base = (live >= 0 ? live / length : (live - length + 1) / length) * length;
+  cursor_.base = 0;
+  // The session's clock: its first frame (that keyframe) is due now, the rest follow their
+  // dts at --speed. The session shows the clip from that keyframe on, so it runs behind the
+  // camera's live position by up to a GOP.
+  anchor_time_ = now;
+  anchor_wall_ = RealClock().WallNow();
+  anchor_dts_ = cursor_.dts();
   first_pts_ = cursor_.pts();
-  first_dts_ = cursor_.dts();
 }
 
 SteadyTime Streamer::DueTime(int64_t stream_dts) const {
@@ -135,15 +135,19 @@ void Streamer::BuildPackets() {
 }
 
 // RFC 3550 section 6.4.1: the SR's RTP timestamp is the media clock at the instant of its
-// NTP timestamp. Here that is the pts of a frame due now (dts on the camera's clock, plus the
-// clip's decoding-to-presentation offset): the SR says when each frame is captured and sent.
+// NTP timestamp. Here that is the pts of a frame due now (its dts on the session's clock, plus
+// the first frame's decoding-to-presentation offset): the SR says when each frame is sent.
+SessionClock Streamer::clock() const {
+  return SessionClock{anchor_wall_, cursor_.clip->frames()[cursor_.index].dts, p_.initial_rtptime};
+}
+
 asio::awaitable<bool> Streamer::SendSenderReport() {
   rtsp::SenderReport sr;
   sr.ssrc = p_.ssrc;
   const WallTime wall = RealClock().WallNow() + p_.camera->spec.clock_offset;
   const auto now = std::chrono::steady_clock::now();
   sr.ntp_timestamp = rtsp::WallTimeToNtp(wall);
-  sr.rtp_timestamp = RtpTimestamp(StreamTimeAt(now) + (first_pts_ - first_dts_));
+  sr.rtp_timestamp = RtpTimestamp(StreamTimeAt(now) - anchor_dts_ + first_pts_);
   sr.packet_count = packets_;
   sr.octet_count = octets_;
   scratch_.clear();
@@ -253,10 +257,8 @@ asio::awaitable<void> Streamer::Run() {
     Bump(counters.frames_sent);
     cursor_.Advance();
 
-    // Frames due before the client joined (from the keyframe it starts at) go out at once,
-    // as a camera sends its buffered GOP: they are not lag.
     const SteadyTime after = std::chrono::steady_clock::now();
-    if (after - std::max(DueTime(cursor_.dts()), join_time_) > p_.max_lag) {
+    if (after - DueTime(cursor_.dts()) > p_.max_lag) {
       const uint64_t skipped = SkipToKeyframeDueAfter(after);
       Bump(counters.frames_skipped, skipped);
       SL_LOG(kDebug) << "camera=" << p_.camera->spec.name << " slow reader: skipped " << skipped

@@ -16,6 +16,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "base/bytes.h"
+#include "base/clock.h"
 #include "media/time.h"
 #include "tools/camsim/camera.h"
 
@@ -65,12 +66,13 @@ class Streamer {
     uint64_t seed = 0;
   };
 
-  // Positions the stream at the latest keyframe of the camera's live position at `now`; the
-  // frames from it up to `now` are sent at once, then each frame when the camera's clock
-  // (server_start, the camera's phase, --speed) reaches it.
+  // Positions the stream at the latest keyframe of the camera's live position at `now`, due
+  // at `now`.
   Streamer(boost::asio::any_io_executor executor, const Params& params, PacketSink& sink,
            SteadyTime now);
 
+  // When the session's frames are sent (read before Run(): the position is its start).
+  SessionClock clock() const;
   // The sequence number and RTP timestamp of the first packet (RTP-Info, RFC 2326 12.33).
   uint16_t initial_seq() const { return p_.initial_seq; }
   uint32_t initial_rtptime() const { return p_.initial_rtptime; }
@@ -108,11 +110,10 @@ class Streamer {
   bool stopped_ = false;
 
   Cursor cursor_;
-  SteadyTime anchor_time_;  // the camera's clock: stream dts anchor_dts_ at anchor_time_
+  SteadyTime anchor_time_;  // the session's clock: stream dts anchor_dts_ is due then
+  WallTime anchor_wall_;    // the same moment on the wall clock
   int64_t anchor_dts_ = 0;
-  SteadyTime join_time_;
   int64_t first_pts_ = 0;
-  int64_t first_dts_ = 0;
   int64_t ts_jump_ = 0;
   uint16_t seq_ = 0;
   uint32_t packets_ = 0;  // RTCP SR counts (RFC 3550 section 6.4.1)
