@@ -162,7 +162,9 @@ TEST_F(WallTimeTest, WithoutSenderReportsStampsAreWithinAFrameOfSending) {
   for (size_t i = 0; i < frames_.size(); ++i) {
     // Never stamped before it was sent (1 ms: clocks sampled apart), and in order (A2).
     EXPECT_GE(frames_[i]->wall_time, sent_[i] - 1ms) << "frame " << i;
-    if (i > 0) EXPECT_GE(frames_[i]->wall_time, frames_[i - 1]->wall_time) << "frame " << i;
+    if (i > 0) {
+      EXPECT_GE(frames_[i]->wall_time, frames_[i - 1]->wall_time) << "frame " << i;
+    }
   }
 }
 
