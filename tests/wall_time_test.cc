@@ -153,15 +153,16 @@ TEST_F(WallTimeTest, APlausiblyOffCameraClockIsTrusted) {
 // smallest transfer delay seen so far (the mapper's anchor), and never after its arrival.
 void ExpectArrivalInvariants(const std::vector<media::FramePtr>& frames,
                              const std::vector<WallTime>& sent) {
-  // Arrival (steady clock) to wall time, sampled once: the clocks agree over seconds.
+  // Arrival (steady clock) to wall time, sampled once: over seconds the clocks agree to well
+  // within the 2 ms allowed.
   const WallTime wall0 = RealClock().WallNow();
   const MonoTime mono0 = std::chrono::steady_clock::now();
   Duration smallest_delay = Duration::max();
   for (size_t i = 0; i < frames.size(); ++i) {
     const WallTime arrival = wall0 + (frames[i]->arrival - mono0);
     smallest_delay = std::min(smallest_delay, arrival - sent[i]);
-    EXPECT_LE(frames[i]->wall_time, arrival + 1ms) << "frame " << i;
-    EXPECT_LE(Abs(frames[i]->wall_time - (sent[i] + smallest_delay)), 1ms) << "frame " << i;
+    EXPECT_LE(frames[i]->wall_time, arrival + 2ms) << "frame " << i;
+    EXPECT_LE(Abs(frames[i]->wall_time - (sent[i] + smallest_delay)), 2ms) << "frame " << i;
     if (i > 0) {
       EXPECT_GE(frames[i]->wall_time, frames[i - 1]->wall_time) << "frame " << i;
     }
