@@ -12,14 +12,12 @@
 
 namespace sightline::camsim {
 
-// When a session's frames are sent: its first frame, the keyframe of clip time `clip_dts`
-// with RTP timestamp `rtptime`, at `start`; a frame d ticks of dts later (across loops too) at
-// start + d / (90 kHz * speed). Sender reports carry this clock (plus the camera's
-// clock_offset).
+// When a session's frames are sent: its first frame, the keyframe of clip time `clip_dts`, at
+// `start`; a frame d ticks of dts later (across loops too) at start + d / (90 kHz * speed).
+// Sender reports carry this clock (plus the camera's clock_offset).
 struct SessionClock {
   WallTime start;
   media::Time90k clip_dts;
-  uint32_t rtptime = 0;
 };
 
 struct Camera {

@@ -55,7 +55,7 @@ Streamer::Streamer(asio::any_io_executor executor, const Params& params, PacketS
   // dts at --speed. The session shows the clip from that keyframe on, so it runs behind the
   // camera's live position by up to a GOP.
   anchor_time_ = now;
-  anchor_wall_ = RealClock().WallNow();
+  clock_ = SessionClock{RealClock().WallNow(), cursor_.frame().dts};
   anchor_dts_ = cursor_.dts();
   first_pts_ = cursor_.pts();
 }
@@ -137,10 +137,6 @@ void Streamer::BuildPackets() {
 // RFC 3550 section 6.4.1: the SR's RTP timestamp is the media clock at the instant of its
 // NTP timestamp. Here that is the pts of a frame due now (its dts on the session's clock, plus
 // the first frame's decoding-to-presentation offset): the SR says when each frame is sent.
-SessionClock Streamer::clock() const {
-  return SessionClock{anchor_wall_, cursor_.clip->frames()[cursor_.index].dts, p_.initial_rtptime};
-}
-
 asio::awaitable<bool> Streamer::SendSenderReport() {
   rtsp::SenderReport sr;
   sr.ssrc = p_.ssrc;

@@ -71,8 +71,8 @@ class Streamer {
   Streamer(boost::asio::any_io_executor executor, const Params& params, PacketSink& sink,
            SteadyTime now);
 
-  // When the session's frames are sent (read before Run(): the position is its start).
-  SessionClock clock() const;
+  // When the session's frames are sent.
+  const SessionClock& clock() const { return clock_; }
   // The sequence number and RTP timestamp of the first packet (RTP-Info, RFC 2326 12.33).
   uint16_t initial_seq() const { return p_.initial_seq; }
   uint32_t initial_rtptime() const { return p_.initial_rtptime; }
@@ -111,7 +111,7 @@ class Streamer {
 
   Cursor cursor_;
   SteadyTime anchor_time_;  // the session's clock: stream dts anchor_dts_ is due then
-  WallTime anchor_wall_;    // the same moment on the wall clock
+  SessionClock clock_;      // the same, as wall time and clip time
   int64_t anchor_dts_ = 0;
   int64_t first_pts_ = 0;
   int64_t ts_jump_ = 0;
