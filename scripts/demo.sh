@@ -44,14 +44,13 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-# The moment camsim's clips start looping (cam0 starts at 0 s of its clip): the browser
-# tests use it to know which source frame is on screen at a given time.
+# camsim's log ($dir/camsim.log) has each session's clock (which frame it sent when): the
+# browser tests use it to know which source frame is on screen at a given time.
 for _ in $(seq 300); do
   grep -q 'camsim: serving' "$dir/camsim.log" 2>/dev/null && break
   kill -0 "$camsim" 2>/dev/null || { echo "demo: camsim stopped; see $dir/camsim.log" >&2; exit 1; }
   sleep 0.1
 done
-date +%s%6N >"$dir/camsim_start_us"
 
 url="rtsp://127.0.0.1:$rtsp_port"
 {

@@ -40,7 +40,7 @@ export SIGHTLINE_URL="http://127.0.0.1:$http_port"
 export SIGHTLINE_ADMIN_USER=admin SIGHTLINE_ADMIN_PASSWORD=sightline-demo
 export SIGHTLINE_VIEWER_USER=viewer SIGHTLINE_VIEWER_PASSWORD=viewer-password SIGHTLINE_VIEWER_CAMERAS=cam0,cam1
 export SIGHTLINE_FOOTAGE="$PWD/demo-data/footage/main_1080p10.h264.mp4"
-export SIGHTLINE_CAMSIM_START_US="$(cat "$dir/demo/camsim_start_us")"
+export SIGHTLINE_CAMSIM_LOG="$dir/demo/camsim.log"
 export ARTIFACTS_DIR="$PWD/build/e2e-artifacts"
 rm -rf "$ARTIFACTS_DIR"
 status=0

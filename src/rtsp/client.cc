@@ -53,6 +53,8 @@ void Accumulate(ReceiverStats& into, const ReceiverStats& s) {
   into.keyframes += s.keyframes;
   into.frame_bytes += s.frame_bytes;
   into.sender_reports += s.sender_reports;
+  into.sender_reports_rejected += s.sender_reports_rejected;
+  into.wall_clock_reanchors += s.wall_clock_reanchors;
 }
 
 // Sets a large kernel receive buffer so a burst (a keyframe) is not dropped by the kernel

@@ -76,6 +76,7 @@ void StreamReceiver::Drain(MonoTime arrival, WallTime arrival_wall,
     frame->codec = codec_;
     frame->pts = unwrapper_.Unwrap(au->rtp_timestamp);
     frame->wall_time = wall_clock_.WallTimeFor(frame->pts, arrival_wall);
+    stats_.wall_clock_reanchors = wall_clock_.reanchors();
     frame->arrival = arrival;
     frame->keyframe = au->keyframe;
     // A new receiver means a new RTSP session: whatever came before it is a gap.
@@ -99,6 +100,7 @@ Status StreamReceiver::OnRtcp(ByteSpan packet, WallTime arrival_wall) {
     ++stats_.sender_reports;
     const SenderReport& r = **sr;
     wall_clock_.OnSenderReport(r.ntp_timestamp, unwrapper_.Unwrap(r.rtp_timestamp), arrival_wall);
+    stats_.sender_reports_rejected = wall_clock_.rejected_sender_reports();
   }
   return Status();
 }

@@ -31,6 +31,10 @@ struct ReceiverStats {
   uint64_t keyframes = 0;
   uint64_t frame_bytes = 0;
   uint64_t sender_reports = 0;
+  // From the wall-clock mapping (docs/design/time.md): SRs whose clock was too far from ours,
+  // and re-anchors of the timeline (timestamp jumps, long stalls).
+  uint64_t sender_reports_rejected = 0;
+  uint64_t wall_clock_reanchors = 0;
 };
 
 class StreamReceiver {

@@ -159,5 +159,19 @@ TEST_F(StreamReceiverTest, SenderReportSetsWallClock) {
   EXPECT_LT(std::chrono::abs(step - std::chrono::milliseconds(500)), std::chrono::milliseconds(1));
 }
 
+TEST_F(StreamReceiverTest, ASenderReportFromAWrongClockIsRejectedAndCounted) {
+  const WallTime arrival(std::chrono::seconds(1'800'000'000));
+  SenderReport sr;
+  sr.ssrc = 0xabc;
+  sr.ntp_timestamp = WallTimeToNtp(arrival - std::chrono::hours(1));  // a time zone off
+  sr.rtp_timestamp = 90000;
+  Bytes rtcp;
+  WriteRtcpSenderReport(sr, rtcp);
+  ASSERT_TRUE(rx_.OnRtcp(rtcp, arrival).ok());
+  EXPECT_EQ(rx_.stats().sender_reports, 1u);
+  EXPECT_EQ(rx_.stats().sender_reports_rejected, 1u);
+  EXPECT_FALSE(rx_.wall_clock().using_sender_reports());
+}
+
 }  // namespace
 }  // namespace sightline::rtsp

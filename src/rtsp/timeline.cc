@@ -70,13 +70,58 @@ WallTime WallClockMapper::WallTimeFor(media::Time90k pts, WallTime arrival_wall)
     arrival_anchor_.reset();
     ++reanchors_;
   }
-  if (arrival_anchor_) {
-    const WallTime t = Project(arrival_anchor_->pts, arrival_anchor_->wall, pts);
-    if (Within(t, arrival_wall, options_.max_arrival_drift)) return t;
-    ++reanchors_;
+  return FromArrival(pts, arrival_wall);
+}
+
+// Minimum-delay anchoring (docs/design/time.md): the anchor is the earliest arrival seen,
+// projected along pts, so a frame's stamp is its send time plus the smallest transfer delay
+// seen, not plus whatever delay the first frame happened to have.
+WallTime WallClockMapper::FromArrival(media::Time90k pts, WallTime arrival_wall) {
+  if (!arrival_anchor_) {
+    arrival_anchor_ = Anchor{pts, arrival_wall};
+    late_window_.reset();
+    return arrival_wall;
   }
+  const WallTime predicted = Project(arrival_anchor_->pts, arrival_anchor_->wall, pts);
+  if (!Within(predicted, arrival_wall, options_.max_arrival_drift)) {
+    // Far off either way: the timestamps jumped, or the network stalled for a long time.
+    ++reanchors_;
+    return Reanchor(pts, arrival_wall);
+  }
+  if (arrival_wall < predicted) {
+    // Sooner than any earlier frame allowed for: the earlier ones were delayed (a late first
+    // frame, queueing) or the camera's clock runs faster than ours. This frame is the better
+    // anchor; the correction is bounded by max_arrival_drift above.
+    ++earlier_corrections_;
+    return Reanchor(pts, arrival_wall);
+  }
+  TrackLateness(pts, arrival_wall - predicted);
+  return Project(arrival_anchor_->pts, arrival_anchor_->wall, pts);
+}
+
+WallTime WallClockMapper::Reanchor(media::Time90k pts, WallTime arrival_wall) {
   arrival_anchor_ = Anchor{pts, arrival_wall};
+  late_window_.reset();
   return arrival_wall;
+}
+
+// A camera clock slower than ours makes every frame a little later than predicted, which
+// earlier corrections never fix. If all frames of a drift window were late, the smallest
+// lateness is the drift (jitter only adds to it): move the anchor later by that much.
+void WallClockMapper::TrackLateness(media::Time90k pts, WallTime::duration late) {
+  if (!late_window_) {
+    late_window_ = LateWindow{pts, late};
+    return;
+  }
+  late_window_->min_late = std::min(late_window_->min_late, late);
+  const WallTime::duration span =
+      TicksToDuration(pts.ticks() - late_window_->start.ticks());
+  if (span < options_.drift_window) return;
+  if (late_window_->min_late > WallTime::duration::zero()) {
+    arrival_anchor_->wall += late_window_->min_late;
+    ++later_corrections_;
+  }
+  late_window_.reset();
 }
 
 WallTime NtpToWallTime(uint64_t ntp_timestamp) {

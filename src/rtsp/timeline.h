@@ -31,9 +31,13 @@ class WallClockMapper {
     // A sender report whose NTP time differs from our wall clock by more than this is ignored
     // (the camera's clock is wrong: never set, wrong time zone, 1970).
     std::chrono::milliseconds max_sr_offset{std::chrono::seconds(10)};
-    // Without sender reports, re-anchor to arrival time when the pts-derived time has drifted
-    // this far from it (camera clock drift, a timestamp jump).
+    // Without sender reports: a frame arriving this much later than its pts-derived time, or
+    // earlier by more than this, means the timestamps jumped (or the network stalled): the
+    // mapper re-anchors to its arrival. Smaller differences are jitter or corrections.
     std::chrono::milliseconds max_arrival_drift{std::chrono::milliseconds(1000)};
+    // Without sender reports: when every frame of this much pts arrived later than predicted,
+    // the anchor moves later by the smallest lateness seen (a camera clock slower than ours).
+    std::chrono::milliseconds drift_window{std::chrono::seconds(10)};
   };
   WallClockMapper() : WallClockMapper(Options{}) {}
   explicit WallClockMapper(Options options) : options_(options) {}
@@ -47,17 +51,33 @@ class WallClockMapper {
   bool using_sender_reports() const { return sr_anchor_.has_value(); }
   uint64_t reanchors() const { return reanchors_; }
   uint64_t rejected_sender_reports() const { return rejected_srs_; }
+  // Arrival anchoring: times the anchor moved earlier (a frame came sooner than predicted) and
+  // later (a whole drift window came late).
+  uint64_t earlier_corrections() const { return earlier_corrections_; }
+  uint64_t later_corrections() const { return later_corrections_; }
 
  private:
   struct Anchor {
     media::Time90k pts;
     WallTime wall;
   };
+  // The smallest lateness (arrival minus prediction) of the frames of the current drift window.
+  struct LateWindow {
+    media::Time90k start;
+    WallTime::duration min_late;
+  };
+  WallTime FromArrival(media::Time90k pts, WallTime arrival_wall);
+  WallTime Reanchor(media::Time90k pts, WallTime arrival_wall);
+  void TrackLateness(media::Time90k pts, WallTime::duration late);
+
   Options options_;
   std::optional<Anchor> sr_anchor_;
   std::optional<Anchor> arrival_anchor_;
+  std::optional<LateWindow> late_window_;
   uint64_t reanchors_ = 0;
   uint64_t rejected_srs_ = 0;
+  uint64_t earlier_corrections_ = 0;
+  uint64_t later_corrections_ = 0;
 };
 
 // Converts a 32.32 NTP timestamp (seconds since 1900) to wall time, and back.

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <vector>
+
 namespace sightline::rtsp {
 namespace {
 
@@ -135,26 +137,101 @@ TEST(WallClockMapperTest, ArrivalAnchoringFollowsPtsWithinDrift) {
   EXPECT_FALSE(m.using_sender_reports());
 }
 
-TEST(WallClockMapperTest, ReanchorsWhenDriftExceedsLimit) {
+// |a - b|, for error bounds.
+WallTime::duration Error(WallTime a, WallTime b) { return a > b ? a - b : b - a; }
+
+// 10 fps frames sent at kNow + 100 ms * i, pts 9000 * i.
+media::Time90k Pts(int i) { return media::Time90k(int64_t{9000} * i); }
+WallTime Sent(int i) { return kNow + milliseconds(100 * i); }
+
+TEST(WallClockMapperTest, ArrivalStampsAreSendTimePlusTheSmallestDelayDespiteJitter) {
+  WallClockMapper m;
+  // Delays of 5..80 ms, and 2 ms (the smallest) every 5 s from frame 7 on.
+  std::vector<WallTime> stamps;
+  for (int i = 0; i < 300; ++i) {
+    const auto delay = milliseconds(i % 50 == 7 ? 2 : 5 + (i * 37) % 76);
+    stamps.push_back(m.WallTimeFor(Pts(i), Sent(i) + delay));
+  }
+  // From frame 7 on every stamp is its send time plus the minimum delay, to the tick.
+  for (int i = 7; i < 300; ++i) EXPECT_EQ(stamps[i], Sent(i) + milliseconds(2)) << i;
+  // Before it, at most the delay of the frames seen so far; never later than arrival.
+  for (int i = 0; i < 7; ++i) EXPECT_LE(Error(stamps[i], Sent(i)), milliseconds(80)) << i;
+  EXPECT_EQ(m.reanchors(), 0u);
+  EXPECT_GE(m.earlier_corrections(), 1u);
+}
+
+TEST(WallClockMapperTest, ALateFirstFrameIsCorrectedByTheNextOnTimeFrame) {
+  WallClockMapper m;
+  // The first frame waited 900 ms (a slow start, a busy receiver); the rest arrive after 1 ms.
+  EXPECT_EQ(m.WallTimeFor(Pts(0), Sent(0) + milliseconds(900)), Sent(0) + milliseconds(900));
+  // Frames 1..8 arrive in a burst right behind it, each sooner than predicted: stamped at
+  // arrival, so stamps never run ahead of arrival and stay in order.
+  WallTime last = Sent(0) + milliseconds(900);
+  for (int i = 1; i <= 8; ++i) {
+    const WallTime w = m.WallTimeFor(Pts(i), Sent(0) + milliseconds(900 + i));
+    EXPECT_LE(w, Sent(0) + milliseconds(900 + i));
+    EXPECT_GE(w, last);
+    last = w;
+  }
+  // Frame 9 comes on time: from then on every stamp is exact but for the 1 ms delay.
+  for (int i = 9; i < 100; ++i) {
+    EXPECT_EQ(m.WallTimeFor(Pts(i), Sent(i) + milliseconds(1)), Sent(i) + milliseconds(1)) << i;
+  }
+  EXPECT_EQ(m.reanchors(), 0u);
+}
+
+TEST(WallClockMapperTest, ACameraClockSlowerThanOursIsFollowedWithinTheDriftOfAWindow) {
+  WallClockMapper m;  // drift_window 10 s
+  // The camera's 90 kHz clock runs 0.1% slow (3.6 s an hour): pts 8991 per 100 ms.
+  for (int i = 0; i < 36000; ++i) {  // one hour
+    const WallTime sent = Sent(i);
+    const auto delay = milliseconds(1 + (i * 7) % 20);
+    const WallTime w = m.WallTimeFor(media::Time90k(int64_t{8991} * i), sent + delay);
+    // The anchor moves later at the end of each 10 s window by the lateness at its start:
+    // the error stays within two windows of drift (20 ms at 0.1%), plus the 1 ms delay.
+    ASSERT_LE(Error(w, sent), milliseconds(22)) << i;
+  }
+  EXPECT_EQ(m.reanchors(), 0u);
+  EXPECT_GE(m.later_corrections(), 300u);
+}
+
+TEST(WallClockMapperTest, ACameraClockFasterThanOursIsFollowedFrameByFrame) {
+  WallClockMapper m;
+  // 0.1% fast: pts 9009 per 100 ms. Frames come sooner than predicted and pull the anchor.
+  for (int i = 0; i < 36000; ++i) {
+    const WallTime sent = Sent(i);
+    const auto delay = milliseconds(1 + (i * 7) % 20);
+    const WallTime w = m.WallTimeFor(media::Time90k(int64_t{9009} * i), sent + delay);
+    // Within the frames between two minimum-delay frames (20 here) of drift: 2 ms, plus 1 ms.
+    ASSERT_LE(Error(w, sent), milliseconds(4)) << i;
+  }
+  EXPECT_EQ(m.reanchors(), 0u);
+}
+
+TEST(WallClockMapperTest, TimestampJumpsReanchorAtOnce) {
   WallClockMapper::Options o;
   o.max_arrival_drift = milliseconds(500);
   WallClockMapper m(o);
-  EXPECT_EQ(m.WallTimeFor(media::Time90k(0), kNow), kNow);
-  // The camera's clock runs 1% slow: pts advances 0.99 s per real second.
-  WallTime last;
-  for (int s = 1; s <= 60; ++s) {
-    const WallTime arrival = kNow + seconds(s);
-    last = m.WallTimeFor(media::Time90k(int64_t{89100} * s), arrival);
-    const auto err = arrival > last ? arrival - last : last - arrival;
-    EXPECT_LE(err, milliseconds(500)) << s;
+  for (int i = 0; i < 50; ++i) m.WallTimeFor(Pts(i), Sent(i));
+  // Forward by 10 s (the camsim fault tsjump): the frame would be stamped 10 s early.
+  EXPECT_EQ(m.WallTimeFor(Pts(50 + 100), Sent(50)), Sent(50));
+  EXPECT_EQ(m.reanchors(), 1u);
+  EXPECT_EQ(m.WallTimeFor(Pts(51 + 100), Sent(51)), Sent(51));
+  // Back by an hour: the frame would be stamped an hour late.
+  EXPECT_EQ(m.WallTimeFor(Pts(52 + 100 - 36000), Sent(52)), Sent(52));
+  EXPECT_EQ(m.reanchors(), 2u);
+  EXPECT_EQ(m.WallTimeFor(Pts(53 + 100 - 36000), Sent(53) + milliseconds(30)), Sent(53));
+  // A network stall longer than the bound re-anchors to the late arrival; the next frame,
+  // on time and so as far out the other way, re-anchors back.
+  EXPECT_EQ(m.WallTimeFor(Pts(54 + 100 - 36000), Sent(54) + milliseconds(700)),
+            Sent(54) + milliseconds(700));
+  EXPECT_EQ(m.reanchors(), 3u);
+  EXPECT_EQ(m.WallTimeFor(Pts(55 + 100 - 36000), Sent(55)), Sent(55));
+  EXPECT_EQ(m.reanchors(), 4u);
+  for (int i = 56; i < 70; ++i) {
+    EXPECT_EQ(m.WallTimeFor(Pts(i + 100 - 36000), Sent(i)), Sent(i)) << i;
   }
-  EXPECT_GE(m.reanchors(), 1u);
-  EXPECT_LE(m.reanchors(), 2u);
-  // A timestamp jump re-anchors at once.
-  const uint64_t before = m.reanchors();
-  const WallTime arrival = kNow + seconds(61);
-  EXPECT_EQ(m.WallTimeFor(media::Time90k(int64_t{90000} * 5000), arrival), arrival);
-  EXPECT_EQ(m.reanchors(), before + 1);
+  EXPECT_EQ(m.reanchors(), 4u);
 }
 
 TEST(WallClockMapperTest, TimestampJumpAfterSenderReportFallsBackToArrival) {

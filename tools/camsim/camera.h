@@ -4,12 +4,21 @@
 
 #include <memory>
 
+#include "base/clock.h"
 #include "media/time.h"
 #include "tools/camsim/camera_spec.h"
 #include "tools/camsim/clip.h"
 #include "tools/camsim/stats.h"
 
 namespace sightline::camsim {
+
+// When a session's frames are sent: its first frame, the keyframe of clip time `clip_dts`, at
+// `start`; a frame d ticks of dts later (across loops too) at start + d / (90 kHz * speed).
+// Sender reports carry this clock (plus the camera's clock_offset).
+struct SessionClock {
+  WallTime start;
+  media::Time90k clip_dts;
+};
 
 struct Camera {
   CameraSpec spec;

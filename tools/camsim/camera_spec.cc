@@ -19,7 +19,7 @@ constexpr QuirkEntry kQuirks[] = {
     {"marker-never", &Quirks::marker_never},   {"marker-always", &Quirks::marker_always},
     {"stray-channel", &Quirks::stray_channel}, {"rtcp-before-play", &Quirks::rtcp_before_play},
     {"bogus-rtpinfo", &Quirks::bogus_rtpinfo}, {"no-session-name", &Quirks::no_session_name},
-    {"annexb-in-rtp", &Quirks::annexb_in_rtp},
+    {"annexb-in-rtp", &Quirks::annexb_in_rtp}, {"no-sr", &Quirks::no_sr},
 };
 
 // A non-negative decimal number of seconds (or frames per second).
@@ -42,6 +42,20 @@ Result<int> ParseMillis(std::string_view key, std::string_view value) {
                                 "'");
   }
   return v;
+}
+
+// Signed milliseconds within about a century either way (a camera clock stuck in 1970).
+Result<std::chrono::milliseconds> ParseOffsetMillis(std::string_view key, std::string_view value) {
+  constexpr int64_t kLimit = int64_t{100} * 366 * 86400 * 1000;
+  int64_t v = 0;
+  const char* begin = value.data() + (value.front() == '+' ? 1 : 0);
+  auto [p, ec] = std::from_chars(begin, value.data() + value.size(), v);
+  if (ec != std::errc() || p != value.data() + value.size() || v < -kLimit || v > kLimit) {
+    return InvalidArgumentError("camera spec: " + std::string(key) +
+                                ": expected signed milliseconds (within 100 years), got '" +
+                                std::string(value) + "'");
+  }
+  return std::chrono::milliseconds(v);
 }
 
 }  // namespace
@@ -102,6 +116,8 @@ Result<std::vector<CameraSpec>> ParseCameraSpec(std::string_view text) {
       } else {
         ASSIGN_OR_RETURN(spec.start_s, ParseSeconds(key, value));
       }
+    } else if (key == "clock_offset") {
+      ASSIGN_OR_RETURN(spec.clock_offset, ParseOffsetMillis(key, value));
     } else if (key == "user") {
       spec.user = std::string(value);
     } else if (key == "password") {
@@ -161,6 +177,12 @@ Result<std::vector<CameraSpec>> ParseCameraSpec(std::string_view text) {
   }
   if (spec.quirks.no_sprop && spec.quirks.bad_sprop) {
     return InvalidArgumentError("camera spec: quirk: no-sprop and bad-sprop exclude each other");
+  }
+  if (spec.quirks.no_sr && spec.quirks.rtcp_before_play) {
+    return InvalidArgumentError("camera spec: quirk: no-sr and rtcp-before-play exclude each other");
+  }
+  if (spec.quirks.no_sr && spec.clock_offset.count() != 0) {
+    return InvalidArgumentError("camera spec: clock_offset: a camera with quirk no-sr shows no clock");
   }
   if (spec.user.empty() != spec.password.empty()) {
     return InvalidArgumentError("camera spec: user: user and password go together");

@@ -6,6 +6,7 @@
 //
 // Parsing is pure; tools/camsim/README.md lists every key.
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -41,6 +42,7 @@ struct Quirks {
   bool bogus_rtpinfo = false;     // RTP-Info seq/rtptime that do not match the packets
   bool no_session_name = false;   // SDP without an s= line
   bool annexb_in_rtp = false;     // single NAL unit packets start with 00 00 00 01
+  bool no_sr = false;             // no RTCP sender reports at all (RFC 3550 6.4.1 wants them)
 
   bool any() const;
 };
@@ -53,6 +55,9 @@ struct CameraSpec {
   // length); unset: cameras are spread over the clip. Cameras given the same offset and clips of
   // the same scene (a main stream and its substream) show the same moment.
   std::optional<double> start_s;
+  // clock_offset=MS: the camera's wall clock (the NTP time of its RTCP sender reports) is this
+  // far ahead of ours (negative: behind), as an unset or mis-zoned camera clock is.
+  std::chrono::milliseconds clock_offset{0};
   std::string user;  // per-camera credentials; empty: the server's --user/--password
   std::string password;
   Faults faults;

@@ -46,6 +46,17 @@ TEST(CamsimSpecTest, StartOffsetIsOptionalAndMayBeZero) {
   EXPECT_FALSE(ParseCameraSpec("name=x,file=a.mp4,start=-1").ok());
 }
 
+TEST(CamsimSpecTest, ClockOffsetIsSignedMilliseconds) {
+  EXPECT_EQ((*ParseCameraSpec("name=x,file=a.mp4"))[0].clock_offset.count(), 0);
+  EXPECT_EQ((*ParseCameraSpec("name=x,file=a.mp4,clock_offset=5000"))[0].clock_offset.count(),
+            5000);
+  EXPECT_EQ((*ParseCameraSpec("name=x,file=a.mp4,clock_offset=+20"))[0].clock_offset.count(), 20);
+  // An unset camera clock in 1970 is about -1.8e12 ms off.
+  EXPECT_EQ(
+      (*ParseCameraSpec("name=x,file=a.mp4,clock_offset=-1800000000000"))[0].clock_offset.count(),
+      -1'800'000'000'000);
+}
+
 TEST(CamsimSpecTest, EveryQuirkNameParses) {
   for (const std::string& q : QuirkNames()) {
     auto specs = ParseCameraSpec("name=x,file=a.mp4,quirk=" + q);
@@ -103,6 +114,10 @@ TEST(CamsimSpecTest, ErrorsNameTheKey) {
       {"name=a/b,file=a.mp4", "name"},
       {"name=a,file=a.mp4,novalue", "novalue"},
       {"name=a,file=a.mp4,quirk=marker-never,quirk=marker-always", "marker"},
+      {"name=a,file=a.mp4,clock_offset=1.5", "clock_offset"},
+      {"name=a,file=a.mp4,clock_offset=99999999999999", "clock_offset"},
+      {"name=a,file=a.mp4,quirk=no-sr,clock_offset=5", "clock_offset"},
+      {"name=a,file=a.mp4,quirk=no-sr,quirk=rtcp-before-play", "no-sr"},
   };
   for (const Case& c : cases) {
     auto r = ParseCameraSpec(c.spec);

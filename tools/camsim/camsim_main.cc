@@ -35,6 +35,8 @@ flags:
                              start=S          clip position at server start, in s (default:
                                               cameras spread over the clip; give a main
                                               stream and its substream the same start)
+                             clock_offset=MS  the camera's clock (its RTCP sender reports) is
+                                              MS ms ahead of ours (negative: behind)
                              user=U,password=P   this camera's Digest credentials
                            faults (periods in seconds of streaming):
                              drop=N           close the connection every N s
@@ -46,7 +48,7 @@ flags:
                              slow=MS          delay responses by MS ms, packets in small writes
                            quirks (repeatable): quirk=no-sprop, bad-sprop, marker-never,
                              marker-always, stray-channel, rtcp-before-play, bogus-rtpinfo,
-                             no-session-name, annexb-in-rtp
+                             no-session-name, annexb-in-rtp, no-sr (no RTCP sender reports)
   --speed X                playback speed factor (default 1.0)
   --user U --password P    Digest credentials for cameras without their own
   --session-timeout S      close sessions idle (no request, no RTCP) for S s (default 60)

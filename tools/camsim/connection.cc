@@ -452,8 +452,13 @@ asio::awaitable<bool> Connection::Play(const rtsp::RtspMessage& req, rtsp::RtspM
   playing_ = true;
   Bump(camera_->counters.sessions_started);
   Bump(camera_->counters.sessions_active);
+  // The session's clock, for tools that must know which frame was sent when (the browser
+  // tests compare the picture played back with the footage of that moment).
+  const SessionClock& clock = streamer_->clock();
   SL_LOG(kInfo) << "camera=" << camera_->spec.name << " session=" << session_id_
-                << " PLAY transport=" << (tcp_ ? "tcp" : "udp");
+                << " PLAY transport=" << (tcp_ ? "tcp" : "udp")
+                << " clip_ms=" << clock.clip_dts.ticks() / 90 << " start_us=" << UnixMicros(clock.start);
+  if (ctx_->options.on_session_start) ctx_->options.on_session_start(camera_->spec.name, clock);
   auto self = shared_from_this();
   asio::co_spawn(
       socket_.get_executor(),

@@ -3,10 +3,13 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "media/nal.h"
 #include "media/test_param_sets.h"
 #include "rtsp/depacketizer.h"
 #include "rtsp/rtp.h"
+#include "rtsp/timeline.h"
 #include "tools/camsim/camsim_test_util.h"
 #include "tools/camsim/server.h"
 
@@ -327,6 +330,58 @@ TEST_F(CamsimFaultTest, QuirkAnnexBInRtp) {
     }
   }
   EXPECT_GT(with_start_code, 0);
+}
+
+TEST_F(CamsimFaultTest, QuirkNoSrSendsNoSenderReports) {
+  StartServer({"quirk=no-sr", ""}, 4);
+  for (int cam = 0; cam < 2; ++cam) {
+    auto c = Connect();
+    ASSERT_TRUE(testing::Play(*c, rs_->Url("cam" + std::to_string(cam))).ok());
+    const Received r = Collect(*c, 1200ms);
+    EXPECT_FALSE(r.rtp.empty()) << "cam" << cam;
+    EXPECT_EQ(r.rtcp.empty(), cam == 0) << "cam" << cam;
+    if (cam == 1) {
+      // The first sender report precedes the first RTP packet, so every frame can be stamped
+      // from the camera's clock.
+      const std::vector<int>& order = c->arrival_order();
+      EXPECT_LT(std::find(order.begin(), order.end(), 1), std::find(order.begin(), order.end(), 0));
+    }
+  }
+}
+
+// The sender reports' clock is the wall time at which each frame is sent: no frame arrives
+// before the time its SR gives it, and frames arrive at that time (the smallest delay over
+// two seconds on loopback is well under 20 ms even on a loaded machine).
+TEST_F(CamsimFaultTest, SenderReportsCarryTheTimeEachFrameIsSent) {
+  StartServer({"", "clock_offset=-3600000"}, 1);
+  for (int cam = 0; cam < 2; ++cam) {
+    const auto offset = cam == 0 ? 0ms : -3600000ms;
+    auto c = Connect();
+    ASSERT_TRUE(testing::Play(*c, rs_->Url("cam" + std::to_string(cam))).ok());
+    // Steady arrival times to wall time, sampled once (over two seconds the clocks agree to
+    // far better than a millisecond).
+    const WallTime wall0 = RealClock().WallNow();
+    const Steady::time_point steady0 = Steady::now();
+    const Received r = Collect(*c, 2000ms);
+    ASSERT_FALSE(r.rtcp.empty());
+    auto sr = rtsp::ParseRtcpCompound(r.rtcp[0].data);
+    ASSERT_TRUE(sr.ok() && sr->has_value()) << sr.status();
+    const WallTime sr_wall = rtsp::NtpToWallTime((*sr)->ntp_timestamp);
+    const WallTime sr_arrival = wall0 + (r.rtcp[0].arrival - steady0);
+    // clock_offset: this camera's clock is an hour behind ours.
+    EXPECT_LE(std::chrono::abs(sr_wall - offset - sr_arrival), 50ms) << "cam" << cam;
+    const std::vector<rtsp::RtpPacket> packets = Parse(r.rtp);
+    ASSERT_GT(packets.size(), 10u);
+    auto min_late = std::chrono::nanoseconds::max();
+    for (size_t i = 0; i < packets.size(); ++i) {
+      const int32_t ticks = static_cast<int32_t>(packets[i].timestamp - (*sr)->rtp_timestamp);
+      const WallTime due = sr_wall - offset + std::chrono::microseconds(int64_t{ticks} * 100 / 9);
+      const auto late = wall0 + (r.rtp[i].arrival - steady0) - due;
+      EXPECT_GE(late, -2ms) << "cam" << cam << " packet " << i;
+      min_late = std::min(min_late, std::chrono::duration_cast<std::chrono::nanoseconds>(late));
+    }
+    EXPECT_LE(min_late, 20ms) << "cam" << cam;
+  }
 }
 
 }  // namespace

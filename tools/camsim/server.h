@@ -9,12 +9,14 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "base/result.h"
+#include "tools/camsim/camera.h"
 #include "tools/camsim/camera_spec.h"
 #include "tools/camsim/clip.h"
 #include "tools/camsim/stats.h"
@@ -40,6 +42,9 @@ struct Options {
   // (without it Linux grows the buffer to megabytes). 0: the kernel's default.
   int send_buffer_bytes = 256 * 1024;
   uint64_t seed = 0;  // randomness (SSRCs, faults); 0: from std::random_device
+  // Called on the io thread as each session starts streaming, with its camera's name and when
+  // it sends which frame (tests compare the wall times clients give frames with it).
+  std::function<void(const std::string& camera, const SessionClock& clock)> on_session_start;
 };
 
 // Parses "host:port" or "[v6addr]:port".

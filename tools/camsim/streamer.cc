@@ -51,7 +51,11 @@ Streamer::Streamer(asio::any_io_executor executor, const Params& params, PacketS
   cursor_.clip = &clip;
   cursor_.index = clip.KeyframeAtOrBefore(media::Time90k(live));
   cursor_.base = 0;
+  // The session's clock: its first frame (that keyframe) is due now, the rest follow their
+  // dts at --speed. The session shows the clip from that keyframe on, so it runs behind the
+  // camera's live position by up to a GOP.
   anchor_time_ = now;
+  clock_ = SessionClock{RealClock().WallNow(), cursor_.frame().dts};
   anchor_dts_ = cursor_.dts();
   first_pts_ = cursor_.pts();
 }
@@ -130,11 +134,15 @@ void Streamer::BuildPackets() {
   }
 }
 
+// RFC 3550 section 6.4.1: the SR's RTP timestamp is the media clock at the instant of its
+// NTP timestamp. Here that is the pts of a frame due now (its dts on the session's clock, plus
+// the first frame's decoding-to-presentation offset): the SR says when each frame is sent.
 asio::awaitable<bool> Streamer::SendSenderReport() {
   rtsp::SenderReport sr;
   sr.ssrc = p_.ssrc;
+  const WallTime wall = RealClock().WallNow() + p_.camera->spec.clock_offset;
   const auto now = std::chrono::steady_clock::now();
-  sr.ntp_timestamp = rtsp::WallTimeToNtp(RealClock().WallNow());
+  sr.ntp_timestamp = rtsp::WallTimeToNtp(wall);
   sr.rtp_timestamp = RtpTimestamp(StreamTimeAt(now) - anchor_dts_ + first_pts_);
   sr.packet_count = packets_;
   sr.octet_count = octets_;
@@ -155,7 +163,8 @@ asio::awaitable<void> Streamer::Run() {
   const auto start = std::chrono::steady_clock::now();
   const SteadyTime never = SteadyTime::max();
   auto first = [&](double every_s) { return every_s > 0 ? After(start, every_s) : never; };
-  SteadyTime next_sr = start;
+  // Quirk no-sr: a camera that sends no sender reports (clients stamp by arrival).
+  SteadyTime next_sr = q.no_sr ? never : start;
   SteadyTime next_drop = first(f.drop_every_s);
   SteadyTime next_stall = first(f.stall_every_s);
   SteadyTime next_garbage = first(f.garbage_every_s);

@@ -16,6 +16,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "base/bytes.h"
+#include "base/clock.h"
 #include "media/time.h"
 #include "tools/camsim/camera.h"
 
@@ -65,10 +66,13 @@ class Streamer {
     uint64_t seed = 0;
   };
 
-  // Positions the stream at the latest keyframe of the camera's live position at `now`.
+  // Positions the stream at the latest keyframe of the camera's live position at `now`, due
+  // at `now`.
   Streamer(boost::asio::any_io_executor executor, const Params& params, PacketSink& sink,
            SteadyTime now);
 
+  // When the session's frames are sent.
+  const SessionClock& clock() const { return clock_; }
   // The sequence number and RTP timestamp of the first packet (RTP-Info, RFC 2326 12.33).
   uint16_t initial_seq() const { return p_.initial_seq; }
   uint32_t initial_rtptime() const { return p_.initial_rtptime; }
@@ -106,7 +110,8 @@ class Streamer {
   bool stopped_ = false;
 
   Cursor cursor_;
-  SteadyTime anchor_time_;
+  SteadyTime anchor_time_;  // the session's clock: stream dts anchor_dts_ is due then
+  SessionClock clock_;      // the same, as wall time and clip time
   int64_t anchor_dts_ = 0;
   int64_t first_pts_ = 0;
   int64_t ts_jump_ = 0;

@@ -15,7 +15,7 @@ export const env = {
   viewerPassword: process.env.SIGHTLINE_VIEWER_PASSWORD ?? '',
   viewerCameras: (process.env.SIGHTLINE_VIEWER_CAMERAS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
   footage: process.env.SIGHTLINE_FOOTAGE ?? '',
-  camsimStartUs: Number(process.env.SIGHTLINE_CAMSIM_START_US ?? 0),
+  camsimLog: process.env.SIGHTLINE_CAMSIM_LOG ?? '',
   artifacts: process.env.ARTIFACTS_DIR ?? '',
   chromium: process.env.CHROMIUM ?? '/usr/bin/chromium',
 };
