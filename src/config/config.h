@@ -118,6 +118,8 @@ struct HttpConfig {
   std::optional<TlsConfig> tls;           // unset: plain HTTP
   std::string ui_dir;  // absolute, an existing directory; empty: the app finds the built UI
   int max_connections = 256;
+  // Exports running at once, over all users (each user runs one at a time); 1 to 16.
+  int max_exports = 2;
 };
 
 struct AuthConfig {

@@ -299,6 +299,7 @@ TEST(ConfigTest, HttpAndAuth) {
   EXPECT_FALSE(d.http.tls.has_value());
   EXPECT_EQ(d.http.ui_dir, "");
   EXPECT_EQ(d.http.max_connections, 256);
+  EXPECT_EQ(d.http.max_exports, 2);
   EXPECT_EQ(d.auth.session_idle_s, 7 * kDayS);
   EXPECT_EQ(d.auth.session_max_s, 30 * kDayS);
 
@@ -310,6 +311,7 @@ TEST(ConfigTest, HttpAndAuth) {
   std::ofstream(key) << "key";
   const Config c = ParseOk(std::string(kMinimal) + "http:\n  listen: \"[::1]:0\"\n  tls: {cert: " + cert +
                            ", key: " + key + "}\n  ui_dir: " + dir + "\n  max_connections: 10\n" +
+                           "  max_exports: 3\n" +
                            "auth: {session_idle: 1h, session_max: 1d}\n");
   EXPECT_EQ(c.http.listen, "[::1]:0");
   ASSERT_TRUE(c.http.tls.has_value());
@@ -317,6 +319,7 @@ TEST(ConfigTest, HttpAndAuth) {
   EXPECT_EQ(c.http.tls->key_path, key);
   EXPECT_EQ(c.http.ui_dir, dir);
   EXPECT_EQ(c.http.max_connections, 10);
+  EXPECT_EQ(c.http.max_exports, 3);
   EXPECT_EQ(c.auth.session_idle_s, 3600);
   EXPECT_EQ(c.auth.session_max_s, kDayS);
   for (const char* listen : {"0.0.0.0:443", "nvr.lan:8080", "[2001:db8::1]:65535"}) {
@@ -335,6 +338,12 @@ TEST(ConfigTest, HttpAndAuth) {
             "[::1]:8080)");
   EXPECT_EQ(Errors(std::string(kMinimal) + "http: {tls: {cert: " + cert + "}}\n"),
             "test.yaml:9:8: http.tls: missing required key \"key\"");
+  for (const char* max : {"0", "17"}) {
+    EXPECT_NE(Errors(std::string(kMinimal) + "http: {max_exports: " + max + "}\n")
+                  .find(std::string("http.max_exports: \"") + max + "\" is out of range"),
+              std::string::npos)
+        << max;
+  }
   for (const char* listen : {":8080", "host:", "host:65536", "[::1]8080", "a b:80", "[]:80", "host:-1"}) {
     EXPECT_NE(Errors(std::string(kMinimal) + "http: {listen: \"" + listen + "\"}\n").find("is not HOST:PORT"),
               std::string::npos)

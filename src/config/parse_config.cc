@@ -31,7 +31,8 @@ constexpr std::string_view kStorageKeys[] = {"dirs", "index", "flush_interval", 
 constexpr std::string_view kDirKeys[] = {"path", "min_free"};
 constexpr std::string_view kRecordKeys[] = {"max_age", "max_bytes", "continuous", "motion"};
 constexpr std::string_view kTierKeys[] = {"days"};
-constexpr std::string_view kHttpKeys[] = {"listen", "tls", "ui_dir", "max_connections"};
+constexpr std::string_view kHttpKeys[] = {"listen", "tls", "ui_dir", "max_connections",
+                                          "max_exports"};
 constexpr std::string_view kTlsKeys[] = {"cert", "key"};
 constexpr std::string_view kAuthKeys[] = {"session_idle", "session_max"};
 constexpr std::string_view kCameraKeys[] = {"enabled", "record", "motion", "streams"};
@@ -409,6 +410,13 @@ void ParseHttp(Context& ctx, const Field& f, HttpConfig* out) {
     if (std::optional<int64_t> n = ReadInt(ctx, *max)) {
       if (CheckRange(ctx, *max, *n, 1, kMaxConnections, "between 1 and 100000", "each holds a file descriptor")) {
         out->max_connections = static_cast<int>(*n);
+      }
+    }
+  }
+  if (const Field* max = map.Find("max_exports")) {
+    if (std::optional<int64_t> n = ReadInt(ctx, *max)) {
+      if (CheckRange(ctx, *max, *n, 1, 16, "between 1 and 16", "each reads the recording disks at full speed")) {
+        out->max_exports = static_cast<int>(*n);
       }
     }
   }
