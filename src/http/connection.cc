@@ -386,13 +386,16 @@ class HttpSession {
   awaitable<bool> SendStream(const Exchange& ex, StreamBody& body) {
     uint64_t sent = 0;
     while (sent < body.length) {
-      Result<Bytes> chunk = co_await OnExecutor(body.executor, [&body]() -> Result<Bytes> {
-        try {
-          return body.next();
-        } catch (const std::exception& e) {
-          return InternalError(std::string("threw: ") + e.what());
-        }
-      });
+      // In an optional: co_spawn needs a default-constructible result.
+      std::optional<Result<Bytes>> made =
+          co_await OnExecutor(body.executor, [&body]() -> std::optional<Result<Bytes>> {
+            try {
+              return body.next();
+            } catch (const std::exception& e) {
+              return Result<Bytes>(InternalError(std::string("threw: ") + e.what()));
+            }
+          });
+      Result<Bytes> chunk = std::move(*made);
       if (chunk.ok() && (chunk->empty() || chunk->size() > body.length - sent)) {
         chunk = InternalError("made " + std::to_string(sent + chunk->size()) + " bytes of " +
                               std::to_string(body.length));

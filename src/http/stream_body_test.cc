@@ -18,6 +18,7 @@ namespace {
 using testing::Client;
 using testing::ClientResponse;
 using testing::TestServer;
+namespace bhttp = boost::beast::http;
 
 Bytes Chunk(char c, size_t n) { return Bytes(n, static_cast<uint8_t>(c)); }
 
