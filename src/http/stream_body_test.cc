@@ -77,6 +77,7 @@ TEST(StreamBodyTest, ADeferredResponseIsMadeOnItsExecutorAndItsBodyStreamed) {
   EXPECT_TRUE(made_on_pool);
   EXPECT_EQ(made, 5);
   // The connection stays usable (keep-alive) after a stream body.
+  made = 0;
   bhttp::request<bhttp::string_body> again(bhttp::verb::post, "/export", 11);
   EXPECT_TRUE(c.Send(std::move(again)).body() == Expected(5));
 }
