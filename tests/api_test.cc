@@ -158,12 +158,13 @@ TEST_F(ApiTest, EveryRouteButHealthAndLoginNeedsAuthentication) {
   for (const std::string& target : std::vector<std::string>{"/api/me", "/api/cameras", "/api/cameras/cam0", "/api/cameras/cam0/snapshot.jpg",
         "/api/cameras/cam0/recordings?" + range,
         "/api/cameras/cam0/streams/main/playlist.m3u8?" + range,
-        "/api/cameras/cam0/streams/main/segments/1.mp4", "/api/cameras/cam0/export.mp4?" + range,
+        "/api/cameras/cam0/streams/main/segments/1.mp4",
         "/api/events", "/api/users", "/api/audit", "/api/system"}) {
     EXPECT_EQ(Get(target).status, 401) << target;
     EXPECT_EQ(Get(target, "sl_session=forged").status, 401) << target;
   }
   EXPECT_EQ(Post("/api/cameras/cam0/protect", R"({"start_us":1,"end_us":2})").status, 401);
+  EXPECT_EQ(Post("/api/cameras/cam0/export", R"({"start_us":1,"end_us":2})").status, 401);
   EXPECT_EQ(Post("/api/users", R"({"name":"x","password":"12345678","role":"admin"})").status, 401);
   Result<std::unique_ptr<WsClient>> ws = WsClient::Connect(port_, "/api/cameras/cam0/live", {});
   ASSERT_FALSE(ws.ok());
@@ -210,7 +211,7 @@ TEST_F(ApiTest, ViewerSeesOnlyPermittedCamerasAndCannotExportOrAdminister) {
       WsClient::Connect(port_, "/api/cameras/cam1/live", {{"Cookie", viewer}});
   ASSERT_FALSE(ws.ok());
   EXPECT_NE(ws.status().message().find("status 403"), std::string::npos) << ws.status();
-  EXPECT_EQ(Get("/api/cameras/cam0/export.mp4?" + range, viewer).status, 403);
+  EXPECT_EQ(Post("/api/cameras/cam0/export", R"({"start_us":1,"end_us":2})", viewer).status, 403);
   EXPECT_EQ(Get("/api/users", viewer).status, 403);
   EXPECT_EQ(Get("/api/audit", viewer).status, 403);
   EXPECT_EQ(Post("/api/cameras/cam0/protect", R"({"start_us":1,"end_us":2})", viewer).status, 403);
@@ -253,9 +254,9 @@ TEST_F(ApiTest, ExportIsAValidMp4) {
   WaitForRecording(10);
   const std::string admin = Login("admin", kAdminPassword);
   const int64_t end = NowUs() - 3'000'000, start = end - 4'000'000;
-  HttpReply r = Get("/api/cameras/cam0/export.mp4?start_us=" + std::to_string(start) +
-                        "&end_us=" + std::to_string(end),
-                    admin);
+  HttpReply r = Post("/api/cameras/cam0/export",
+                     R"({"start_us":)" + std::to_string(start) + R"(,"end_us":)" + std::to_string(end) + "}",
+                     admin);
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(r.Header("Content-Type"), "video/mp4");
   const std::string path = tmp_->path() + "/export.mp4";
@@ -410,9 +411,10 @@ TEST_F(ApiTest, AuditLogListsWhatPeopleDid) {
   const std::string admin = Login("admin", kAdminPassword);
   // Make sure each action happened at least once in this process.
   Get("/api/cameras/cam0/streams/main/playlist.m3u8?" + Range(), admin);
-  Get("/api/cameras/cam0/export.mp4?start_us=" + std::to_string(NowUs() - 5'000'000) +
-          "&end_us=" + std::to_string(NowUs() - 3'000'000),
-      admin);
+  Post("/api/cameras/cam0/export",
+       R"({"start_us":)" + std::to_string(NowUs() - 5'000'000) + R"(,"end_us":)" +
+           std::to_string(NowUs() - 3'000'000) + "}",
+       admin);
   {
     Result<std::unique_ptr<WsClient>> ws =
         WsClient::Connect(port_, "/api/cameras/cam0/live", {{"Cookie", admin}});

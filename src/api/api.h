@@ -87,7 +87,7 @@ struct ApiDeps {
   std::vector<std::string> storage_paths;   // the configured storage directories
   std::vector<uint64_t> storage_min_free_bytes;  // parallel to storage_paths
   std::string ui_dir;      // the built web UI (web/dist); empty: none
-  std::string export_dir;  // where exports are written before download
+  size_t max_exports = 2;  // running at once, over all users (config http.max_exports)
   std::string version;
   // The session cookie is Secure and named __Host-sl_session even over plain HTTP: for a
   // server behind a proxy that terminates TLS (http.secure_cookies).

@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api/api.h"
+#include "api/export_jobs.h"
 #include "http/request.h"
 #include "store/export.h"
 #include "store/index.h"
@@ -44,8 +45,10 @@ using AuthedHandler = std::function<Result<http::Response>(http::Request&, const
 
 class Context : public std::enable_shared_from_this<Context> {
  public:
-  explicit Context(ApiDeps deps) : deps_(std::move(deps)) {}
+  explicit Context(ApiDeps deps) : deps_(std::move(deps)), exports_(deps_.max_exports) {}
   const ApiDeps& deps() const { return deps_; }
+  // The export pool and its limits.
+  ExportJobs& exports() { return exports_; }
 
   // Wraps a handler: 503 until a user exists, 401 without a valid session cookie or bearer
   // token, and every error Status mapped to its HTTP status; a 403 is audited (AuditDenied).
@@ -117,6 +120,7 @@ class Context : public std::enable_shared_from_this<Context> {
   bool SecureCookies(const http::Request& request) const { return request.tls || deps_.secure_cookies; }
 
   ApiDeps deps_;
+  ExportJobs exports_;
   std::atomic<bool> has_users_{false};
   std::mutex mu_;
   std::vector<std::unique_ptr<store::Index>> idle_;  // guarded by mu_

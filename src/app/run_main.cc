@@ -158,7 +158,7 @@ int RunMain(int argc, char** argv) {
     deps.storage_min_free_bytes.push_back(static_cast<uint64_t>(d.min_free_bytes));
   }
   deps.ui_dir = FindUiDir(*cfg);
-  deps.export_dir = store::DirName(cfg->storage.index_path) + "/exports";
+  deps.max_exports = static_cast<size_t>(cfg->http.max_exports);
   deps.version = "0.1";
   deps.secure_cookies = cfg->http.secure_cookies;
   if (deps.ui_dir.empty()) {

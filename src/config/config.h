@@ -125,6 +125,8 @@ struct HttpConfig {
   std::vector<std::string> allowed_hosts;
   // Session cookies Secure (and __Host-) over plain HTTP too: behind a TLS proxy.
   bool secure_cookies = false;
+  // Exports running at once, over all users (each user runs one at a time); 1 to 16.
+  int max_exports = 2;
 };
 
 struct AuthConfig {

@@ -307,6 +307,7 @@ TEST(ConfigTest, HttpAndAuth) {
   EXPECT_FALSE(d.http.tls.has_value());
   EXPECT_EQ(d.http.ui_dir, "");
   EXPECT_EQ(d.http.max_connections, 256);
+  EXPECT_EQ(d.http.max_exports, 2);
   EXPECT_EQ(d.auth.session_idle_s, 7 * kDayS);
   EXPECT_EQ(d.auth.session_max_s, 30 * kDayS);
   EXPECT_EQ(d.auth.audit_retention_s, 400 * kDayS);
@@ -319,6 +320,7 @@ TEST(ConfigTest, HttpAndAuth) {
   std::ofstream(key) << "key";
   const Config c = ParseOk(std::string(kMinimal) + "http:\n  listen: \"[::1]:0\"\n  tls: {cert: " + cert +
                            ", key: " + key + "}\n  ui_dir: " + dir + "\n  max_connections: 10\n" +
+                           "  max_exports: 3\n" +
                            "auth: {session_idle: 1h, session_max: 1d, audit_retention: 90d}\n");
   EXPECT_EQ(c.http.listen, "[::1]:0");
   ASSERT_TRUE(c.http.tls.has_value());
@@ -328,6 +330,7 @@ TEST(ConfigTest, HttpAndAuth) {
   EXPECT_EQ(c.http.max_connections, 10);
   EXPECT_TRUE(c.http.allowed_hosts.empty());
   EXPECT_FALSE(c.http.secure_cookies);
+  EXPECT_EQ(c.http.max_exports, 3);
   EXPECT_EQ(c.auth.session_idle_s, 3600);
   EXPECT_EQ(c.auth.session_max_s, kDayS);
   EXPECT_EQ(c.auth.audit_retention_s, 90 * kDayS);
@@ -358,6 +361,12 @@ TEST(ConfigTest, HttpAndAuth) {
             "[::1]:8080)");
   EXPECT_EQ(Errors(std::string(kMinimal) + "http: {tls: {cert: " + cert + "}}\n"),
             "test.yaml:9:8: http.tls: missing required key \"key\"");
+  for (const char* max : {"0", "17"}) {
+    EXPECT_NE(Errors(std::string(kMinimal) + "http: {max_exports: " + max + "}\n")
+                  .find(std::string("http.max_exports: \"") + max + "\" is out of range"),
+              std::string::npos)
+        << max;
+  }
   for (const char* listen : {":8080", "host:", "host:65536", "[::1]8080", "a b:80", "[]:80", "host:-1"}) {
     EXPECT_NE(Errors(std::string(kMinimal) + "http: {listen: \"" + listen + "\"}\n").find("is not HOST:PORT"),
               std::string::npos)

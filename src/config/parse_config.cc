@@ -32,7 +32,8 @@ constexpr std::string_view kDirKeys[] = {"path", "min_free"};
 constexpr std::string_view kRecordKeys[] = {"max_age", "max_bytes", "continuous", "motion"};
 constexpr std::string_view kTierKeys[] = {"days"};
 constexpr std::string_view kHttpKeys[] = {"listen", "tls", "ui_dir", "max_connections",
-                                          "max_connections_per_ip", "allowed_hosts", "secure_cookies"};
+                                          "max_connections_per_ip", "allowed_hosts", "secure_cookies",
+                                          "max_exports"};
 constexpr std::string_view kTlsKeys[] = {"cert", "key"};
 constexpr std::string_view kAuthKeys[] = {"session_idle", "session_max", "audit_retention"};
 constexpr std::string_view kCameraKeys[] = {"enabled", "record", "motion", "streams"};
@@ -437,6 +438,13 @@ void ParseHttp(Context& ctx, const Field& f, HttpConfig* out) {
   }
   if (const Field* secure = map.Find("secure_cookies")) {
     out->secure_cookies = ReadBool(ctx, *secure).value_or(false);
+  }
+  if (const Field* max = map.Find("max_exports")) {
+    if (std::optional<int64_t> n = ReadInt(ctx, *max)) {
+      if (CheckRange(ctx, *max, *n, 1, 16, "between 1 and 16", "each reads the recording disks at full speed")) {
+        out->max_exports = static_cast<int>(*n);
+      }
+    }
   }
 }
 

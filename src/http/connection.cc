@@ -27,6 +27,7 @@
 #include "base/logging.h"
 #include "http/http_date.h"
 #include "http/range.h"
+#include "http/stream_body.h"
 #include "http/websocket.h"
 #include "http/websocket_session.h"
 #include "http/wire.h"
@@ -50,13 +51,19 @@ constexpr uint64_t kSendfilePerHop = 8ull << 20;   // most bytes one pool step s
 constexpr size_t kDrainLimitBytes = 16 << 20;
 constexpr auto kDrainTimeout = std::chrono::seconds(2);
 
+// Runs `f` on `executor`; the caller resumes on its own strand.
+template <class F>
+auto OnExecutor(const asio::any_io_executor& executor, F f) -> awaitable<decltype(f())> {
+  using R = decltype(f());
+  co_return co_await asio::co_spawn(
+      executor, [f = std::move(f)]() mutable -> awaitable<R> { co_return f(); },
+      asio::use_awaitable);
+}
+
 // Runs `f` on the core's blocking pool; the caller resumes on its own strand.
 template <class F>
 auto OnPool(ServerCore& core, F f) -> awaitable<decltype(f())> {
-  using R = decltype(f());
-  co_return co_await asio::co_spawn(
-      core.pool->get_executor(), [f = std::move(f)]() mutable -> awaitable<R> { co_return f(); },
-      asio::use_awaitable);
+  co_return co_await OnExecutor(core.pool->get_executor(), std::move(f));
 }
 
 class FileDescriptor {
@@ -231,6 +238,7 @@ class HttpSession {
       }
       case Router::Match::Kind::kHandler: {
         Response response = co_await RunHandler<Response>(*match.handler, request, "handler");
+        while (response.deferred) response = co_await RunDeferred(request, *response.deferred);
         co_return co_await Reply(ex, &request, std::move(response), !keep_alive);
       }
       case Router::Match::Kind::kWebSocket:
@@ -249,6 +257,20 @@ class HttpSession {
         SL_LOG(kWarning) << "http path=" << request.path << " " << what << " threw: " << e.what();
       } catch (...) {
         SL_LOG(kWarning) << "http path=" << request.path << " " << what << " threw";
+      }
+      return Response::Error(500, "internal error");
+    });
+  }
+
+  // Makes a deferred response on its own executor; one that throws gets a 500.
+  awaitable<Response> RunDeferred(const Request& request, DeferredResponse& deferred) {
+    co_return co_await OnExecutor(deferred.executor, [&deferred, &request]() -> Response {
+      try {
+        return deferred.make();
+      } catch (const std::exception& e) {
+        SL_LOG(kWarning) << "http path=" << request.path << " deferred response threw: " << e.what();
+      } catch (...) {
+        SL_LOG(kWarning) << "http path=" << request.path << " deferred response threw";
       }
       return Response::Error(500, "internal error");
     });
@@ -341,7 +363,9 @@ class HttpSession {
       }
     }
     ResponseHead head;
-    head.content_length = response.file ? response.file->length : response.body.size();
+    head.content_length = response.stream ? response.stream->length
+                          : response.file ? response.file->length
+                                          : response.body.size();
     head.close = close || conn_->aborted();
     head.keep_alive_1_0 = keep_alive_1_0_;
     head.date = FormatHttpDate(std::time(nullptr));
@@ -357,7 +381,9 @@ class HttpSession {
     core_.CountResponse(response.status);
     const bool bodiless = head_only || response.status < 200 || response.status == 204 || response.status == 304;
     bool ok;
-    if (file && !bodiless) {
+    if (response.stream && !bodiless) {
+      ok = co_await Write(*serialized, {}) && co_await SendStream(ex, *response.stream);
+    } else if (file && !bodiless) {
       ok = co_await Write(*serialized, {}) &&
            co_await SendFile(file->fd.get(), response.file->offset, response.file->length);
     } else {
@@ -369,6 +395,36 @@ class HttpSession {
                    << " bytes=" << (bodiless ? 0 : head.content_length) << " ms=" << ms << (ok ? "" : " write failed");
     if (!ok) co_return Next::kDrop;
     co_return head.close ? Next::kClose : Next::kContinue;
+  }
+
+  // Sends a stream body: asks for each chunk on its executor, then writes it.
+  awaitable<bool> SendStream(const Exchange& ex, StreamBody& body) {
+    uint64_t sent = 0;
+    while (sent < body.length) {
+      // In an optional: co_spawn needs a default-constructible result.
+      std::optional<Result<Bytes>> made =
+          co_await OnExecutor(body.executor, [&body]() -> std::optional<Result<Bytes>> {
+            try {
+              return body.next();
+            } catch (const std::exception& e) {
+              return Result<Bytes>(InternalError(std::string("threw: ") + e.what()));
+            }
+          });
+      Result<Bytes> chunk = std::move(*made);
+      if (chunk.ok() && (chunk->empty() || chunk->size() > body.length - sent)) {
+        chunk = InternalError("made " + std::to_string(sent + chunk->size()) + " bytes of " +
+                              std::to_string(body.length));
+      }
+      if (!chunk.ok()) {
+        SL_LOG(kWarning) << "http path=" << ex.path_for_log << " stream body: " << chunk.status();
+        co_return false;
+      }
+      if (conn_->aborted()) co_return false;
+      const std::string_view bytes(reinterpret_cast<const char*>(chunk->data()), chunk->size());
+      if (!co_await Write({}, bytes)) co_return false;
+      sent += chunk->size();
+    }
+    co_return true;
   }
 
   // Narrows a 200 file response to the request's Range (RFC 9110 section 14.2).

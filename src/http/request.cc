@@ -98,6 +98,12 @@ Response Response::File(FileBody file) {
   return r;
 }
 
+Response Response::Deferred(std::shared_ptr<DeferredResponse> deferred) {
+  Response r;
+  r.deferred = std::move(deferred);
+  return r;
+}
+
 Response Response::Empty(int status) {
   Response r;
   r.status = status;

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -32,6 +33,9 @@ class Headers {
  private:
   std::vector<std::pair<std::string, std::string>> fields_;
 };
+
+struct StreamBody;        // stream_body.h
+struct DeferredResponse;  // stream_body.h
 
 struct Request {
   std::string method;          // as sent, case-sensitive (RFC 9110 section 9.1): "GET"
@@ -74,8 +78,13 @@ struct Response {
   int status = 200;
   Headers headers;             // Content-Type and Content-Length are set by the server
   std::string body;            // ignored when `file` is set
-  std::string content_type;    // of `body`; empty means no Content-Type
+  std::string content_type;    // of `body` or `stream`; empty means no Content-Type
   std::optional<FileBody> file;
+  // A body made while it is sent, on the handler's executor (stream_body.h); `body` and
+  // `file` are then ignored. Not narrowed by Range.
+  std::shared_ptr<StreamBody> stream;
+  // Set by Deferred(): the rest of the response is ignored.
+  std::shared_ptr<DeferredResponse> deferred;
 
   static Response Json(int status, std::string json);
   static Response Text(int status, std::string text);  // text/plain; charset=utf-8
@@ -84,6 +93,8 @@ struct Response {
   static Response Error(int status, std::string_view message);
   static Response File(FileBody file);                 // 200
   static Response Empty(int status);                   // e.g. 204, 304
+  // The response `deferred->make` returns, made on `deferred->executor` (stream_body.h).
+  static Response Deferred(std::shared_ptr<DeferredResponse> deferred);
 };
 
 // `s` as a JSON string literal with quotes, escaping what RFC 8259 section 7 requires.

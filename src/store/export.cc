@@ -7,173 +7,13 @@
 #include <span>
 #include <utility>
 
-#include "media/stream_params.h"
-#include "mp4/fragment.h"
-#include "mp4/progressive.h"
-#include "store/fragment_table.h"
+#include "store/export_reader.h"
 #include "store/meta_file.h"
 
 namespace sightline::store {
 namespace {
 
-// Reads are whole runs of fragments (or of sample payloads) up to this size: few system calls
-// and large sequential reads, with bounded memory.
-constexpr uint64_t kReadChunkBytes = 8 << 20;
 constexpr size_t kWriteBufferBytes = 8 << 20;
-
-struct ByteRange {
-  uint64_t begin = 0;
-  uint64_t end = 0;
-};
-
-// Splits ascending byte ranges of one file into groups [first, last) that are read at once:
-// from the first's begin to the last's end, at most kReadChunkBytes (a larger range alone).
-std::vector<std::pair<size_t, size_t>> GroupReads(std::span<const ByteRange> ranges) {
-  std::vector<std::pair<size_t, size_t>> groups;
-  size_t first = 0;
-  for (size_t i = 1; i <= ranges.size(); ++i) {
-    if (i == ranges.size() || ranges[i].end - ranges[first].begin > kReadChunkBytes) {
-      groups.emplace_back(first, i);
-      first = i;
-    }
-  }
-  return groups;
-}
-
-// [begin, end) of `path`, all of it: a shorter file is data loss.
-Result<Bytes> ReadRange(Env& env, const std::string& path, uint64_t begin, uint64_t end,
-                        uint64_t* bytes_read) {
-  Result<Bytes> bytes = env.Read(path, begin, end - begin);
-  if (!bytes.ok()) {
-    if (bytes.status().code() == StatusCode::kNotFound) {
-      return NotFoundError(bytes.status().message() +
-                           " (deleted by retention while exporting?)");
-    }
-    return std::move(bytes).status().WithContext("reading offset " + std::to_string(begin));
-  }
-  if (bytes->size() != end - begin) {
-    return DataLossError(path + ": " + std::to_string(end - begin) + " bytes at offset " +
-                         std::to_string(begin) + " are recorded in the index, only " +
-                         std::to_string(bytes->size()) + " are in the file");
-  }
-  *bytes_read += bytes->size();
-  return bytes;
-}
-
-// One segment file's share of a part.
-struct SegmentPlan {
-  std::string path;
-  int64_t start_us = 0;
-  std::vector<FragmentEntry> fragments;  // the selected ones, in file order
-  std::vector<ByteRange> payloads;       // per fragment, its selected samples' bytes (pass 1)
-};
-
-struct PartPlan {
-  PartStart starts_after = PartStart::kRangeStart;
-  std::shared_ptr<const media::StreamParams> params;
-  std::vector<SegmentPlan> segments;
-};
-
-// The segments of `rows` that have fragments in the range, grouped into parts.
-Result<std::vector<PartPlan>> PlanParts(Env& env, Index& index,
-                                        const std::vector<StorageDir>& dirs,
-                                        const StreamRow& stream,
-                                        const std::vector<SegmentRow>& rows,
-                                        const ExportRequest& request, uint64_t* bytes_read) {
-  std::vector<PartPlan> parts;
-  const SegmentRow* previous = nullptr;
-  for (const SegmentRow& row : rows) {
-    const StorageDir* dir = nullptr;
-    for (const StorageDir& d : dirs) {
-      if (d.dir_id == row.dir_id) dir = &d;
-    }
-    const std::string relative = SegmentRelativePath(stream.camera, stream.stream, row.seq);
-    if (dir == nullptr) {
-      std::string known = "id " + std::to_string(row.dir_id);
-      ASSIGN_OR_RETURN(std::vector<DirRow> all, index.Dirs());
-      for (const DirRow& d : all) {
-        if (d.id == row.dir_id) known = d.path;
-      }
-      return FailedPreconditionError(relative + " is in storage directory " + known +
-                                     ", which is not configured or has no meta file of this"
-                                     " index");
-    }
-    SegmentPlan segment;
-    segment.path = dir->path + "/" + relative;
-    segment.start_us = row.start_us;
-    Result<std::vector<FragmentEntry>> table =
-        DecodeFragmentTable(row.fragments, row.init_length, row.start_us);
-    if (!table.ok()) {
-      return std::move(table).status().WithContext(segment.path + ": index row's fragment table");
-    }
-    // A fragment is taken if it ends after the start (so the one holding the start, which
-    // begins with the keyframe at or before it, comes first) and begins before the end.
-    for (const FragmentEntry& f : *table) {
-      const int64_t begin_us = row.start_us + Ticks90kToUs(f.decode_time_90k);
-      const int64_t end_us = row.start_us + Ticks90kToUs(f.decode_time_90k + f.duration_90k);
-      if (end_us > request.start_us && begin_us < request.end_us) {
-        segment.fragments.push_back(f);
-      }
-    }
-    if (segment.fragments.empty()) continue;
-
-    ASSIGN_OR_RETURN(Bytes init, ReadRange(env, segment.path, 0, row.init_length, bytes_read));
-    Result<mp4::InitInfo> info = mp4::ParseInitSegment(init);
-    if (!info.ok()) return std::move(info).status().WithContext(segment.path);
-    Result<std::shared_ptr<const media::StreamParams>> params =
-        media::MakeStreamParams(info->codec, info->vps, info->sps, info->pps);
-    if (!params.ok()) return std::move(params).status().WithContext(segment.path);
-
-    std::optional<PartStart> starts;
-    if (previous == nullptr) {
-      starts = PartStart::kRangeStart;
-    } else if (row.start_us - previous->end_us > kMaxJoinGapUs) {
-      starts = PartStart::kGap;
-    } else if (!(**params == *parts.back().params)) {
-      starts = PartStart::kParamsChange;
-    }
-    if (starts) parts.push_back({*starts, *params, {}});
-    parts.back().segments.push_back(std::move(segment));
-    previous = &row;
-  }
-  return parts;
-}
-
-// Pass 1 over one segment: parses the selected fragments and appends their samples before
-// `end_us` to `samples`; records each fragment's selected payload bytes in the plan.
-Status CollectSamples(Env& env, int64_t end_us, SegmentPlan& segment,
-                      std::vector<mp4::SampleEntry>& samples, int64_t* last_end_us,
-                      uint64_t* bytes_read) {
-  std::vector<ByteRange> ranges;
-  for (const FragmentEntry& f : segment.fragments) {
-    ranges.push_back({f.offset, f.offset + f.length});
-  }
-  for (const auto& [first, last] : GroupReads(ranges)) {
-    const uint64_t base = ranges[first].begin;
-    ASSIGN_OR_RETURN(Bytes run,
-                     ReadRange(env, segment.path, base, ranges[last - 1].end, bytes_read));
-    for (size_t i = first; i < last; ++i) {
-      const FragmentEntry& f = segment.fragments[i];
-      Result<std::vector<mp4::SampleInfo>> parsed =
-          mp4::ParseFragmentSamples(ByteSpan(run).subspan(f.offset - base, f.length), f.offset);
-      if (!parsed.ok()) return std::move(parsed).status().WithContext(segment.path);
-      if (parsed->size() != f.samples || parsed->empty() ||
-          parsed->front().decode_time_90k != f.decode_time_90k) {
-        return DataLossError(segment.path + ": fragment at offset " + std::to_string(f.offset) +
-                             " differs from the index's fragment table");
-      }
-      ByteRange payload{parsed->front().offset, parsed->front().offset};
-      for (const mp4::SampleInfo& s : *parsed) {
-        if (segment.start_us + Ticks90kToUs(s.decode_time_90k) >= end_us) break;
-        samples.push_back({s.size, s.duration_90k, s.keyframe});
-        payload.end += s.size;
-        *last_end_us = segment.start_us + Ticks90kToUs(s.decode_time_90k + s.duration_90k);
-      }
-      segment.payloads.push_back(payload);
-    }
-  }
-  return Status();
-}
 
 // Appends to a WritableFile in large writes.
 class BufferedOutput {
@@ -200,108 +40,66 @@ class BufferedOutput {
   Bytes buffer_;
 };
 
-// Pass 2 over one segment: copies the selected payloads into `out`.
-Status CopyPayloads(Env& env, const SegmentPlan& segment, BufferedOutput& out,
-                    uint64_t* bytes_read) {
-  for (const auto& [first, last] : GroupReads(segment.payloads)) {
-    const uint64_t base = segment.payloads[first].begin;
-    ASSIGN_OR_RETURN(Bytes run, ReadRange(env, segment.path, base,
-                                          segment.payloads[last - 1].end, bytes_read));
-    for (size_t i = first; i < last; ++i) {
-      const ByteRange& p = segment.payloads[i];
-      RETURN_IF_ERROR(out.Append(ByteSpan(run).subspan(p.begin - base, p.end - p.begin)));
-    }
+// Writes the prepared part of `reader` to `tmp_path`, synced, so that the final name never
+// holds a partial file. The reader's errors name the export already; the file's get `what`.
+Status WritePart(Env& env, ExportReader& reader, const ExportPart& part,
+                 const std::string& tmp_path, std::string_view what) {
+  Status s = env.Remove(tmp_path);  // a leftover would be appended to
+  Result<std::unique_ptr<WritableFile>> file =
+      s.ok() ? env.OpenAppendable(tmp_path) : Result<std::unique_ptr<WritableFile>>(s);
+  if (!file.ok()) return std::move(file).status().WithContext(what);
+  BufferedOutput out(std::move(*file));
+  for (;;) {
+    ASSIGN_OR_RETURN(Bytes bytes, reader.Next());
+    if (bytes.empty()) break;
+    if (s = out.Append(bytes); !s.ok()) return std::move(s).WithContext(what);
   }
-  return Status();
-}
-
-// Writes one part to `tmp_path`: the header built from pass 1's table, then pass 2's bytes.
-Result<ExportPart> WritePart(Env& env, PartPlan& plan, const ExportRequest& request,
-                             const std::string& tmp_path, uint64_t* bytes_read) {
-  ExportPart part;
-  part.starts_after = plan.starts_after;
-  const SegmentPlan& first = plan.segments.front();
-  part.start_us = first.start_us + Ticks90kToUs(first.fragments.front().decode_time_90k);
-  part.segments = static_cast<int64_t>(plan.segments.size());
-  part.codec = plan.params->codec_string;
-  part.width = plan.params->width;
-  part.height = plan.params->height;
-
-  std::vector<mp4::SampleEntry> samples;
-  for (SegmentPlan& segment : plan.segments) {
-    RETURN_IF_ERROR(
-        CollectSamples(env, request.end_us, segment, samples, &part.end_us, bytes_read));
-  }
-  part.frames = static_cast<int64_t>(samples.size());
-  const Bytes header = mp4::WriteProgressiveHeader(*plan.params, samples, part.start_us);
-  uint64_t payload_bytes = 0;
-  for (const mp4::SampleEntry& s : samples) payload_bytes += s.size;
-  samples = {};  // the table is in the header now
-
-  RETURN_IF_ERROR(env.Remove(tmp_path));  // a leftover would be appended to
-  ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> file, env.OpenAppendable(tmp_path));
-  BufferedOutput out(std::move(file));
-  RETURN_IF_ERROR(out.Append(header));
-  for (const SegmentPlan& segment : plan.segments) {
-    RETURN_IF_ERROR(CopyPayloads(env, segment, out, bytes_read));
-  }
-  RETURN_IF_ERROR(out.Flush());
-  part.bytes = header.size() + payload_bytes;
+  if (s = out.Flush(); !s.ok()) return std::move(s).WithContext(what);
   if (out.file().size() != part.bytes) {
     return InternalError(tmp_path + ": wrote " + std::to_string(out.file().size()) +
                          " bytes, the header promises " + std::to_string(part.bytes));
   }
-  // Synced before the rename, so that the final name never holds a partial file.
-  RETURN_IF_ERROR(out.file().Sync());
-  return part;
+  if (s = out.file().Sync(); !s.ok()) return std::move(s).WithContext(what);
+  return Status();
 }
 
 }  // namespace
 
 Result<ExportResult> Export(Env& env, Index& index, const std::vector<StorageDir>& dirs,
                             const ExportRequest& request) {
-  if (request.end_us <= request.start_us) {
-    return InvalidArgumentError("export: the end " + FormatIso8601(request.end_us) +
-                                " is not after the start " + FormatIso8601(request.start_us));
-  }
   if (request.output_path.empty()) return InvalidArgumentError("export: no output path");
-  const std::string what = request.camera + "/" + request.stream;
-  const std::string range =
-      " from " + FormatIso8601(request.start_us) + " to " + FormatIso8601(request.end_us);
-  ASSIGN_OR_RETURN(std::optional<StreamRow> stream,
-                   index.FindStream(request.camera, request.stream));
-  if (!stream) return NotFoundError("nothing was ever recorded for " + what);
-  ASSIGN_OR_RETURN(std::vector<SegmentRow> rows,
-                   index.SegmentsInRange(stream->id, request.start_us, request.end_us));
-  ExportResult result;
-  ASSIGN_OR_RETURN(std::vector<PartPlan> plan,
-                   PlanParts(env, index, dirs, *stream, rows, request, &result.bytes_read));
-  if (plan.empty()) return NotFoundError("nothing was recorded for " + what + range);
-
+  ASSIGN_OR_RETURN(std::unique_ptr<ExportReader> reader,
+                   ExportReader::Open(env, index, dirs, request));
+  const std::string what = "export of " + request.camera + "/" + request.stream + " from " +
+                           FormatIso8601(request.start_us) + " to " +
+                           FormatIso8601(request.end_us);
   std::vector<std::string> paths;
-  for (size_t i = 0; i < plan.size(); ++i) {
+  for (size_t i = 0; i < reader->parts(); ++i) {
     const int part = static_cast<int>(i + 1);
-    paths.push_back(plan.size() == 1 ? request.output_path
-                                     : ExportPartPath(request.output_path, part));
+    paths.push_back(reader->parts() == 1 ? request.output_path
+                                         : ExportPartPath(request.output_path, part));
   }
   auto remove_temporaries = [&] {
     for (const std::string& p : paths) env.Remove(p + ".tmp").IgnoreError();
   };
-  for (size_t i = 0; i < plan.size(); ++i) {
-    Result<ExportPart> part = WritePart(env, plan[i], request, paths[i] + ".tmp",
-                                        &result.bytes_read);
-    if (!part.ok()) {
+  ExportResult result;
+  for (size_t i = 0; i < paths.size(); ++i) {
+    Result<ExportPart> part = reader->Prepare(i);
+    Status written = part.ok() ? WritePart(env, *reader, *part, paths[i] + ".tmp", what)
+                               : part.status();
+    if (!written.ok()) {
       remove_temporaries();
-      return std::move(part).status().WithContext("export of " + what + range);
+      return written;
     }
     part->path = paths[i];
     result.parts.push_back(std::move(*part));
   }
+  result.bytes_read = reader->bytes_read();
   for (const std::string& p : paths) {
     Status s = env.Rename(p + ".tmp", p);
     if (!s.ok()) {
       remove_temporaries();
-      return std::move(s).WithContext("export of " + what + range);
+      return std::move(s).WithContext(what);
     }
   }
   RETURN_IF_ERROR(env.SyncDir(DirName(request.output_path)));

@@ -9,6 +9,7 @@
 #include "media/test_param_sets.h"
 #include "mp4/fourcc.h"
 #include "mp4/test_boxes.h"
+#include "store/export_reader.h"
 #include "store/fault_injection_env.h"
 #include "store/store.h"
 #include "store/store_test_util.h"
@@ -341,6 +342,71 @@ TEST_F(ExportTest, AnOpenSegmentIsExportedUpToItsCommittedFragments) {
   ASSERT_TRUE(f.ok()) << f.status();
   EXPECT_EQ(f->frames, Range(0, 39));
   store_->Close();
+}
+
+// The API streams exports with ExportReader; `sightline export` writes files with Export. The
+// bytes must be the same, part by part.
+TEST_F(ExportTest, TheReaderStreamsExactlyTheBytesOfTheExportedFiles) {
+  Feed(30);       // 0.0 - 3.0 s
+  src_.Skip(50);  // a gap: two parts
+  Feed(160, /*after_loss=*/true);  // 8.0 - 24.0 s, over several segments
+  ASSERT_NO_FATAL_FAILURE(Finish());
+  Result<ExportResult> files = Run(kT0 + 1'500'000, kT0 + 20'450'000, "clip.mp4");
+  ASSERT_TRUE(files.ok()) << files.status();
+  ASSERT_EQ(files->parts.size(), 2u);
+
+  Result<std::unique_ptr<ExportReader>> reader = ExportReader::Open(
+      *DefaultEnv(), *index_, dirs_, {"front", "main", kT0 + 1'500'000, kT0 + 20'450'000, ""});
+  ASSERT_TRUE(reader.ok()) << reader.status();
+  ASSERT_EQ((*reader)->parts(), 2u);
+  EXPECT_EQ((*reader)->Next().status().code(), StatusCode::kFailedPrecondition);
+  for (size_t i : {1u, 0u}) {  // in any order
+    SCOPED_TRACE(i);
+    Result<ExportPart> part = (*reader)->Prepare(i);
+    ASSERT_TRUE(part.ok()) << part.status();
+    const ExportPart& file = files->parts[i];
+    EXPECT_EQ(part->path, "");
+    EXPECT_EQ(part->bytes, file.bytes);
+    EXPECT_EQ(part->start_us, file.start_us);
+    EXPECT_EQ(part->end_us, file.end_us);
+    EXPECT_EQ(part->frames, file.frames);
+    EXPECT_EQ(part->segments, file.segments);
+    Bytes streamed;
+    int chunks = 0;
+    for (;;) {
+      Result<Bytes> chunk = (*reader)->Next();
+      ASSERT_TRUE(chunk.ok()) << chunk.status();
+      if (chunk->empty()) break;
+      ++chunks;
+      AppendBytes(streamed, *chunk);
+    }
+    EXPECT_GE(chunks, 2);  // the header, then the samples
+    Result<Bytes> written = DefaultEnv()->Read(file.path, 0, file.bytes + 1);
+    ASSERT_TRUE(written.ok()) << written.status();
+    EXPECT_TRUE(streamed == *written);
+    EXPECT_TRUE((*reader)->Next()->empty());  // stays at the end
+  }
+}
+
+TEST_F(ExportTest, TheReaderNamesASegmentDeletedWhileStreaming) {
+  Feed(200);
+  ASSERT_NO_FATAL_FAILURE(Finish());
+  Result<std::unique_ptr<ExportReader>> reader = ExportReader::Open(
+      *DefaultEnv(), *index_, dirs_, {"front", "main", kT0, kT0 + 15'000'000, ""});
+  ASSERT_TRUE(reader.ok()) << reader.status();
+  ASSERT_TRUE((*reader)->Prepare(0).ok());
+  ASSERT_TRUE((*reader)->Next().ok());  // the header
+  const std::string victim = disk() + "/" + SegmentRelativePath("front", "main", 2);
+  std::filesystem::remove(victim);  // retention, meanwhile
+  Status status;
+  for (int i = 0; i < 10 && status.ok(); ++i) {
+    Result<Bytes> chunk = (*reader)->Next();
+    if (!chunk.ok()) status = chunk.status();
+    if (chunk.ok() && chunk->empty()) break;
+  }
+  EXPECT_EQ(status.code(), StatusCode::kNotFound) << status;
+  EXPECT_NE(status.message().find(victim), std::string::npos) << status;
+  EXPECT_NE(status.message().find("export of front/main"), std::string::npos) << status;
 }
 
 TEST(ExportPartPathTest, InsertsThePartNumberBeforeTheExtension) {

@@ -325,6 +325,11 @@ test('export a range and get an MP4 of that length', () => step(async () => {
   // The export starts at the keyframe at or before the start: up to one GOP (2 s here) longer.
   assert.ok(seconds >= kExportLengthUs / 1e6 - 1 && seconds <= kExportLengthUs / 1e6 + 4,
     `the exported file lasts ${seconds} s, asked for ${kExportLengthUs / 1e6} s`);
+  // Exports are POSTs: a link (a GET) on another page must not start one.
+  const viaGet = await admin.evaluate(async ({ camera, start, end }) =>
+    (await fetch(`/api/cameras/${encodeURIComponent(camera)}/export.mp4?start_us=${start}&end_us=${end}`)).status,
+  { camera: playbackCamera.name, start: startUs, end: endUs });
+  assert.equal(viaGet, 405, 'GET on the old export URL must answer 405');
 }));
 
 test('a viewer sees only the cameras permitted and gets 403 for the others', () => step(async () => {

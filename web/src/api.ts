@@ -267,10 +267,6 @@ export function playlistUrl(camera: string, stream: string, range: TimeRange): s
     { start_us: range.start_us, end_us: range.end_us });
 }
 
-export function exportUrl(camera: string, stream: string, range: TimeRange): string {
-  return url(`/api/cameras/${enc(camera)}/export.mp4`, { stream, start_us: range.start_us, end_us: range.end_us });
-}
-
 export function snapshotUrl(camera: string, stream?: string, timeUs?: number): string {
   return url(`/api/cameras/${enc(camera)}/snapshot.jpg`, { stream, time_us: timeUs });
 }

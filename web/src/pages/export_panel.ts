@@ -1,9 +1,9 @@
 // The camera page's range panel: a range typed in or selected on the timeline, exported as MP4
 // (parts listed as separate downloads when the server answers 409) or evidence-locked.
 
-import { api, exportUrl, isAbort, type TimeRange, type User } from '../api';
+import { api, isAbort, type TimeRange, type User } from '../api';
 import { button, field, h, replace } from '../dom';
-import { exportFilename, exportRange } from '../download';
+import { exportRange } from '../download';
 import { formatBytes, formatDateTime, formatDuration, fromLocalInputValue, kUsPerHour, toLocalInputValue } from '../format';
 import { canOperate, reportError } from '../page';
 import { timeInput } from '../time_input';
@@ -77,8 +77,9 @@ export class ExportPanel {
     return range;
   }
 
-  private async export(): Promise<void> {
-    const range = this.checkedRange();
+  // Exports the panel's range, or `part` of it (a part the server named in a 409).
+  private async export(part?: TimeRange): Promise<void> {
+    const range = part ?? this.checkedRange();
     const stream = this.opts.stream();
     if (!range) return;
     if (!stream) {
@@ -106,13 +107,10 @@ export class ExportPanel {
         replace(this.result,
           h('p', {}, result.message || 'This range has gaps or several resolutions; download it in parts:'),
           h('ul', { class: 'parts', dataset: { testid: 'export-parts' } }, ...result.parts.map((part, i) =>
-            h('li', {}, h('a', { href: exportUrl(camera, stream, part), download: exportFilename(camera, stream, part) },
-              `Part ${i + 1}: ${formatDateTime(part.start_us)} to ${formatDateTime(part.end_us)} ` +
-              `(${formatDuration(part.end_us - part.start_us)})`)))));
-      } else if (result.kind === 'saved') {
-        replace(this.result, h('p', {}, `Saved ${result.filename} (${formatBytes(result.bytes)}).`));
+            h('li', {}, button(`Part ${i + 1}: ${formatDateTime(part.start_us)} to ${formatDateTime(part.end_us)} ` +
+              `(${formatDuration(part.end_us - part.start_us)})`, () => void this.export(part), { class: 'link' })))));
       } else {
-        replace(this.result, h('p', {}, `Your browser is downloading ${result.filename}.`));
+        replace(this.result, h('p', {}, `Saved ${result.filename} (${formatBytes(result.bytes)}).`));
       }
     } catch (e) {
       if (isAbort(e)) {
