@@ -20,6 +20,7 @@ import argparse
 import http.client
 import json
 import os
+import re
 import socket
 import statistics
 import sys
@@ -231,16 +232,15 @@ def main():
 
     if a.data_dir:
         new = sorted(files_of(a.data_dir) - before)
-        cameras_dirs = set()
-        res, data = server.request('GET', '/api/cameras', cookie=cookie)
-        for c in json.loads(data)['cameras']:
-            cameras_dirs.add(c['name'])
+        # What recording adds meanwhile: segment files <camera>/<stream>/<10 digits>.mp4 (of
+        # every camera, also those this user may not see) and the index beside them.
+        segment = re.compile(r'^[^/]+/[^/]+/[0-9]{10}\.mp4$')
         def is_suspicious(f):
-            parts = f.split(os.sep)
             if 'export' in f.lower() or f.endswith('.tmp'):
                 return True
-            # New recordings appear under a camera's folder; the index beside them.
-            return not any(part in cameras_dirs for part in parts) and not parts[-1].startswith('index.db')
+            if os.path.isdir(os.path.join(a.data_dir, f)):
+                return f.count(os.sep) > 1  # a camera's or a stream's folder is expected
+            return not segment.match(f.replace(os.sep, '/')) and not os.path.basename(f).startswith('index.db')
         suspicious = [f for f in new if is_suspicious(f)]
         checks.check(not suspicious, f'no export file left in {a.data_dir} ({suspicious[:5]})')
     print('exports.py: ' + ('all checks passed' if checks.failed == 0 else f'{checks.failed} checks FAILED'))
