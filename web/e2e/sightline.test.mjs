@@ -404,6 +404,28 @@ test('a live view whose camera is revoked stops with the reason and does not rec
   }
 }));
 
+test('an admin creates an API token on the users page, sees it once, and revokes it', () => step(async () => {
+  await admin.goto('/users');
+  await admin.click(`button[aria-label="Edit ${env.viewerUser}"]`);
+  await admin.waitForSelector('fieldset.tokens');
+  await admin.fill('input[name=token-name]', 'e2e script');
+  await admin.fill('input[name=token-days]', '7');
+  await admin.click('fieldset.tokens form button[type=submit]');
+  await admin.waitForSelector('input[aria-label="New API token"]');
+  const secret = await admin.inputValue('input[aria-label="New API token"]');
+  assert.equal(secret.length, 43);
+  await admin.waitForSelector('fieldset.tokens tr[data-token="e2e script"]');
+  await screenshot(admin, 'users-token-created');
+  const bearer = (token) => admin.evaluate(async (t) =>
+    (await fetch('/api/me', { credentials: 'omit', headers: { Authorization: `Bearer ${t}` } })).status, token);
+  assert.equal(await bearer(secret), 200);
+  admin.once('dialog', (d) => d.accept());
+  await admin.click('button[aria-label="Revoke token e2e script"]');
+  await waitFor('the token to leave the list', async () =>
+    (await admin.$$('fieldset.tokens tr[data-token="e2e script"]')).length === 0, { timeoutMs: 10_000 });
+  assert.equal(await bearer(secret), 401);
+}));
+
 test('the audit log lists logins, live views, playback and exports', () => step(async () => {
   await admin.goto('/audit');
   await admin.waitForSelector('[data-testid=audit] tbody tr');
