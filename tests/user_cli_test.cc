@@ -82,6 +82,11 @@ TEST_F(UserCliTest, AddListGrantToken) {
 
   Output token = User("token bob --name nightly");
   ASSERT_EQ(token.code, 0) << token.text;
+  // 90 days unless told; never only when asked for; nonsense refused before anything changes.
+  ASSERT_EQ(User("token bob --name forever --expires 0").code, 0);
+  ASSERT_EQ(User("token bob --name week --expires 7").code, 0);
+  EXPECT_EQ(User("token bob --name bad --expires -1").code, 2);
+  EXPECT_EQ(User("token bob --name bad --expires soon").code, 2);
   const size_t newline = token.text.rfind('\n', token.text.size() - 2);
   const std::string printed = token.text.substr(newline + 1, token.text.size() - newline - 2);
   EXPECT_EQ(printed.size(), 43u) << token.text;
@@ -97,12 +102,22 @@ TEST_F(UserCliTest, AddListGrantToken) {
     EXPECT_EQ(hashes->Text(0).rfind("$argon2id$v=19$m=131072,t=3,p=1$", 0), 0u) << hashes->Text(0);
   }
   EXPECT_EQ(users, 2);
-  Result<store::Stmt> tokens = (*db)->Prepare("SELECT name, token_hash FROM api_tokens");
+  Result<store::Stmt> tokens = (*db)->Prepare(
+      "SELECT name, token_hash, (expires_us - created_us) / 86400000000 FROM api_tokens"
+      " WHERE expires_us = 0 OR name = 'nightly' OR name = 'week' ORDER BY name");
   ASSERT_TRUE(tokens.ok());
+  ASSERT_TRUE(*tokens->Step());
+  EXPECT_EQ(tokens->Text(0), "forever");
+  EXPECT_LE(tokens->Int(2), 0) << "expires_us 0: never";
   ASSERT_TRUE(*tokens->Step());
   EXPECT_EQ(tokens->Text(0), "nightly");
   EXPECT_NE(tokens->Text(1), printed);
   EXPECT_EQ(tokens->Text(1).size(), 64u);
+  EXPECT_EQ(tokens->Int(2), 90);
+  ASSERT_TRUE(*tokens->Step());
+  EXPECT_EQ(tokens->Text(0), "week");
+  EXPECT_EQ(tokens->Int(2), 7);
+  EXPECT_FALSE(*tokens->Step()) << "no token 'bad'";
 }
 
 TEST_F(UserCliTest, ErrorsAPersonMeets) {

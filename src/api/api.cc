@@ -17,6 +17,7 @@ http::Router MakeRouter(const ApiDeps& deps) {
   AddRecordingRoutes(ctx, router);
   AddLiveRoutes(ctx, router);
   AddAdminRoutes(ctx, router);
+  AddTokenRoutes(ctx, router);
   AddMotionRoutes(ctx, router);
   // Unknown /api/ paths are JSON 404s, not the UI's index.html.
   router.AddPrefix("GET", "/api", [](http::Request&) {

@@ -158,6 +158,7 @@ void AddCameraRoutes(const ContextPtr& ctx, http::Router& router);
 void AddRecordingRoutes(const ContextPtr& ctx, http::Router& router);
 void AddLiveRoutes(const ContextPtr& ctx, http::Router& router);
 void AddAdminRoutes(const ContextPtr& ctx, http::Router& router);
+void AddTokenRoutes(const ContextPtr& ctx, http::Router& router);
 void AddMotionRoutes(const ContextPtr& ctx, http::Router& router);
 
 }  // namespace sightline::api

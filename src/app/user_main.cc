@@ -37,7 +37,7 @@ constexpr const char* kHelp = R"(usage:
   sightline user enable NAME --config FILE
   sightline user grant NAME --camera CAM [--camera CAM ...] --config FILE
   sightline user revoke NAME --camera CAM [--camera CAM ...] --config FILE
-  sightline user token NAME --name LABEL [--revoke] --config FILE
+  sightline user token NAME --name LABEL [--expires DAYS] [--revoke] --config FILE
 
 Accounts of the web UI and API, kept in the index database of the config's storage (created
 if nothing has been recorded yet). Works while `sightline run` is running.
@@ -51,9 +51,11 @@ deleted, demoted or disabled.
 
 Passwords have at least 8 characters. Without --password-stdin they are asked for twice on
 the terminal; with it, the first line of standard input is the password.
-Changing a password, disabling or deleting a user ends their sessions.
+Changing a password, disabling or deleting a user ends their sessions; changing a password
+also revokes their API tokens.
 `token` prints a new API token for scripts once (send it as "Authorization: Bearer TOKEN");
-only its hash is kept. --revoke withdraws it.
+only its hash is kept. It works for 90 days unless --expires says otherwise. --revoke
+withdraws it.
 
 flags:
   --config FILE       sightline.yaml (required)
@@ -61,6 +63,7 @@ flags:
   --password-stdin    read the password from standard input
   --camera CAM        for grant and revoke (repeatable)
   --name LABEL        for token: what the token is for
+  --expires DAYS      for token: days until it stops working (default 90; 0: never)
   --revoke            for token: withdraw the token named LABEL
 
 exit status: 0 done; 1 the change was refused (no such user, already exists, ...) or the
@@ -168,6 +171,7 @@ int UserMain(int argc, char** argv) {
                                            {"password-stdin", false},
                                            {"camera", true, true},
                                            {"name"},
+                                           {"expires"},
                                            {"revoke", false}},
                                           argc, argv, {"config"}, /*allow_positional=*/true)) {
     return *done;
@@ -207,6 +211,19 @@ int UserMain(int argc, char** argv) {
   }
   if (action == "token" && !flags.Has("name")) {
     return fail(InvalidArgumentError("token needs --name LABEL"), 2);
+  }
+  // Only an explicit --expires 0 makes a token that never expires.
+  std::chrono::seconds token_lifetime = auth::kDefaultApiTokenLifetime;
+  if (flags.Has("expires")) {
+    Result<int64_t> days = flags.GetInt("expires", 0);
+    if (!days.ok()) return fail(days.status(), 2);
+    if (*days < 0 || *days > auth::kMaxApiTokenLifetime.count() / 86400) {
+      return fail(InvalidArgumentError("--expires takes 0 (never) to " +
+                                       std::to_string(auth::kMaxApiTokenLifetime.count() / 86400) +
+                                       " days"),
+                  2);
+    }
+    token_lifetime = std::chrono::seconds(*days * 86400);
   }
 
   Result<config::Config> cfg = config::LoadConfig(flags.Get("config"));
@@ -280,7 +297,7 @@ int UserMain(int argc, char** argv) {
       status = accounts.RevokeApiToken(actor, name, label);
       if (status.ok()) std::printf("revoked the token '%s' of %s\n", label.c_str(), name.c_str());
     } else {
-      Result<std::string> token = accounts.CreateApiToken(actor, name, label);
+      Result<std::string> token = accounts.CreateApiToken(actor, name, label, token_lifetime);
       status = token.status();
       if (token.ok()) {
         std::fprintf(stderr, "API token '%s' for %s; it is shown only this once:\n", label.c_str(),

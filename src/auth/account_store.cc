@@ -9,6 +9,7 @@
 
 #include "auth/schema_sql.h"      // generated from schema.sql: kSchemaSql
 #include "auth/upgrade_v2_sql.h"  // generated from upgrade_v2.sql: kUpgradeV2Sql
+#include "auth/upgrade_v3_sql.h"  // generated from upgrade_v3.sql: kUpgradeV3Sql
 #include "base/logging.h"
 
 namespace sightline::auth {
@@ -257,6 +258,9 @@ Status AccountStore::Migrate() {
         RETURN_IF_ERROR(db_->Exec(kUpgradeV2Sql).WithContext("upgrading the account tables to 2"));
         RETURN_IF_ERROR(ChainUnhashedAuditRows(*db_).WithContext("chaining the audit log"));
       }
+      if (version < 3) {
+        RETURN_IF_ERROR(db_->Exec(kUpgradeV3Sql).WithContext("upgrading the account tables to 3"));
+      }
       ASSIGN_OR_RETURN(Stmt set, db_->Prepare(
           "UPDATE meta SET value = ? WHERE key = 'auth_schema_version'"));
       RETURN_IF_ERROR(set.Bind(1, std::to_string(kAuthSchemaVersion)).Run());
@@ -420,7 +424,8 @@ Result<User> AccountStore::AuthenticateToken(std::string_view api_token) {
   {
     ASSIGN_OR_RETURN(Stmt s, db_->Prepare(
         std::string("SELECT t.id, t.last_used_us, ") + kUserColumns +
-        ", t.name FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?"));
+        ", t.name, t.expires_us FROM api_tokens t JOIN users u ON u.id = t.user_id"
+        " WHERE t.token_hash = ?"));
     s.Bind(1, digest);
     ASSIGN_OR_RETURN(bool row, s.Step());
     if (!row) return invalid();
@@ -428,6 +433,11 @@ Result<User> AccountStore::AuthenticateToken(std::string_view api_token) {
     last_used_us = s.Int(1);
     user = ReadUser(s, 2);
     token_name = s.Text(8);
+    const int64_t expires_us = s.Int(9);
+    // Kept in the table after expiry so that its owner sees in the list why it stopped.
+    if (expires_us != 0 && now >= expires_us) {
+      return UnauthenticatedError("the API token '" + token_name + "' has expired");
+    }
   }
   if (user.disabled) return UnauthenticatedError("the account '" + user.name + "' is disabled");
   if (now - last_used_us >= kTouchIntervalUs) {
@@ -527,6 +537,16 @@ Result<std::optional<std::string>> AccountStore::ApplyPasswordHash(const StoredU
   return std::optional<std::string>("user=" + u.name);
 }
 
+Status AccountStore::RevokeAllApiTokens(const Actor& actor, const StoredUser& u,
+                                        std::string_view why) {
+  RETURN_IF_ERROR(Run(*db_, "DELETE FROM api_tokens WHERE user_id = ?", u.id));
+  const int64_t revoked = Changes(*db_);
+  if (revoked == 0) return Status();
+  return AppendAudit(*db_, MakeRecord(NowUs(), actor, kAuditTokenRevoke, "",
+                                      "user=" + u.name + " tokens=" + std::to_string(revoked) +
+                                          " " + std::string(why)));
+}
+
 Result<std::optional<std::string>> AccountStore::ApplyRole(const StoredUser& u, Role role) {
   if (u.role == role) return std::optional<std::string>();
   ASSIGN_OR_RETURN(Stmt s, db_->Prepare("UPDATE users SET role = ? WHERE id = ?"));
@@ -564,7 +584,10 @@ Status AccountStore::SetPassword(const Actor& actor, std::string_view name,
   RETURN_IF_ERROR(CheckPassword(password));
   ASSIGN_OR_RETURN(std::string hash, HashWithLimit(password));
   return ChangeUser(actor, name, kAuditUserPassword, "",
-                    [&](const StoredUser& u) { return ApplyPasswordHash(u, hash); });
+                    [&](const StoredUser& u) -> Result<std::optional<std::string>> {
+                      RETURN_IF_ERROR(RevokeAllApiTokens(actor, u, "password changed"));
+                      return ApplyPasswordHash(u, hash);
+                    });
 }
 
 Status AccountStore::SetRole(const Actor& actor, std::string_view name, Role role) {
@@ -607,7 +630,10 @@ Status AccountStore::UpdateUser(const Actor& actor, std::string_view name, const
     return AppendAudit(*db_, MakeRecord(now, actor, action, camera, std::move(**detail)));
   };
   if (update.role) RETURN_IF_ERROR(audited(kAuditUserRole, "", ApplyRole(*user, *update.role)));
-  if (hash) RETURN_IF_ERROR(audited(kAuditUserPassword, "", ApplyPasswordHash(*user, *hash)));
+  if (hash) {
+    RETURN_IF_ERROR(RevokeAllApiTokens(actor, *user, "password changed"));
+    RETURN_IF_ERROR(audited(kAuditUserPassword, "", ApplyPasswordHash(*user, *hash)));
+  }
   if (update.disabled) {
     RETURN_IF_ERROR(audited(*update.disabled ? kAuditUserDisable : kAuditUserEnable, "",
                             ApplyDisabled(*user, *update.disabled)));
@@ -686,22 +712,34 @@ Status AccountStore::RevokeCamera(const Actor& actor, std::string_view user,
 }
 
 Result<std::string> AccountStore::CreateApiToken(const Actor& actor, std::string_view user,
-                                                 std::string_view token_name) {
+                                                 std::string_view token_name,
+                                                 std::chrono::seconds lifetime) {
   RETURN_IF_ERROR(CheckTokenName(token_name));
+  if (lifetime.count() < 0 || lifetime > kMaxApiTokenLifetime) {
+    return InvalidArgumentError("an API token's lifetime must be 0 (never expires) to " +
+                                std::to_string(kMaxApiTokenLifetime.count() / 86400) + " days");
+  }
   std::string token = NewToken();
   RETURN_IF_ERROR(ChangeUser(
       actor, user, kAuditTokenCreate, "",
       [&](const StoredUser& u) -> Result<std::optional<std::string>> {
+        const int64_t now = NowUs();
+        const int64_t expires_us =
+            lifetime.count() == 0
+                ? 0
+                : now + std::chrono::duration_cast<std::chrono::microseconds>(lifetime).count();
         ASSIGN_OR_RETURN(Stmt s, db_->Prepare(
-            "INSERT OR IGNORE INTO api_tokens (user_id, name, token_hash, created_us)"
-            " VALUES (?, ?, ?, ?)"));
+            "INSERT OR IGNORE INTO api_tokens (user_id, name, token_hash, created_us, expires_us)"
+            " VALUES (?, ?, ?, ?, ?)"));
         RETURN_IF_ERROR(s.Bind(1, u.id).Bind(2, token_name).Bind(3, TokenDigest(token))
-                            .Bind(4, NowUs()).Run());
+                            .Bind(4, now).Bind(5, expires_us).Run());
         if (Changes(*db_) == 0) {
           return AlreadyExistsError("user '" + u.name + "' already has a token named '" +
                                     std::string(token_name) + "'");
         }
-        return std::optional<std::string>("user=" + u.name + " token=" + std::string(token_name));
+        return std::optional<std::string>(
+            "user=" + u.name + " token=" + std::string(token_name) +
+            " expires_us=" + std::to_string(expires_us));
       }));
   return token;
 }
@@ -727,13 +765,14 @@ Result<std::vector<ApiTokenInfo>> AccountStore::ApiTokens(std::string_view user)
   ASSIGN_OR_RETURN(std::optional<StoredUser> u, FindUser(*db_, user));
   if (!u) return NoSuchUser(user);
   ASSIGN_OR_RETURN(Stmt s, db_->Prepare(
-      "SELECT name, created_us, last_used_us FROM api_tokens WHERE user_id = ? ORDER BY name"));
+      "SELECT name, created_us, last_used_us, expires_us FROM api_tokens WHERE user_id = ?"
+      " ORDER BY name"));
   s.Bind(1, u->id);
   std::vector<ApiTokenInfo> out;
   for (;;) {
     ASSIGN_OR_RETURN(bool row, s.Step());
     if (!row) break;
-    out.push_back({s.Text(0), s.Int(1), s.Int(2)});
+    out.push_back({s.Text(0), s.Int(1), s.Int(2), s.Int(3)});
   }
   return out;
 }

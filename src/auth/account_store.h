@@ -42,7 +42,8 @@
 
 namespace sightline::auth {
 
-inline constexpr int kAuthSchemaVersion = 2;  // 2: the audit log's hash chain
+// 2: the audit log's hash chain; 3: API tokens expire.
+inline constexpr int kAuthSchemaVersion = 3;
 
 // Audit actions written by this library; the HTTP layer uses the others.
 inline constexpr std::string_view kAuditLogin = "login";
@@ -116,7 +117,14 @@ struct ApiTokenInfo {
   std::string name{};
   int64_t created_us = 0;
   int64_t last_used_us = 0;  // 0: never; updated at most once a minute
+  int64_t expires_us = 0;    // 0: never expires
 };
+
+// How long an API token works unless its creator says otherwise: a token stolen from a
+// script's config file should not work for ever (security-review-1 L5).
+inline constexpr std::chrono::seconds kDefaultApiTokenLifetime{90 * 24 * 3600};
+// The longest lifetime accepted, so that expiry times stay far from overflow.
+inline constexpr std::chrono::seconds kMaxApiTokenLifetime{10 * 366 * 24 * 3600};
 
 struct AccountStoreOptions {
   const Clock* clock = nullptr;  // nullptr: the real clock; must outlive the store
@@ -160,12 +168,14 @@ class AccountStore {
   Result<Session> Login(std::string_view name, std::string_view password, std::string_view remote);
   // The user of a live session (and keeps it alive); Unauthenticated otherwise.
   Result<User> Authenticate(std::string_view session_token);
+  // The user of an API token that is neither revoked nor expired; Unauthenticated otherwise.
   Result<User> AuthenticateToken(std::string_view api_token);
   // Ends the session; OK when there was none.
   Status Logout(std::string_view session_token, std::string_view remote);
 
   Status AddUser(const Actor& actor, std::string_view name, std::string_view password, Role role);
-  // Ends the user's sessions (API tokens stay valid).
+  // Ends the user's sessions and revokes their API tokens: a token stolen with the password
+  // must not outlive its reset (security-review-1 L5).
   Status SetPassword(const Actor& actor, std::string_view name, std::string_view password);
   Status SetRole(const Actor& actor, std::string_view name, Role role);
   // Disabling ends the user's sessions; their API tokens are refused until re-enabled.
@@ -174,7 +184,7 @@ class AccountStore {
   Status DeleteUser(const Actor& actor, std::string_view name);
   // Applies every field of `update` in one transaction, or none when one is refused (a bad
   // password, camera name, or the last admin lost); each change is audited as the methods
-  // above audit it.
+  // above audit it. A new password revokes the user's API tokens, as SetPassword does.
   Status UpdateUser(const Actor& actor, std::string_view name, const UserUpdate& update);
   Result<User> GetUser(std::string_view name);
   Result<std::vector<User>> Users();  // by name
@@ -184,9 +194,12 @@ class AccountStore {
   Status GrantCamera(const Actor& actor, std::string_view user, std::string_view camera);
   Status RevokeCamera(const Actor& actor, std::string_view user, std::string_view camera);
 
-  // A new API token named `token_name` (unique per user) for `user`: returned once.
+  // A new API token named `token_name` (unique per user) for `user`: returned once. It works
+  // for `lifetime` from now; 0 only when the caller asks for a token that never expires.
+  // InvalidArgument for a negative lifetime or one beyond kMaxApiTokenLifetime.
   Result<std::string> CreateApiToken(const Actor& actor, std::string_view user,
-                                     std::string_view token_name);
+                                     std::string_view token_name,
+                                     std::chrono::seconds lifetime = kDefaultApiTokenLifetime);
   Status RevokeApiToken(const Actor& actor, std::string_view user, std::string_view token_name);
   Result<std::vector<ApiTokenInfo>> ApiTokens(std::string_view user);  // by name
 
@@ -231,6 +244,8 @@ class AccountStore {
   Result<std::optional<std::string>> ApplyDisabled(const StoredUser& u, bool disabled);
   Result<std::optional<std::string>> ApplyGrant(const StoredUser& u, std::string_view camera);
   Result<std::optional<std::string>> ApplyRevoke(const StoredUser& u, std::string_view camera);
+  // Deletes every API token of `u`, audited as one token_revoke row when there were any.
+  Status RevokeAllApiTokens(const Actor& actor, const StoredUser& u, std::string_view why);
   Result<std::string> HashWithLimit(std::string_view password);
   bool VerifyWithLimit(const std::string& hash, std::string_view password);
   const std::string& DummyHash();

@@ -275,7 +275,13 @@ TEST_F(AccountStoreTest, PasswordChangeEndsSessions) {
   ASSERT_TRUE(token.ok());
   ASSERT_TRUE(accounts_->SetPassword({"admin", "10.0.0.1"}, "admin", "new-password").ok());
   EXPECT_EQ(accounts_->Authenticate(s.token).status().code(), StatusCode::kUnauthenticated);
-  EXPECT_TRUE(accounts_->AuthenticateToken(*token).ok()) << "API tokens are not sessions";
+  // A token stolen with the password must not outlive the reset (security-review-1 L5).
+  EXPECT_EQ(accounts_->AuthenticateToken(*token).status().code(), StatusCode::kUnauthenticated);
+  EXPECT_TRUE(accounts_->ApiTokens("admin")->empty());
+  std::vector<AuditRecord> revokes = AuditOf(kAuditTokenRevoke);
+  ASSERT_EQ(revokes.size(), 1u);
+  EXPECT_EQ(revokes[0].user, "admin");
+  EXPECT_EQ(revokes[0].detail, "user=admin tokens=1 password changed");
   EXPECT_FALSE(accounts_->Login("admin", "admin-password", "10.0.0.1").ok());
   LoginOk("admin", "new-password");
   EXPECT_EQ(accounts_->SetPassword(kCli, "admin", "short").code(), StatusCode::kInvalidArgument);
@@ -339,6 +345,71 @@ TEST_F(AccountStoreTest, ApiTokens) {
             StatusCode::kNotFound);
   EXPECT_EQ(AuditOf(kAuditTokenCreate).size(), 1u);
   EXPECT_EQ(AuditOf(kAuditTokenRevoke).size(), 1u);
+}
+
+TEST_F(AccountStoreTest, ApiTokensExpire) {
+  AddAdmin();
+  const int64_t t0 = UnixMicros(clock_.WallNow());
+  Result<std::string> fallback = accounts_->CreateApiToken(kCli, "admin", "default");
+  Result<std::string> week = accounts_->CreateApiToken(kCli, "admin", "week", 7 * 24h);
+  Result<std::string> never = accounts_->CreateApiToken(kCli, "admin", "never", 0s);
+  ASSERT_TRUE(fallback.ok() && week.ok() && never.ok());
+  EXPECT_EQ(accounts_->CreateApiToken(kCli, "admin", "negative", -1s).status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(accounts_->CreateApiToken(kCli, "admin", "huge", kMaxApiTokenLifetime + 1s)
+                .status().code(),
+            StatusCode::kInvalidArgument);
+  Result<std::vector<ApiTokenInfo>> list = accounts_->ApiTokens("admin");
+  ASSERT_TRUE(list.ok());
+  ASSERT_EQ(list->size(), 3u);  // by name: default, never, week
+  EXPECT_EQ((*list)[0].expires_us, t0 + int64_t{90} * 24 * 3600 * 1'000'000);
+  EXPECT_EQ((*list)[1].expires_us, 0);
+  EXPECT_EQ((*list)[2].expires_us, t0 + int64_t{7} * 24 * 3600 * 1'000'000);
+
+  clock_.Advance(7 * 24h - 1s);
+  EXPECT_TRUE(accounts_->AuthenticateToken(*week).ok());
+  clock_.Advance(1s);
+  Result<User> expired = accounts_->AuthenticateToken(*week);
+  EXPECT_EQ(expired.status().code(), StatusCode::kUnauthenticated);
+  EXPECT_NE(expired.status().message().find("expired"), std::string::npos);
+  EXPECT_EQ(expired.status().message().find(*week), std::string::npos) << "no secret in errors";
+  EXPECT_TRUE(accounts_->AuthenticateToken(*fallback).ok());
+  clock_.Advance(83 * 24h);
+  EXPECT_EQ(accounts_->AuthenticateToken(*fallback).status().code(),
+            StatusCode::kUnauthenticated);
+  clock_.Advance(3650 * 24h);
+  EXPECT_TRUE(accounts_->AuthenticateToken(*never).ok());
+  EXPECT_EQ(accounts_->ApiTokens("admin")->size(), 3u) << "expired tokens stay listed";
+}
+
+TEST_F(AccountStoreTest, UpdateUserWithAPasswordRevokesApiTokensInOneTransaction) {
+  AddAdmin();
+  ASSERT_TRUE(accounts_->AddUser(kCli, "gus", "gus-password", Role::kViewer).ok());
+  Result<std::string> token = accounts_->CreateApiToken(kCli, "gus", "cron");
+  ASSERT_TRUE(token.ok());
+  UserUpdate bad_camera;  // refused as a whole, before anything changes: the token stays
+  bad_camera.password = "new-gus-password";
+  bad_camera.cameras = std::vector<std::string>{""};
+  EXPECT_FALSE(accounts_->UpdateUser(kCli, "gus", bad_camera).ok());
+  EXPECT_TRUE(accounts_->AuthenticateToken(*token).ok());
+  UserUpdate last_admin;  // refused in the transaction: rolled back, the admin's token stays
+  last_admin.role = Role::kViewer;
+  last_admin.password = "new-admin-password";
+  Result<std::string> admin_token = accounts_->CreateApiToken(kCli, "admin", "a");
+  ASSERT_TRUE(admin_token.ok());
+  EXPECT_FALSE(accounts_->UpdateUser(kCli, "admin", last_admin).ok());
+  EXPECT_TRUE(accounts_->AuthenticateToken(*admin_token).ok());
+  UserUpdate role;
+  role.role = Role::kOperator;
+  ASSERT_TRUE(accounts_->UpdateUser(kCli, "gus", role).ok());
+  EXPECT_TRUE(accounts_->AuthenticateToken(*token).ok()) << "only a password change revokes";
+  UserUpdate password;
+  password.password = "new-gus-password";
+  ASSERT_TRUE(accounts_->UpdateUser(kCli, "gus", password).ok());
+  EXPECT_EQ(accounts_->AuthenticateToken(*token).status().code(), StatusCode::kUnauthenticated);
+  std::vector<AuditRecord> revokes = AuditOf(kAuditTokenRevoke);
+  ASSERT_EQ(revokes.size(), 1u);
+  EXPECT_EQ(revokes[0].detail, "user=gus tokens=1 password changed");
 }
 
 TEST_F(AccountStoreTest, PerCameraPermissions) {
@@ -679,6 +750,7 @@ TEST_F(AccountStoreTest, ObserversHearOfEveryCommittedChange) {
   ASSERT_TRUE(accounts_->SetRole(kCli, "dora", Role::kViewer).ok());
   ASSERT_TRUE(accounts_->CreateApiToken(kCli, "dora", "t").ok());
   ASSERT_TRUE(accounts_->RevokeApiToken(kCli, "dora", "t").ok());
+  ASSERT_TRUE(accounts_->CreateApiToken(kCli, "dora", "t2").ok());  // revoked by the password
   ASSERT_TRUE(accounts_->Logout(session.token, "10.0.0.1").ok());
   ASSERT_TRUE(accounts_->SetPassword(kCli, "dora", "new-dora-password").ok());
   ASSERT_TRUE(accounts_->SetDisabled(kCli, "dora", true).ok());
@@ -686,7 +758,7 @@ TEST_F(AccountStoreTest, ObserversHearOfEveryCommittedChange) {
   ASSERT_TRUE(accounts_->DeleteUser(kCli, "dora").ok());
   const std::vector<std::pair<int64_t, std::string>> want = {
       {dora, "camera_grant"}, {dora, "camera_revoke"}, {dora, "user_role"},
-      {dora, "token_create"}, {dora, "token_revoke"},  {dora, "logout"},
+      {dora, "token_create"}, {dora, "token_revoke"},  {dora, "token_create"}, {dora, "logout"},
       {dora, "user_password"}, {dora, "user_disable"}, {dora, "user_delete"}};
   EXPECT_EQ(observer.changes, want);
   accounts_->RemoveObserver(&observer);

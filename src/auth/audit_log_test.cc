@@ -157,7 +157,7 @@ TEST_F(AuditLogTest, RetentionDropsOldRowsButKeepsRowsOfRecordingsStillPresent) 
 // The column names and types of `table`, and the names and SQL of its triggers and indexes.
 std::string Shape(store::Db& db) {
   std::ostringstream out;
-  for (const char* table : {"audit", "audit_chain"}) {
+  for (const char* table : {"audit", "audit_chain", "api_tokens"}) {
     Result<store::Stmt> cols = db.Prepare(std::string("PRAGMA table_info(") + table + ")");
     while (*cols->Step()) {
       out << table << "." << cols->Text(1) << " " << cols->Text(2) << " notnull=" << cols->Int(3)
@@ -166,7 +166,7 @@ std::string Shape(store::Db& db) {
   }
   Result<store::Stmt> objects = db.Prepare(
       "SELECT type, name, sql FROM sqlite_master WHERE type IN ('trigger', 'index')"
-      " AND tbl_name IN ('audit', 'audit_chain') ORDER BY name");
+      " AND tbl_name IN ('audit', 'audit_chain', 'api_tokens') ORDER BY name");
   while (*objects->Step()) {
     out << objects->Text(0) << " " << objects->Text(1) << ": " << objects->Text(2) << "\n";
   }
@@ -205,6 +205,44 @@ TEST_F(AuditLogTest, AVersion1LogIsUpgradedAndChainedOnce) {
   Result<store::Stmt> v = db->Prepare("SELECT value FROM meta WHERE key = 'auth_schema_version'");
   ASSERT_TRUE(*v->Step());
   EXPECT_EQ(v->Text(0), std::to_string(kAuthSchemaVersion));
+}
+
+// Version 3 gave API tokens an expiry (security-review-1 L5); tokens made before never expire.
+TEST_F(AuditLogTest, AVersion2DatabaseGetsTokenExpiryAndOldTokensKeepWorking) {
+  const std::string old_path = tmp_.path() + "/v2.db";
+  ASSERT_TRUE(store::Index::Open(old_path).ok());
+  const std::string token = NewToken();
+  {
+    std::ifstream in(SIGHTLINE_AUTH_TESTDATA "/schema_v2.sql");
+    ASSERT_TRUE(in.good());
+    const std::string v2((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::unique_ptr<store::Db> db = RawDb(old_path);
+    ASSERT_TRUE(db->Exec(v2).ok());
+    ASSERT_TRUE(db->Exec("INSERT INTO meta (key, value) VALUES ('auth_schema_version', '2');"
+                         "INSERT INTO users (name, password_hash, role, created_us)"
+                         " VALUES ('old', 'x', 'admin', 1);"
+                         "INSERT INTO api_tokens (user_id, name, token_hash, created_us)"
+                         " SELECT id, 'cron', '" + TokenDigest(token) + "', 1 FROM users;")
+                    .ok());
+  }
+  std::unique_ptr<AccountStore> upgraded = Open(old_path);
+  ASSERT_NE(upgraded, nullptr);
+  Result<std::vector<ApiTokenInfo>> tokens = upgraded->ApiTokens("old");
+  ASSERT_TRUE(tokens.ok()) << tokens.status();
+  ASSERT_EQ(tokens->size(), 1u);
+  EXPECT_EQ((*tokens)[0].expires_us, 0) << "never";
+  clock_.Advance(std::chrono::hours(24 * 3650));
+  EXPECT_TRUE(upgraded->AuthenticateToken(token).ok());
+  ASSERT_TRUE(upgraded->CreateApiToken({"cli", ""}, "old", "new", std::chrono::hours(24)).ok());
+  upgraded.reset();
+  ASSERT_NE(Open(old_path), nullptr) << "opening again changes nothing";
+
+  std::unique_ptr<AccountStore> fresh = Open(path_);
+  EXPECT_EQ(Shape(*RawDb(old_path)), Shape(*RawDb(path_)));
+  std::unique_ptr<store::Db> db = RawDb(old_path);
+  Result<store::Stmt> v = db->Prepare("SELECT value FROM meta WHERE key = 'auth_schema_version'");
+  ASSERT_TRUE(*v->Step());
+  EXPECT_EQ(v->Text(0), "3");
 }
 
 TEST(AuditRowHashTest, EveryFieldCountsAndFieldsCannotShift) {

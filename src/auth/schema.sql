@@ -2,7 +2,7 @@
 -- the rest of the file): the current schema, applied by AccountStore::Open in one transaction
 -- to a new database. The row ('auth_schema_version', N) in the store's meta table holds the
 -- version of these tables; an older database is brought here by the upgrade steps
--- (upgrade_v2.sql, ...; AccountStore::Migrate), which must give the same tables, indexes and
+-- (upgrade_v2.sql, upgrade_v3.sql, ...; AccountStore::Migrate), which must give the same tables, indexes and
 -- triggers (account_store_test.cc compares them). Times are Unix microseconds (UTC).
 
 -- Names compare without regard to case: "Admin" and "admin" are one user.
@@ -44,6 +44,9 @@ CREATE TABLE api_tokens (
   token_hash TEXT NOT NULL UNIQUE,  -- SHA-256 hex
   created_us INTEGER NOT NULL,
   last_used_us INTEGER NOT NULL DEFAULT 0,
+  -- When the token stops working; 0: never (tokens made before version 3, and those created
+  -- with no expiry on purpose).
+  expires_us INTEGER NOT NULL DEFAULT 0,
   UNIQUE (user_id, name)
 );
 

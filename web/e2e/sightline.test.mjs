@@ -363,6 +363,69 @@ test('a viewer sees only the cameras permitted and gets 403 for the others', () 
   }
 }));
 
+// A JSON request from inside the page, with its session cookie and Origin: {status, body}.
+async function apiSend(page, method, url, body) {
+  return page.evaluate(async ([m, u, b]) => {
+    const res = await fetch(u, { method: m, credentials: 'same-origin',
+      headers: b === undefined ? {} : { 'Content-Type': 'application/json' },
+      body: b === undefined ? undefined : JSON.stringify(b) });
+    let json = null;
+    try { json = await res.json(); } catch { json = null; }
+    return { status: res.status, body: json };
+  }, [method, url, body]);
+}
+
+test('a live view whose camera is revoked stops with the reason and does not reconnect', () => step(async () => {
+  const camera = cameras[0]?.name;
+  assert.ok(camera, 'no camera');
+  const user = 'e2e-revoked';
+  const made = await apiSend(admin, 'POST', '/api/users',
+    { name: user, password: 'revoked-password', role: 'viewer', cameras: [camera] });
+  assert.equal(made.status, 201, JSON.stringify(made.body));
+  const context = await newContext(browser);
+  const viewer = await context.newPage();
+  watchConsole(viewer, log);
+  try {
+    await login(viewer, user, 'revoked-password');
+    await viewer.goto(`/camera/${encodeURIComponent(camera)}`);
+    const state = () => viewer.evaluate(() => document.querySelector('.page-camera')?.dataset.liveState ?? '');
+    await waitFor('the live view to play', async () => (await state()) === 'playing', { timeoutMs: 30_000 });
+    const revoked = await apiSend(admin, 'PATCH', `/api/users/${user}`, { cameras: [] });
+    assert.equal(revoked.status, 200, JSON.stringify(revoked.body));
+    await waitFor('the live view to end', async () => (await state()) === 'ended', { timeoutMs: 10_000 });
+    const notice = await viewer.$eval('.player-notice', (el) => el.textContent ?? '');
+    assert.ok(notice.length > 0 && !/retrying/i.test(notice), `notice: ${notice}`);
+    await screenshot(viewer, 'live-access-ended');
+    await viewer.waitForTimeout(3000); // longer than the first reconnect delay (1 s)
+    assert.equal(await state(), 'ended', 'the player reconnected');
+  } finally {
+    await context.close();
+    await apiSend(admin, 'DELETE', `/api/users/${user}`);
+  }
+}));
+
+test('an admin creates an API token on the users page, sees it once, and revokes it', () => step(async () => {
+  await admin.goto('/users');
+  await admin.click(`button[aria-label="Edit ${env.viewerUser}"]`);
+  await admin.waitForSelector('fieldset.tokens');
+  await admin.fill('input[name=token-name]', 'e2e script');
+  await admin.fill('input[name=token-days]', '7');
+  await admin.click('fieldset.tokens form button[type=submit]');
+  await admin.waitForSelector('input[aria-label="New API token"]');
+  const secret = await admin.inputValue('input[aria-label="New API token"]');
+  assert.equal(secret.length, 43);
+  await admin.waitForSelector('fieldset.tokens tr[data-token="e2e script"]');
+  await screenshot(admin, 'users-token-created');
+  const bearer = (token) => admin.evaluate(async (t) =>
+    (await fetch('/api/me', { credentials: 'omit', headers: { Authorization: `Bearer ${t}` } })).status, token);
+  assert.equal(await bearer(secret), 200);
+  admin.once('dialog', (d) => d.accept());
+  await admin.click('button[aria-label="Revoke token e2e script"]');
+  await waitFor('the token to leave the list', async () =>
+    (await admin.$$('fieldset.tokens tr[data-token="e2e script"]')).length === 0, { timeoutMs: 10_000 });
+  assert.equal(await bearer(secret), 401);
+}));
+
 test('the audit log lists logins, live views, playback and exports', () => step(async () => {
   await admin.goto('/audit');
   await admin.waitForSelector('[data-testid=audit] tbody tr');

@@ -13,6 +13,14 @@ export interface User {
   disabled: boolean;
 }
 
+// An API token of a user (docs/ref/api.md "API tokens"); times 0: never.
+export interface ApiToken {
+  name: string;
+  created_us: number;
+  last_used_us: number;
+  expires_us: number;
+}
+
 export interface StreamInfo {
   name: string;
   roles: string[];
@@ -247,6 +255,13 @@ export const api = {
   changeUser: (name: string, change: Partial<{ password: string; role: Role; disabled: boolean; cameras: string[] }>) =>
     json<User>('PATCH', `/api/users/${enc(name)}`, { body: change }),
   deleteUser: (name: string) => json<void>('DELETE', `/api/users/${enc(name)}`),
+  tokens: (user: string) => json<{ tokens: ApiToken[] }>('GET', `/api/users/${enc(user)}/tokens`),
+  // The answer's `token` is the secret, shown only this once.
+  createToken: (user: string, name: string, expiresDays: number) =>
+    json<ApiToken & { token: string }>('POST', `/api/users/${enc(user)}/tokens`,
+      { body: { name, expires_days: expiresDays } }),
+  revokeToken: (user: string, name: string) =>
+    json<void>('DELETE', `/api/users/${enc(user)}/tokens/${enc(name)}`),
 
   audit: (q: { user?: string; action?: string; camera?: string; since_us?: number; until_us?: number;
     limit?: number; before_id?: number }) => json<{ records: AuditRecord[] }>('GET', '/api/audit', { query: q }),

@@ -5,7 +5,9 @@
 // Contract: one LivePlayer drives one <video> from start() to stop(); all work runs on the page's
 // event loop. After stop() the element has no source and the player may be started again.
 
-export type LiveState = 'connecting' | 'playing' | 'offline' | 'reconnecting' | 'unsupported' | 'stopped';
+// 'ended': the server closed the view because the user's access ended (logout, password change,
+// disabled, camera revoked ...); the player does not reconnect.
+export type LiveState = 'connecting' | 'playing' | 'offline' | 'reconnecting' | 'unsupported' | 'ended' | 'stopped';
 
 export interface LiveStatus {
   state: LiveState;
@@ -29,6 +31,9 @@ const kTrimSlackS = 5; // trim only once this much more has piled up, not after 
 // (a busy phone, a throttled tab): reconnecting makes the server start again at a keyframe.
 const kMaxQueuedMessages = 150;
 const kBackoffMs = [1000, 2000, 4000, 8000, 15000];
+// The close code the server sends when the user may no longer watch (RFC 6455 section 7.4.1,
+// "policy violation"; docs/ref/api.md "Live view"): retrying would only be refused again.
+const kClosePolicyViolation = 1008;
 
 type Op =
   | { kind: 'append'; data: ArrayBuffer }
@@ -108,12 +113,25 @@ export class LivePlayer {
       if (typeof ev.data === 'string') this.onText(ev.data);
       else this.onBinary(ev.data as ArrayBuffer);
     };
-    ws.onclose = () => {
+    ws.onclose = (ev: CloseEvent) => {
       if (this.ws !== ws) return;
       this.ws = null;
       this.teardownMedia();
+      if (ev.code === kClosePolicyViolation) {
+        this.end(ev.reason || 'Access to this camera ended.');
+        return;
+      }
       this.scheduleReconnect();
     };
+  }
+
+  // Stops for good, showing why; start() (a reload of the page) tries again.
+  private end(reason: string): void {
+    this.running = false;
+    document.removeEventListener('visibilitychange', this.onVisibility);
+    this.video.removeEventListener('error', this.onVideoError);
+    this.disconnect();
+    this.setStatus('ended', reason);
   }
 
   private disconnect(): void {

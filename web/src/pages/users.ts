@@ -1,7 +1,9 @@
-// Users and permissions (admin): list, add, change role, password, cameras, disable, delete.
+// Users and permissions (admin): list, add, change role, password, cameras, disable, delete,
+// and each user's API tokens.
 
-import { api, type Role, type User } from '../api';
+import { api, type ApiToken, type Role, type User } from '../api';
 import { button, field, h, replace } from '../dom';
+import { formatDateTime } from '../format';
 import { reportError, type Page, type PageContext } from '../page';
 
 const kRoles: Array<{ role: Role; text: string }> = [
@@ -32,6 +34,67 @@ class CameraPicker {
   showFor(role: Role): void {
     this.el.hidden = role === 'admin';
   }
+}
+
+// A user's API tokens: the list with revoke buttons, and a form for a new one whose secret is
+// shown once (the server keeps only its digest).
+function tokenPanel(ctx: PageContext, user: string): HTMLFieldSetElement {
+  const list = h('tbody');
+  const secretSlot = h('div');
+  const when = (us: number, none: string) => (us ? formatDateTime(us) : none);
+  const load = async () => {
+    try {
+      const { tokens } = await api.tokens(user);
+      replace(list, ...(tokens.length ? tokens.map(tokenRow)
+        : [h('tr', {}, h('td', { colspan: 5, class: 'muted' }, 'No API tokens.'))]));
+    } catch (e) {
+      reportError(ctx.messages, 'users', e);
+    }
+  };
+  const tokenRow = (t: ApiToken) => {
+    const expired = t.expires_us !== 0 && t.expires_us <= Date.now() * 1000;
+    return h('tr', { dataset: { token: t.name } },
+      h('td', {}, t.name),
+      h('td', {}, when(t.created_us, '')),
+      h('td', {}, when(t.last_used_us, 'never')),
+      h('td', {}, expired ? h('span', { class: 'badge badge-bad' }, 'expired') : when(t.expires_us, 'never')),
+      h('td', {}, button('Revoke', () => void revoke(t.name), { class: 'danger', 'aria-label': `Revoke token ${t.name}` })));
+  };
+  const revoke = async (name: string) => {
+    if (!confirm(`Revoke the API token ${name} of ${user}? Scripts using it stop working.`)) return;
+    try {
+      await api.revokeToken(user, name);
+      await load();
+    } catch (e) {
+      reportError(ctx.messages, 'users', e);
+    }
+  };
+  const name = h('input', { name: 'token-name', required: true, autocomplete: 'off', maxlength: 64 });
+  const days = h('input', { name: 'token-days', type: 'number', min: 0, max: 3660, value: '90', required: true });
+  const create = async () => {
+    try {
+      const made = await api.createToken(user, name.value.trim(), Number(days.value));
+      const secret = h('input', { readonly: true, value: made.token, 'aria-label': 'New API token', size: 48 });
+      replace(secretSlot, h('p', {}, `Token ${made.name}: copy it now, it is not shown again. Scripts send it as `,
+        h('code', {}, 'Authorization: Bearer TOKEN'), '.'), secret);
+      secret.select();
+      name.value = '';
+      await load();
+    } catch (e) {
+      reportError(ctx.messages, 'users', e);
+    }
+  };
+  void load();
+  return h('fieldset', { class: 'tokens' }, h('legend', {}, 'API tokens'),
+    h('div', { class: 'table-wrap' }, h('table', { class: 'data' },
+      h('thead', {}, h('tr', {}, ...['Name', 'Created', 'Last used', 'Expires', ''].map((t) => h('th', { scope: 'col' }, t)))),
+      list)),
+    h('form', { class: 'row', 'aria-label': `New API token for ${user}`, on: { submit: (e: Event) => {
+      e.preventDefault();
+      void create();
+    } } }, field('Token name', name), field('Days valid', days, '0: never expires'),
+    h('button', { type: 'submit' }, 'Create token')),
+    secretSlot);
 }
 
 export function usersPage(ctx: PageContext): Page {
@@ -93,7 +156,8 @@ export function usersPage(ctx: PageContext): Page {
         const updated = await api.changeUser(user.name, change);
         tr.replaceWith(row(updated));
         close();
-        say(`Saved ${updated.name}.` + (change.password || change.disabled ? ' Their sessions were ended.' : ''));
+        say(`Saved ${updated.name}.` + (change.password ? ' Their sessions were ended and API tokens revoked.'
+          : change.disabled ? ' Their sessions were ended.' : ''));
       } catch (e) {
         reportError(ctx.messages, 'users', e);
       }
@@ -116,11 +180,12 @@ export function usersPage(ctx: PageContext): Page {
       } } },
         field('Role', role), picker.el,
         h('label', { class: 'check' }, disabled, 'Disabled (cannot log in)'),
-        field('New password', password, 'leave empty to keep the current one'),
+        field('New password', password, 'leave empty to keep the current one; a new one revokes their API tokens'),
         h('div', { class: 'row' },
           h('button', { type: 'submit', class: 'primary' }, 'Save'),
           button('Cancel', close),
-          self ? null : button('Delete user', () => void remove(), { class: 'danger' })))));
+          self ? null : button('Delete user', () => void remove(), { class: 'danger' }))),
+      tokenPanel(ctx, user.name)));
     return editorRow;
   }
 
