@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Configures and builds one flavour of Sightline.
-#   usage: scripts/build.sh [release|asan|fuzz] [targets...]
+#   usage: scripts/build.sh [release|asan|tsan|fuzz] [targets...]
 # Outputs go to build/<flavour>/. JOBS (default 2) sets the parallelism.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -8,8 +8,9 @@ flavour=${1:-release}; shift || true
 case "$flavour" in
   release) args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo) ;;
   asan)    args=(-DCMAKE_BUILD_TYPE=Debug -DSIGHTLINE_SANITIZE=ON) ;;
+  tsan)    args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DSIGHTLINE_TSAN=ON) ;;
   fuzz)    args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DSIGHTLINE_FUZZ=ON -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++) ;;
-  *) echo "build.sh: unknown flavour '$flavour' (release, asan, fuzz)" >&2; exit 2 ;;
+  *) echo "build.sh: unknown flavour '$flavour' (release, asan, tsan, fuzz)" >&2; exit 2 ;;
 esac
 cmake -S . -B "build/$flavour" -G Ninja "${args[@]}" >/dev/null
 if (($#)); then
