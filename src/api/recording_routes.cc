@@ -145,80 +145,120 @@ void AuditSegmentFetch(Context& ctx, const auth::User& user, const http::Request
                         (*span)->second, length);
 }
 
+// Recorded spans, gaps and events in a range (docs/ref/api.md "Recordings and playback").
+Result<http::Response> ListRecordings(Context& ctx, http::Request& r, const auth::User& user) {
+  ASSIGN_OR_RETURN(auto range, QueryRange(r));
+  RETURN_IF_ERROR(CheckSpan(range.first, range.second, kMaxRecordingsRangeUs, "A query"));
+  ASSIGN_OR_RETURN(IndexLease index, ctx.ReadIndex());
+  ASSIGN_OR_RETURN(Target t, ResolveTarget(ctx, *index, user, r.Param("camera"),
+                                           r.Query("stream")));
+  ASSIGN_OR_RETURN(std::vector<store::SegmentRow> segs,
+                   index->SegmentsInRange(t.stream_id, range.first, range.second));
+  nlohmann::json j = RecordingsJson(segs, range.first, range.second);
+  j["stream"] = t.stream;
+  j["events"] = ctx.EventsJson(t.camera.name, range.first, range.second);
+  if (ctx.FirstInAWhile("recordings", user.name, Context::HourRangeKey(
+          t.camera.name, t.stream, range.first, range.second))) {
+    ctx.Audit(user, r, auth::kAuditRecordings, t.camera.name, range.first,
+              range.second, "stream=" + t.stream);
+  }
+  return http::Response::Json(200, j.dump());
+}
+
+// The HLS playlist of a range: byte ranges into the stored segment files.
+Result<http::Response> ServePlaylist(Context& ctx, http::Request& r, const auth::User& user) {
+  ASSIGN_OR_RETURN(auto range, QueryRange(r));
+  RETURN_IF_ERROR(CheckSpan(range.first, range.second, kMaxPlaylistRangeUs, "A playlist"));
+  ASSIGN_OR_RETURN(IndexLease index, ctx.ReadIndex());
+  ASSIGN_OR_RETURN(Target t, ResolveTarget(ctx, *index, user, r.Param("camera"),
+                                           r.Param("stream")));
+  ASSIGN_OR_RETURN(std::vector<store::SegmentRow> segs,
+                   index->SegmentsInRange(t.stream_id, range.first, range.second));
+  bool complete = range.second <= ctx.NowUs();
+  for (const store::SegmentRow& s : segs) complete = complete && !s.open;
+  ASSIGN_OR_RETURN(std::string playlist,
+                   HlsPlaylist(segs, {range.first, range.second, complete}));
+  if (ctx.FirstInAWhile("playback", user.name, Context::HourRangeKey(
+          t.camera.name, t.stream, range.first, range.second))) {
+    ctx.Audit(user, r, auth::kAuditPlayback, t.camera.name, range.first, range.second,
+              t.stream);
+  }
+  http::Response resp;
+  resp.body = std::move(playlist);
+  resp.content_type = "application/vnd.apple.mpegurl";
+  resp.headers.Set("Cache-Control", "private, no-cache");
+  return resp;
+}
+
+// A segment file (its durable bytes), audited as the span its Range covers.
+Result<http::Response> ServeSegment(Context& ctx, http::Request& r, const auth::User& user) {
+  const std::string file = r.Param("file");
+  const std::optional<int64_t> parsed =
+      file.ends_with(".mp4") ? ParseInt(std::string_view(file).substr(0, file.size() - 4))
+                             : std::nullopt;
+  if (!parsed.has_value()) return NotFoundError("No such segment.");
+  const int64_t id = *parsed;
+  ASSIGN_OR_RETURN(IndexLease index, ctx.ReadIndex());
+  ASSIGN_OR_RETURN(Target t, ResolveTarget(ctx, *index, user, r.Param("camera"),
+                                           r.Param("stream")));
+  ASSIGN_OR_RETURN(std::optional<store::SegmentRow> seg, index->SegmentById(id));
+  // Only segments of the stream named in the path: the permission check above
+  // must cover the file sent.
+  if (!seg.has_value() || seg->stream_id != t.stream_id) {
+    return NotFoundError("No such segment (it may have been deleted by retention).");
+  }
+  ASSIGN_OR_RETURN(std::vector<store::StorageDir> dirs, ctx.StorageDirs());
+  ASSIGN_OR_RETURN(std::string path, store::SegmentPath(dirs, *seg, t.camera.name, t.stream));
+  AuditSegmentFetch(ctx, user, r, t, *seg);
+  http::Response resp = http::Response::File(
+      {path, 0, seg->durable_length, "video/mp4"});
+  // Durable bytes never change; a still open segment only grows past them.
+  resp.headers.Set("Cache-Control", "private, max-age=3600");
+  return resp;
+}
+
+// Evidence lock or unlock of a range of a camera's streams (operators).
+Result<http::Response> SetEvidenceLock(Context& ctx, http::Request& r, const auth::User& user) {
+  if (!user.CanOperate()) {
+    return PermissionDeniedError("Evidence locks need the operator or admin role.");
+  }
+  ASSIGN_OR_RETURN(CameraStatus camera, ctx.ViewableCamera(user, r.Param("camera")));
+  ASSIGN_OR_RETURN(nlohmann::json body, ParseJsonBody(r));
+  const std::string stream = JsonString(body, "stream");
+  ASSIGN_OR_RETURN(const int64_t start_us, JsonInt(body, "start_us"));
+  ASSIGN_OR_RETURN(const int64_t end_us, JsonInt(body, "end_us"));
+  ASSIGN_OR_RETURN(const bool on, JsonBool(body, "protect", true));
+  if (end_us <= start_us || start_us < 0 || end_us > kMaxTimeUs) {
+    return InvalidArgumentError("end_us must be after start_us, both times since 1970.");
+  }
+  ASSIGN_OR_RETURN(std::unique_ptr<store::Index> index, ctx.WriteIndex());
+  int64_t changed = 0;
+  for (const StreamStatus& s : camera.streams) {
+    if (!s.recorded || (!stream.empty() && s.name != stream)) continue;
+    ASSIGN_OR_RETURN(std::optional<store::StreamRow> row,
+                     index->FindStream(camera.name, s.name));
+    if (!row.has_value()) continue;
+    ASSIGN_OR_RETURN(int64_t n, index->SetProtected(row->id, start_us, end_us, on));
+    changed += n;
+  }
+  ctx.Audit(user, r, auth::kAuditEvidenceLock, camera.name, start_us, end_us,
+            std::string(on ? "lock " : "unlock ") + (stream.empty() ? "all streams" : stream));
+  return http::Response::Json(200, nlohmann::json{{"segments", changed}}.dump());
+}
+
+// A route's handler as Context::Authed takes it.
+http::Handler Bound(const ContextPtr& ctx,
+                    Result<http::Response> (*handler)(Context&, http::Request&, const auth::User&)) {
+  return ctx->Authed([ctx, handler](http::Request& r, const auth::User& user) { return handler(*ctx, r, user); });
+}
+
 }  // namespace
 
 void AddRecordingRoutes(const ContextPtr& ctx, http::Router& router) {
-  router.Add("GET", "/api/cameras/{camera}/recordings",
-             ctx->Authed([ctx](http::Request& r, const auth::User& user) -> Result<http::Response> {
-               ASSIGN_OR_RETURN(auto range, QueryRange(r));
-               RETURN_IF_ERROR(CheckSpan(range.first, range.second, kMaxRecordingsRangeUs, "A query"));
-               ASSIGN_OR_RETURN(IndexLease index, ctx->ReadIndex());
-               ASSIGN_OR_RETURN(Target t, ResolveTarget(*ctx, *index, user, r.Param("camera"),
-                                                        r.Query("stream")));
-               ASSIGN_OR_RETURN(std::vector<store::SegmentRow> segs,
-                                index->SegmentsInRange(t.stream_id, range.first, range.second));
-               nlohmann::json j = RecordingsJson(segs, range.first, range.second);
-               j["stream"] = t.stream;
-               j["events"] = ctx->EventsJson(t.camera.name, range.first, range.second);
-               if (ctx->FirstInAWhile("recordings", user.name, Context::HourRangeKey(
-                       t.camera.name, t.stream, range.first, range.second))) {
-                 ctx->Audit(user, r, auth::kAuditRecordings, t.camera.name, range.first,
-                            range.second, "stream=" + t.stream);
-               }
-               return http::Response::Json(200, j.dump());
-             }));
-
-  router.Add("GET", "/api/cameras/{camera}/streams/{stream}/playlist.m3u8",
-             ctx->Authed([ctx](http::Request& r, const auth::User& user) -> Result<http::Response> {
-               ASSIGN_OR_RETURN(auto range, QueryRange(r));
-               RETURN_IF_ERROR(CheckSpan(range.first, range.second, kMaxPlaylistRangeUs, "A playlist"));
-               ASSIGN_OR_RETURN(IndexLease index, ctx->ReadIndex());
-               ASSIGN_OR_RETURN(Target t, ResolveTarget(*ctx, *index, user, r.Param("camera"),
-                                                        r.Param("stream")));
-               ASSIGN_OR_RETURN(std::vector<store::SegmentRow> segs,
-                                index->SegmentsInRange(t.stream_id, range.first, range.second));
-               bool complete = range.second <= ctx->NowUs();
-               for (const store::SegmentRow& s : segs) complete = complete && !s.open;
-               ASSIGN_OR_RETURN(std::string playlist,
-                                HlsPlaylist(segs, {range.first, range.second, complete}));
-               if (ctx->FirstInAWhile("playback", user.name, Context::HourRangeKey(
-                       t.camera.name, t.stream, range.first, range.second))) {
-                 ctx->Audit(user, r, auth::kAuditPlayback, t.camera.name, range.first, range.second,
-                            t.stream);
-               }
-               http::Response resp;
-               resp.body = std::move(playlist);
-               resp.content_type = "application/vnd.apple.mpegurl";
-               resp.headers.Set("Cache-Control", "private, no-cache");
-               return resp;
-             }));
-
-  router.Add("GET", "/api/cameras/{camera}/streams/{stream}/segments/{file}",
-             ctx->Authed([ctx](http::Request& r, const auth::User& user) -> Result<http::Response> {
-               const std::string file = r.Param("file");
-               const std::optional<int64_t> parsed =
-                   file.ends_with(".mp4") ? ParseInt(std::string_view(file).substr(0, file.size() - 4))
-                                          : std::nullopt;
-               if (!parsed.has_value()) return NotFoundError("No such segment.");
-               const int64_t id = *parsed;
-               ASSIGN_OR_RETURN(IndexLease index, ctx->ReadIndex());
-               ASSIGN_OR_RETURN(Target t, ResolveTarget(*ctx, *index, user, r.Param("camera"),
-                                                        r.Param("stream")));
-               ASSIGN_OR_RETURN(std::optional<store::SegmentRow> seg, index->SegmentById(id));
-               // Only segments of the stream named in the path: the permission check above
-               // must cover the file sent.
-               if (!seg.has_value() || seg->stream_id != t.stream_id) {
-                 return NotFoundError("No such segment (it may have been deleted by retention).");
-               }
-               ASSIGN_OR_RETURN(std::vector<store::StorageDir> dirs, ctx->StorageDirs());
-               ASSIGN_OR_RETURN(std::string path, store::SegmentPath(dirs, *seg, t.camera.name, t.stream));
-               AuditSegmentFetch(*ctx, user, r, t, *seg);
-               http::Response resp = http::Response::File(
-                   {path, 0, seg->durable_length, "video/mp4"});
-               // Durable bytes never change; a still open segment only grows past them.
-               resp.headers.Set("Cache-Control", "private, max-age=3600");
-               return resp;
-             }));
+  router.Add("GET", "/api/cameras/{camera}/recordings", Bound(ctx, ListRecordings));
+  router.Add("GET", "/api/cameras/{camera}/streams/{stream}/playlist.m3u8", Bound(ctx, ServePlaylist));
+  router.Add("GET", "/api/cameras/{camera}/streams/{stream}/segments/{file}", Bound(ctx, ServeSegment));
+  router.Add("POST", "/api/cameras/{camera}/protect", Bound(ctx, SetEvidenceLock));
 
   router.Add("POST", "/api/cameras/{camera}/export",
              ctx->Authed([ctx](http::Request& r, const auth::User& user) {
@@ -237,35 +277,6 @@ void AddRecordingRoutes(const ContextPtr& ctx, http::Router& router) {
   };
   router.Add("GET", "/api/cameras/{camera}/export", use_post("POST"));
   router.Add("GET", "/api/cameras/{camera}/export.mp4", use_post(""));
-
-  router.Add("POST", "/api/cameras/{camera}/protect",
-             ctx->Authed([ctx](http::Request& r, const auth::User& user) -> Result<http::Response> {
-               if (!user.CanOperate()) {
-                 return PermissionDeniedError("Evidence locks need the operator or admin role.");
-               }
-               ASSIGN_OR_RETURN(CameraStatus camera, ctx->ViewableCamera(user, r.Param("camera")));
-               ASSIGN_OR_RETURN(nlohmann::json body, ParseJsonBody(r));
-               const std::string stream = JsonString(body, "stream");
-               ASSIGN_OR_RETURN(const int64_t start_us, JsonInt(body, "start_us"));
-               ASSIGN_OR_RETURN(const int64_t end_us, JsonInt(body, "end_us"));
-               ASSIGN_OR_RETURN(const bool on, JsonBool(body, "protect", true));
-               if (end_us <= start_us || start_us < 0 || end_us > kMaxTimeUs) {
-                 return InvalidArgumentError("end_us must be after start_us, both times since 1970.");
-               }
-               ASSIGN_OR_RETURN(std::unique_ptr<store::Index> index, ctx->WriteIndex());
-               int64_t changed = 0;
-               for (const StreamStatus& s : camera.streams) {
-                 if (!s.recorded || (!stream.empty() && s.name != stream)) continue;
-                 ASSIGN_OR_RETURN(std::optional<store::StreamRow> row,
-                                  index->FindStream(camera.name, s.name));
-                 if (!row.has_value()) continue;
-                 ASSIGN_OR_RETURN(int64_t n, index->SetProtected(row->id, start_us, end_us, on));
-                 changed += n;
-               }
-               ctx->Audit(user, r, auth::kAuditEvidenceLock, camera.name, start_us, end_us,
-                          std::string(on ? "lock " : "unlock ") + (stream.empty() ? "all streams" : stream));
-               return http::Response::Json(200, nlohmann::json{{"segments", changed}}.dump());
-             }));
 }
 
 }  // namespace sightline::api
