@@ -78,15 +78,10 @@ class ApiAuditTest : public ::testing::Test {
 
   void StartRecorder() {
     started_us_ = NowUs();
-    Result<std::unique_ptr<ChildProcess>> run = ChildProcess::Start(
-        SIGHTLINE_BINARY, {"run", "--config", config_, "--log-level", "warning"});
+    Result<SightlineRun> run = StartSightlineRun(config_);
     ASSERT_TRUE(run.ok()) << run.status();
-    run_ = std::move(*run);
-    Result<std::string> line = run_->WaitForLinePrefix("http: serving ", 20'000);
-    ASSERT_TRUE(line.ok()) << line.status();
-    std::smatch m;
-    ASSERT_TRUE(std::regex_search(*line, m, std::regex(":([0-9]+)/$"))) << *line;
-    port_ = static_cast<uint16_t>(std::stoi(m[1]));
+    run_ = std::move(run->process);
+    port_ = run->http_port;
   }
 
   // A clean stop (SIGINT): the recorder writes every pending audit row before it exits.

@@ -66,15 +66,10 @@ class ApiTest : public ::testing::Test {
     ASSERT_EQ(add.code, 0) << add.output;
 
     started_us_ = NowUs();
-    Result<std::unique_ptr<ChildProcess>> run =
-        ChildProcess::Start(SIGHTLINE_BINARY, {"run", "--config", config_, "--log-level", "warning"});
+    Result<SightlineRun> run = StartSightlineRun(config_);
     ASSERT_TRUE(run.ok()) << run.status();
-    run_ = run->release();
-    Result<std::string> line = run_->WaitForLinePrefix("http: serving ", 20'000);
-    ASSERT_TRUE(line.ok()) << line.status();
-    std::smatch m;
-    ASSERT_TRUE(std::regex_search(*line, m, std::regex(":([0-9]+)/$"))) << *line;
-    port_ = static_cast<uint16_t>(std::stoi(m[1]));
+    run_ = run->process.release();
+    port_ = run->http_port;
   }
 
   // Waits until the recorder has run `seconds`: tests that need recordings call it. (CTest

@@ -46,6 +46,26 @@ inline Result<Camsim> StartCamsim(const std::vector<std::string>& camera_specs) 
   return Camsim{std::move(process), line.substr(colon + 1, slash - colon - 1)};
 }
 
+struct SightlineRun {
+  std::unique_ptr<ChildProcess> process;
+  uint16_t http_port = 0;
+};
+
+// Starts `sightline run --config CONFIG --log-level warning` and waits for its
+// "http: serving http://127.0.0.1:PORT/" line.
+inline Result<SightlineRun> StartSightlineRun(const std::string& config) {
+  ASSIGN_OR_RETURN(std::unique_ptr<ChildProcess> process,
+                   ChildProcess::Start(SIGHTLINE_BINARY, {"run", "--config", config, "--log-level", "warning"}));
+  ASSIGN_OR_RETURN(std::string line, process->WaitForLinePrefix("http: serving ", 20'000));
+  const size_t colon = line.rfind(':');
+  int port = 0;
+  if (colon == std::string::npos || !line.ends_with("/") ||
+      std::sscanf(line.c_str() + colon + 1, "%d", &port) != 1 || port <= 0 || port > 65535) {
+    return InternalError("sightline run printed an unexpected line: " + line);
+  }
+  return SightlineRun{std::move(process), static_cast<uint16_t>(port)};
+}
+
 // Writes a sightline.yaml recording `cameras` (camsim names) from camsim on `port`, after the
 // given storage section lines, with the web server on a free port.
 inline void WriteRecordConfig(const std::string& path, const std::string& storage_yaml,
