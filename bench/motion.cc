@@ -296,7 +296,7 @@ int main(int argc, char** argv) {
                          "[--seconds T] [--fps F] [--skip-cost] [--skip-capacity]\n");
     return flags.ok() ? 0 : 2;
   }
-  const std::string media = flags->Get("media", "/work/shared/media");
+  const std::string media = flags->Get("media", "../shared/media");
   const int reps = static_cast<int>(flags->GetInt("reps", 3).value_or(3));
   const int streams = static_cast<int>(flags->GetInt("streams", 100).value_or(100));
   const int seconds = static_cast<int>(flags->GetInt("seconds", 20).value_or(20));

@@ -39,13 +39,12 @@ namespace sightline::camsim::testing {
 
 using Steady = std::chrono::steady_clock;
 
-// ../shared/media (see its README): $SIGHTLINE_MEDIA_DIR, else beside the repository, else
-// the team's machine layout. Empty if absent.
+// ../shared/media (see its README): $SIGHTLINE_MEDIA_DIR, else beside the repository. Empty if
+// absent.
 inline std::string MediaDir() {
   std::vector<std::filesystem::path> candidates;
   if (const char* env = std::getenv("SIGHTLINE_MEDIA_DIR")) candidates.emplace_back(env);
   candidates.push_back(std::filesystem::path(__FILE__).parent_path() / "../../../shared/media");
-  candidates.emplace_back("/work/shared/media");
   for (const auto& c : candidates) {
     std::error_code ec;
     if (std::filesystem::exists(c / "pets2009_s2l1_360p10_400k.h264.mp4", ec)) return c.string();
