@@ -86,9 +86,7 @@ class ApiAuditTest : public ::testing::Test {
 
   // A clean stop (SIGINT): the recorder writes every pending audit row before it exits.
   void StopRecorder() {
-    ASSERT_TRUE(run_->Signal(SIGINT).ok());
-    Result<int> code = run_->Wait(20'000);
-    EXPECT_TRUE(code.ok() && *code == 0) << (code.ok() ? std::to_string(*code) : code.status().ToString());
+    StopSightlineRun(*run_);
     run_.reset();
   }
 

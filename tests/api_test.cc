@@ -81,9 +81,7 @@ class ApiTest : public ::testing::Test {
 
   static void TearDownTestSuite() {
     if (run_ != nullptr) {
-      (void)run_->Signal(SIGINT);
-      Result<int> code = run_->Wait(20'000);
-      EXPECT_TRUE(code.ok() && *code == 0) << (code.ok() ? std::to_string(*code) : code.status().ToString());
+      StopSightlineRun(*run_);
     }
     delete run_;
     delete camsim_;

@@ -66,6 +66,13 @@ inline Result<SightlineRun> StartSightlineRun(const std::string& config) {
   return SightlineRun{std::move(process), static_cast<uint16_t>(port)};
 }
 
+// Stops `sightline run` as Ctrl-C does (SIGINT) and expects it to exit cleanly within 20 s.
+inline void StopSightlineRun(ChildProcess& run) {
+  EXPECT_TRUE(run.Signal(SIGINT).ok());
+  Result<int> code = run.Wait(20'000);
+  EXPECT_TRUE(code.ok() && *code == 0) << (code.ok() ? std::to_string(*code) : code.status().ToString());
+}
+
 // Writes a sightline.yaml recording `cameras` (camsim names) from camsim on `port`, after the
 // given storage section lines, with the web server on a free port.
 inline void WriteRecordConfig(const std::string& path, const std::string& storage_yaml,
