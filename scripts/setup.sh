@@ -5,6 +5,7 @@ set -euo pipefail
 
 PACKAGES=(
   build-essential cmake ninja-build pkg-config git ca-certificates
+  ccache                                 # rebuilds of the four flavours reuse unchanged objects
   g++ clang libclang-rt-14-dev           # clang for libFuzzer targets
   libboost1.81-dev                       # Asio (C++20 coroutines) and Beast, header-only
   libssl-dev                             # MD5 for RTSP Digest auth
