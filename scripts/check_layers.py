@@ -12,6 +12,7 @@ import sys
 # layer -> the layers it may include (besides itself). Lowest first.
 ALLOWED = {
     "base": set(),
+    "metrics": {"base"},
     "media": {"base"},
     "rtsp": {"base", "media"},
     "mp4": {"base", "media"},
@@ -23,7 +24,7 @@ ALLOWED = {
     "auth": {"base", "store"},
     "live": {"base", "media", "mp4"},
     "analysis": {"base", "media", "decode", "motion", "store"},
-    "api": {"base", "media", "store", "decode", "motion", "http", "auth", "live"},
+    "api": {"base", "media", "store", "decode", "motion", "http", "auth", "live", "metrics"},
     "app": None,  # wiring: anything
 }
 # Headers of a layer that other layers must not include: the storage formats stay in store/.
