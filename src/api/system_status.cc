@@ -1,8 +1,7 @@
 // Context::SystemJson: GET /api/system (docs/ref/api.md "Administration").
 
-#include <sys/statvfs.h>
-
 #include "api/context.h"
+#include "base/disk_space.h"
 
 namespace sightline::api {
 
@@ -15,10 +14,9 @@ nlohmann::json Context::SystemJson() {
                         {"min_free_bytes", i < deps_.storage_min_free_bytes.size()
                                                ? deps_.storage_min_free_bytes[i]
                                                : 0}};
-    struct statvfs st {};
-    if (::statvfs(path.c_str(), &st) == 0) {
-      d["total_bytes"] = static_cast<uint64_t>(st.f_blocks) * st.f_frsize;
-      d["free_bytes"] = static_cast<uint64_t>(st.f_bavail) * st.f_frsize;
+    if (Result<DiskSpace> space = StatDiskSpace(path); space.ok()) {
+      d["total_bytes"] = space->total_bytes;
+      d["free_bytes"] = space->free_bytes;
     } else {
       d["error"] = "not mounted or not readable";
     }
