@@ -378,7 +378,7 @@ class HttpSession {
       head.content_length = response.body.size();
       serialized = SerializeResponseHead(response, head);
     }
-    core_.CountResponse(response.status);
+    core_.CountResponse(request != nullptr ? request->route : std::string_view(), response.status);
     const bool bodiless = head_only || response.status < 200 || response.status == 204 || response.status == 304;
     bool ok;
     if (response.stream && !bodiless) {

@@ -51,6 +51,9 @@ struct Request {
   bool tls = false;
   std::map<std::string, std::string> params;        // filled by the Router from the pattern;
                                                     // a prefix route sets "*" to the rest
+  // The pattern of the route that matched ("/api/cameras/{camera}", "/*"), set by the Router;
+  // empty when none did. Points into the router, which outlives every request.
+  std::string_view route;
 
   // The first query parameter `name`, or `fallback` when absent.
   std::string Query(std::string_view name, std::string_view fallback = "") const;

@@ -42,17 +42,19 @@ void AddAllow(std::string& allow, std::string_view method) {
 
 void Router::Add(std::string method, std::string_view pattern, Handler handler) {
   assert(!pattern.empty() && pattern[0] == '/');
-  routes_.push_back(Route{std::move(method), SplitPath(pattern), false, std::move(handler), {}});
+  routes_.push_back(Route{std::move(method), SplitPath(pattern), false, std::move(handler), {}, std::string(pattern)});
 }
 
 void Router::AddPrefix(std::string method, std::string_view prefix, Handler handler) {
   assert(!prefix.empty() && prefix[0] == '/');
-  routes_.push_back(Route{std::move(method), SplitPath(prefix), true, std::move(handler), {}});
+  std::string name(prefix);
+  name += name.ends_with('/') ? "*" : "/*";
+  routes_.push_back(Route{std::move(method), SplitPath(prefix), true, std::move(handler), {}, std::move(name)});
 }
 
 void Router::AddWebSocket(std::string_view pattern, WebSocketHandler handler) {
   assert(!pattern.empty() && pattern[0] == '/');
-  routes_.push_back(Route{"", SplitPath(pattern), false, {}, std::move(handler)});
+  routes_.push_back(Route{"", SplitPath(pattern), false, {}, std::move(handler), std::string(pattern)});
 }
 
 Router::Match Router::Resolve(Request& request, bool websocket_upgrade) const {
@@ -126,6 +128,7 @@ Router::Match Router::Resolve(Request& request, bool websocket_upgrade) const {
   if (websocket && (!best || rank(*websocket) >= rank(*best))) {
     if (websocket_upgrade) {
       request.params = std::move(websocket_params);
+      request.route = websocket->pattern;
       m.kind = Match::Kind::kWebSocket;
       m.websocket = &websocket->websocket;
       return m;
@@ -139,6 +142,7 @@ Router::Match Router::Resolve(Request& request, bool websocket_upgrade) const {
   }
   if (best) {
     request.params = std::move(best_params);
+    request.route = best->pattern;
     m.kind = Match::Kind::kHandler;
     m.handler = &best->handler;
     return m;

@@ -7,6 +7,8 @@
 //   router.AddPrefix("GET", "/", [root](Request& r) { return ServeStatic(root, r); });
 //
 // Patterns are literal segments and "{name}" segments, each matching one non-empty segment.
+// The request's `route` names the route that matched by its pattern, a prefix route's with
+// "/*" after the prefix ("/*", "/api/*"): a name with bounded cardinality for metrics.
 // Exact patterns win over prefix routes, the longest prefix wins among those. A path that
 // matches a route under another method gives 405 with Allow; no match gives 404. HEAD uses
 // the GET handler when no HEAD route exists (RFC 9110 section 9.3.2); the server drops the body.
@@ -53,7 +55,7 @@ class Router {
     std::string allow;                              // kMethodNotAllowed: "GET, HEAD"
   };
   // Finds the route for `request` (method, path, and whether it asks for a WebSocket
-  // upgrade) and fills request.params. The pointers stay valid as long as the router.
+  // upgrade) and fills request.params and request.route. The pointers stay valid as long as the router.
   Match Resolve(Request& request, bool websocket_upgrade) const;
 
  private:
@@ -63,6 +65,7 @@ class Router {
     bool prefix = false;
     Handler handler;
     WebSocketHandler websocket;
+    std::string pattern;  // as added; a prefix route's ends in "/*" (Request::route)
   };
   std::vector<Route> routes_;
 };

@@ -76,5 +76,32 @@ TEST(HttpRouterTest, WebSocketRoutes) {
   EXPECT_EQ(Call(router, "GET", "/app", true), "static *=app");
 }
 
+TEST(HttpRouterTest, NamesTheMatchedRouteByItsPattern) {
+  Router router;
+  router.Add("GET", "/api/cameras/{camera}", Named("one"));
+  router.AddPrefix("GET", "/", Named("ui"));
+  router.AddPrefix("GET", "/api", Named("api 404"));
+  router.AddWebSocket("/api/cameras/{camera}/live", [](Request&) -> std::variant<Response, WebSocketOpen> {
+    return Response::Empty(204);
+  });
+  const auto route_of = [&](std::string path, bool upgrade = false) {
+    Request r;
+    r.method = "GET";
+    r.path = std::move(path);
+    router.Resolve(r, upgrade);
+    return std::string(r.route);
+  };
+  EXPECT_EQ(route_of("/api/cameras/front"), "/api/cameras/{camera}");
+  EXPECT_EQ(route_of("/index.html"), "/*");
+  EXPECT_EQ(route_of("/api/nothing/here"), "/api/*");
+  EXPECT_EQ(route_of("/api/cameras/front/live", true), "/api/cameras/{camera}/live");
+  Router empty;
+  Request r;
+  r.method = "GET";
+  r.path = "/x";
+  empty.Resolve(r, false);
+  EXPECT_EQ(r.route, "");
+}
+
 }  // namespace
 }  // namespace sightline::http

@@ -147,9 +147,10 @@ void ServerCore::Stop() {
   }
 }
 
-void ServerCore::CountResponse(int status) {
+void ServerCore::CountResponse(std::string_view route, int status) {
   const int cls = status / 100;
   if (cls >= 1 && cls <= 5) by_class_[cls].fetch_add(1, std::memory_order_relaxed);
+  if (options.on_response) options.on_response(route, status);
 }
 
 ServerStats ServerCore::stats() const {

@@ -17,10 +17,12 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include <boost/asio/any_io_executor.hpp>
 
@@ -61,6 +63,10 @@ struct ServerOptions {
   // Cross-site requests and unknown Host names, refused before any handler runs
   // (request_guard.h).
   RequestGuardOptions guard;
+  // Told of every response once its status is final (101 for a WebSocket upgrade), with the
+  // pattern of the route that matched (Request::route; empty when none did): for metrics.
+  // Called on the connection's thread; must be thread-safe and must not block.
+  std::function<void(std::string_view route, int status)> on_response;
 };
 
 struct ServerStats {

@@ -57,7 +57,9 @@ class ServerCore {
   // Aborts every registered connection and refuses new ones.
   void Stop();
 
-  void CountResponse(int status);
+  // Counts a response by its status class and tells options.on_response; `route` is the
+  // request's (empty when no route matched or the request was refused before routing).
+  void CountResponse(std::string_view route, int status);
   ServerStats stats() const;
 
   std::atomic<uint64_t> accepted{0};

@@ -96,6 +96,24 @@ TEST(HttpServerTest, RoutesParamsQueryAndErrors) {
   EXPECT_EQ(s.responses_2xx, 6u);
 }
 
+TEST(HttpServerTest, TellsEachResponseWithItsRoutePattern) {
+  std::mutex mu;
+  std::vector<std::string> seen;
+  ServerOptions options;
+  options.on_response = [&](std::string_view route, int status) {
+    std::lock_guard lock(mu);
+    seen.push_back(std::string(route) + " " + std::to_string(status));
+  };
+  TestServer server(EchoRouter(), options);
+  ASSERT_TRUE(server.Start().ok());
+  Client c(server.port());
+  EXPECT_EQ(c.Get("/api/cameras/front/recordings").result_int(), 200);
+  EXPECT_EQ(c.Get("/nowhere").result_int(), 404);
+  EXPECT_EQ(c.Get("/throw").result_int(), 500);
+  std::lock_guard lock(mu);
+  EXPECT_EQ(seen, (std::vector<std::string>{"/api/cameras/{camera}/recordings 200", " 404", "/throw 500"}));
+}
+
 TEST(HttpServerTest, RefusesTraversalBeforeAnyHandler) {
   std::atomic<int> calls{0};
   TestServer server(EchoRouter(&calls));

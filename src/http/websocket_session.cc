@@ -93,11 +93,11 @@ class WebSocketSession final : public WebSocket, public std::enable_shared_from_
     auto [ec] = co_await ws_.async_accept(upgrade, kUseTuple);
     if (ec) {
       SL_LOG(kDebug) << "http remote=" << conn_->remote_address() << " WebSocket handshake failed: " << ec.message();
-      core.CountResponse(400);
+      core.CountResponse(request_.route, 400);
       conn_->Finish();
       co_return;
     }
-    core.CountResponse(101);
+    core.CountResponse(request_.route, 101);
     core.websockets_open.fetch_add(1, std::memory_order_relaxed);
     try {
       on_open(this->shared_from_this());
