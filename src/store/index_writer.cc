@@ -155,7 +155,11 @@ bool IndexWriter::CommitPending() {
     return true;
   }
   Status st = env_.CrashPoint("index.before_commit");
+  const MonoTime started = options_.clock->Now();
   if (st.ok()) st = index_.Commit(batch);
+  if (st.ok() && options_.on_commit) {
+    options_.on_commit(std::chrono::duration_cast<std::chrono::microseconds>(options_.clock->Now() - started));
+  }
   std::lock_guard lock(mu_);
   if (!st.ok()) {
     ++stats_.commit_errors;

@@ -52,6 +52,9 @@ struct IndexWriterOptions {
   std::vector<RetentionDir> dirs;
   std::vector<RetentionStream> streams;
   std::function<void(const Status&)> on_fatal;  // a failed directory sync while deleting
+  // Told the duration of each successful commit (the SQLite transaction, on `clock`), on the
+  // writer's thread: for the metrics' commit-time histogram. Must not block.
+  std::function<void(std::chrono::microseconds)> on_commit;
   int64_t first_motion_event_id = 1;  // Index::MaxMotionEventId() + 1
   // Grid chunks waiting for a commit beyond this are dropped (a failing index must not eat
   // the memory): about 40 hours of one camera with motion 30% of the time.

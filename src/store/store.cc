@@ -45,6 +45,7 @@ Result<std::unique_ptr<Store>> Store::Open(StoreOptions options,
   iw.clock = options.clock;
   iw.retention_interval = options.retention_interval;
   iw.on_fatal = options.on_fatal;
+  iw.on_commit = options.on_commit;
   iw.first_motion_event_id = max_event_id + 1;
   for (size_t i = 0; i < dirs.size(); ++i) {
     iw.dirs.push_back({dirs[i].dir_id, dirs[i].path, options.dirs[i].min_free_bytes});

@@ -44,6 +44,8 @@ struct StoreOptions {
   // A failure after which recording cannot go on safely (docs/design/storage.md, "Failure
   // policy"). Default: log and exit the process, so that a restart runs recovery.
   std::function<void(const Status&)> on_fatal;
+  // Told how long each successful index commit took (IndexWriterOptions::on_commit).
+  std::function<void(std::chrono::microseconds)> on_commit;
 };
 
 struct StreamSpec {

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+
 #include "store/fault_injection_env.h"
 #include "store/fragment_table.h"
 #include "store/store_test_util.h"
@@ -94,6 +96,24 @@ TEST_F(StoreTest, RecordsEveryFrameInMinuteSegmentsCutAtKeyframes) {
   EXPECT_EQ(rows[3].end_us, 1'700'000'020'000'000);
   EXPECT_TRUE(Segments(*index, "back").empty());
   testing::ExpectIndexMatchesFiles(env_, *index, testing::DirsOf(*index));
+}
+
+TEST_F(StoreTest, EachCommitReportsItsDuration) {
+  std::atomic<int> commits{0};
+  std::atomic<int64_t> total_us{0};
+  StoreOptions o = Options();
+  o.on_commit = [&](std::chrono::microseconds d) {
+    ++commits;
+    total_us += d.count();
+  };
+  Result<std::unique_ptr<Store>> store = Store::Open(o, Streams());
+  ASSERT_TRUE(store.ok()) << store.status();
+  FrameSource src;
+  Feed((*store)->recorder("front", "main"), src, 50);
+  (*store)->Close();
+  EXPECT_GT(commits.load(), 0);
+  EXPECT_EQ(static_cast<uint64_t>(commits.load()), (*store)->index_stats().commits);
+  EXPECT_GE(total_us.load(), 0);
 }
 
 TEST_F(StoreTest, AGapStartsANewSegmentAndIsNotPaperedOver) {
