@@ -842,6 +842,11 @@ Status AccountStore::FlushAudit(bool all) {
   return WriteAuditRows(due);
 }
 
+Result<AuditTotals> AccountStore::AuditRowTotals() {
+  std::lock_guard lock(mu_);
+  return ReadAuditTotals(*db_);
+}
+
 Result<int64_t> AccountStore::ApplyAuditRetention(std::chrono::seconds max_age) {
   // Batches keep each write transaction short: the recorder commits to the same file every
   // second or two and waits for the lock meanwhile.

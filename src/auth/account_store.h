@@ -223,6 +223,8 @@ class AccountStore {
   // (audit_log.h DropOldAuditRows), in short transactions, and audits that it did.
   Result<int64_t> ApplyAuditRetention(std::chrono::seconds max_age);
   Result<AuditChainReport> VerifyAuditChain();
+  // Rows ever appended and rows dropped by retention (audit_log.h ReadAuditTotals).
+  Result<AuditTotals> AuditRowTotals();
 
  private:
   AccountStore(std::unique_ptr<store::Db> db, AccountStoreOptions options);

@@ -51,6 +51,12 @@ Result<int64_t> NextId(Db& db, int64_t origin_id) {
 
 }  // namespace
 
+Result<AuditTotals> ReadAuditTotals(Db& db) {
+  ASSIGN_OR_RETURN(ChainOrigin origin, ReadOrigin(db));
+  ASSIGN_OR_RETURN(int64_t next, NextId(db, origin.id));
+  return AuditTotals{next - 1, origin.id};
+}
+
 std::string CutUtf8(std::string_view s, size_t max) {
   if (s.size() <= max) return std::string(s);
   size_t n = max;

@@ -65,6 +65,15 @@ std::string CutUtf8(std::string_view s, size_t max);
 // caller holds a write transaction.
 Result<int64_t> AppendAuditRow(store::Db& db, const AuditRecord& record);
 
+// How many rows the log ever had, and how many of them retention dropped: ids are given in
+// order and never reused, and retention drops the oldest first, so these are the newest id
+// and the chain's origin id. Two indexed lookups, for the metrics.
+struct AuditTotals {
+  int64_t appended = 0;
+  int64_t dropped = 0;
+};
+Result<AuditTotals> ReadAuditTotals(store::Db& db);
+
 // Newest first.
 Result<std::vector<AuditRecord>> QueryAuditRows(store::Db& db, const AuditFilter& filter);
 

@@ -140,6 +140,10 @@ TEST_F(AuditLogTest, RetentionDropsOldRowsButKeepsRowsOfRecordingsStillPresent) 
   ASSERT_TRUE(chain.ok());
   EXPECT_TRUE(chain->ok()) << "the first kept row chains to the stored origin";
   EXPECT_EQ(chain->origin_id, 5);
+  Result<AuditTotals> totals = a->AuditRowTotals();
+  ASSERT_TRUE(totals.ok()) << totals.status();
+  EXPECT_EQ(totals->appended, 10) << "9 rows and the retention row";
+  EXPECT_EQ(totals->dropped, 5);
 
   // Once the recording is gone too, the rest of the old rows go.
   std::unique_ptr<store::Db> db = RawDb(path_);
@@ -152,6 +156,8 @@ TEST_F(AuditLogTest, RetentionDropsOldRowsButKeepsRowsOfRecordingsStillPresent) 
   EXPECT_TRUE(a->VerifyAuditChain()->ok()) << "appending after a drop";
   // Rows 10 and 11 record the two drops.
   EXPECT_EQ(a->QueryAudit({.limit = 1})->at(0).id, 12) << "ids are never reused";
+  EXPECT_EQ(a->AuditRowTotals()->appended, 12);
+  EXPECT_EQ(a->AuditRowTotals()->dropped, 8);
 }
 
 // The column names and types of `table`, and the names and SQL of its triggers and indexes.
