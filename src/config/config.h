@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/cidr.h"
 #include "base/result.h"
 #include "config/env.h"
 
@@ -136,11 +137,23 @@ struct AuthConfig {
   int64_t audit_retention_s = 400 * 24 * 3600;
 };
 
+// GET /metrics, the Prometheus scrape (docs/ref/metrics.md). Off unless enabled; when on, a
+// scrape needs the bearer token or a client address in `allow` (at least one of the two is
+// configured).
+struct MetricsConfig {
+  bool enabled = false;
+  std::string token;        // empty: none; else at least kMinMetricsTokenLength characters
+  std::vector<Cidr> allow;  // client networks that may scrape without the token
+};
+// A bearer token is the scrape's only secret: long enough not to be guessed over HTTP.
+inline constexpr size_t kMinMetricsTokenLength = 16;
+
 struct Config {
   StorageConfig storage;
   Retention record_defaults;
   HttpConfig http;
   AuthConfig auth;
+  MetricsConfig metrics;
   std::vector<CameraConfig> cameras;  // at least one, in file order
 };
 

@@ -67,6 +67,10 @@ TEST(ConfigTest, ReferenceExampleParsesWithOverridesResolved) {
   EXPECT_EQ(c.record_defaults.max_bytes, 0);
   EXPECT_EQ(c.record_defaults.continuous_days, 7);
   EXPECT_EQ(c.record_defaults.motion_days, 30);
+  EXPECT_TRUE(c.metrics.enabled);
+  ASSERT_EQ(c.metrics.allow.size(), 2u);
+  EXPECT_EQ(c.metrics.allow[1].ToString(), "10.0.0.0/8");
+  EXPECT_EQ(c.metrics.token, "");
   EXPECT_EQ(c.http.listen, "0.0.0.0:8080");
   EXPECT_EQ(c.http.max_connections, 256);
   EXPECT_FALSE(c.http.tls.has_value());
@@ -465,8 +469,8 @@ TEST(ConfigTest, UnknownKeySuggestsAndListsAllowedKeys) {
 
 TEST(ConfigTest, FutureTopLevelKeysAreUnknownForNow) {
   EXPECT_EQ(Errors(std::string(kMinimal) + "mqtt:\n  host: broker\nobjects: {track: [person]}\n"),
-            "test.yaml:9:1: unknown key \"mqtt\". Allowed keys: storage, record, motion, http, auth, cameras\n"
-            "test.yaml:11:1: unknown key \"objects\". Allowed keys: storage, record, motion, http, auth, cameras");
+            "test.yaml:9:1: unknown key \"mqtt\". Allowed keys: storage, record, motion, http, auth, metrics, cameras\n"
+            "test.yaml:11:1: unknown key \"objects\". Allowed keys: storage, record, motion, http, auth, metrics, cameras");
 }
 
 TEST(ConfigTest, WrongKinds) {
@@ -670,13 +674,13 @@ mqtt: {}
             "test.yaml:15:3: cameras.bad name: camera name \"bad name\" is not allowed: use 1 to 64 letters, "
             "digits, _ or - (it becomes a directory name)\n"
             "test.yaml:16:14: cameras.bad name.streams: no streams: give at least one\n"
-            "test.yaml:17:1: unknown key \"mqtt\". Allowed keys: storage, record, motion, http, auth, cameras");
+            "test.yaml:17:1: unknown key \"mqtt\". Allowed keys: storage, record, motion, http, auth, metrics, cameras");
 }
 
 TEST(ConfigTest, ControlCharactersAreEscapedToKeepOneErrorPerLine) {
   EXPECT_EQ(Errors(std::string(kMinimal) + "\"a\\nb\\x01\\tc\": 1\n"),
             "test.yaml:9:1: unknown key \"a\\nb\\x01\\tc\". Allowed keys: storage, record, motion, http, auth, "
-            "cameras");
+            "metrics, cameras");
 }
 
 TEST(ConfigTest, ErrorListIsCapped) {
