@@ -19,6 +19,14 @@ http::Router MakeRouter(const ApiDeps& deps) {
   AddAdminRoutes(ctx, router);
   AddTokenRoutes(ctx, router);
   AddMotionRoutes(ctx, router);
+  if (deps.metrics != nullptr) {
+    AddMetricsRoute(router, *deps.metrics, deps.metrics_access);
+  } else {
+    // Not the UI's index.html: a scraper pointed here should see why it gets nothing.
+    router.Add("GET", "/metrics", [](http::Request&) {
+      return http::Response::Error(404, "metrics are off (metrics.enabled in sightline.yaml)");
+    });
+  }
   // Unknown /api/ paths are JSON 404s, not the UI's index.html.
   router.AddPrefix("GET", "/api", [](http::Request&) {
     return http::Response::Error(404, "There is no such API route.");

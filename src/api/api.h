@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "api/metrics_route.h"
 #include "auth/account_store.h"
 #include "base/clock.h"
 #include "http/router.h"
@@ -92,6 +93,10 @@ struct ApiDeps {
   // The session cookie is Secure and named __Host-sl_session even over plain HTTP: for a
   // server behind a proxy that terminates TLS (http.secure_cookies).
   bool secure_cookies = false;
+  // GET /metrics (metrics_route.h) when set: the config's metrics.enabled. Must outlive the
+  // server.
+  const metrics::Registry* metrics = nullptr;
+  MetricsAccess metrics_access;
 };
 
 // The API's own limits for the HTTP server: a small body limit for the login, which anyone
