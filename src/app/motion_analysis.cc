@@ -58,6 +58,12 @@ std::function<void(media::FramePtr)> MotionAnalysis::SinkFor(const std::string& 
   return [analyzer](media::FramePtr frame) { analyzer->OnFrame(std::move(frame)); };
 }
 
+std::map<std::pair<std::string, std::string>, analysis::AnalyzerStats> MotionAnalysis::Counts() const {
+  std::map<std::pair<std::string, std::string>, analysis::AnalyzerStats> out;
+  for (const auto& [key, a] : analysers_) out.emplace(key, a.analyzer->stats());
+  return out;
+}
+
 void MotionAnalysis::Stop() {
   for (auto& [key, a] : analysers_) a.analyzer->Stop();
 }

@@ -20,6 +20,7 @@
 #include "api/live_sockets.h"
 #include "app/command.h"
 #include "app/motion_analysis.h"
+#include "app/run_metrics.h"
 #include "app/site.h"
 #include "app/store_options.h"
 #include "app/subcommands.h"
@@ -66,6 +67,8 @@ std::string FindUiDir(const config::Config& cfg) {
   return {};
 }
 
+constexpr std::string_view kVersion = "0.1";
+
 http::ServerOptions HttpOptions(const config::Config& cfg) {
   http::ServerOptions o;
   o.listen = cfg.http.listen;
@@ -75,6 +78,26 @@ http::ServerOptions HttpOptions(const config::Config& cfg) {
   o.guard.allowed_hosts = cfg.http.allowed_hosts;
   api::SetRouteLimits(o);
   return o;
+}
+
+// Metrics (config `metrics`, off by default): the registry, or null when off.
+Result<std::unique_ptr<RunMetrics>> StartMetrics(const config::Config& cfg) {
+  if (!cfg.metrics.enabled) return std::unique_ptr<RunMetrics>();
+  return RunMetrics::Create(kVersion);
+}
+
+// Has `metrics` (when on) count what it needs and read what the parts count, and serves it.
+void WireMetrics(RunMetrics* metrics, const config::Config& cfg, const Site& site, const MotionAnalysis& analysis,
+                 const store::Store& store, auth::AccountStore& accounts, api::ApiDeps& deps) {
+  if (metrics == nullptr) return;
+  metrics->WatchSite(site);
+  metrics->WatchAnalysis(analysis);
+  metrics->WatchStore(store, cfg.storage.dirs);
+  metrics->WatchAudit(accounts);
+  deps.metrics = &metrics->registry();
+  deps.metrics_access = {cfg.metrics.token, cfg.metrics.allow};
+  SL_LOG(kInfo) << "metrics: serving GET /metrics to " << (cfg.metrics.token.empty() ? "no" : "one")
+                << " bearer token and " << cfg.metrics.allow.size() << " allowed networks";
 }
 
 void LogIndexStatus(const store::Store& store) {
@@ -111,9 +134,13 @@ int RunMain(int argc, char** argv) {
   if (!cfg.ok()) return fail(cfg.status(), 2);
   SL_LOG(kInfo) << "config " << flags->Get("config") << ": " << config::Describe(*cfg);
 
+  // Before the store (it times index commits) and the server (which scrapes it).
+  Result<std::unique_ptr<RunMetrics>> metrics = StartMetrics(*cfg);
+  if (!metrics.ok()) return fail(metrics.status(), 1);
   RealClock clock;
-  Result<std::unique_ptr<store::Store>> store =
-      store::Store::Open(StoreOptionsFromConfig(*cfg, clock), RecordedStreams(*cfg));
+  store::StoreOptions store_options = StoreOptionsFromConfig(*cfg, clock);
+  if (*metrics) store_options.on_commit = (*metrics)->CommitObserver();
+  Result<std::unique_ptr<store::Store>> store = store::Store::Open(store_options, RecordedStreams(*cfg));
   if (!store.ok()) return fail(store.status(), 1);
 
   auth::AccountStoreOptions account_options;
@@ -159,12 +186,15 @@ int RunMain(int argc, char** argv) {
   }
   deps.ui_dir = FindUiDir(*cfg);
   deps.max_exports = static_cast<size_t>(cfg->http.max_exports);
-  deps.version = "0.1";
+  deps.version = std::string(kVersion);
   deps.secure_cookies = cfg->http.secure_cookies;
   if (deps.ui_dir.empty()) {
     SL_LOG(kWarning) << "the web UI is not built (scripts/build_web.sh); serving the API only";
   }
-  http::Server server(io.get_executor(), HttpOptions(*cfg), api::MakeRouter(deps));
+  WireMetrics(metrics->get(), *cfg, site, *analysis, **store, **accounts, deps);
+  http::ServerOptions http_options = HttpOptions(*cfg);
+  if (*metrics) http_options.on_response = (*metrics)->ResponseObserver();
+  http::Server server(io.get_executor(), std::move(http_options), api::MakeRouter(deps));
   if (Status s = server.Start(); !s.ok()) return fail(s, 1);
   const std::string scheme = cfg->http.tls.has_value() ? "https" : "http";
   const std::string host = cfg->http.listen.substr(0, cfg->http.listen.rfind(':'));

@@ -144,6 +144,16 @@ void Site::LogStatus() const {
   }
 }
 
+std::vector<Site::StreamCounts> Site::Counts() const {
+  std::vector<StreamCounts> out;
+  for (const auto& s : streams_) {
+    StreamCounts c{s->camera, s->stream, s->client->stats(), std::nullopt, s->hub->stats()};
+    if (s->recorder != nullptr) c.recorder = s->recorder->stats();
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
 std::string Site::Summary() const {
   uint64_t frames = 0, written = 0, slow = 0, write_errors = 0, lost = 0, dropped = 0;
   for (const auto& s : streams_) {

@@ -11,6 +11,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -46,6 +47,16 @@ class Site : public api::CameraDirectory {
   void Supervise();
 
   size_t stream_count() const { return streams_.size(); }
+
+  // What each stream's parts count, read now (for the metrics; any thread).
+  struct StreamCounts {
+    std::string camera;
+    std::string stream;
+    rtsp::ClientStats client;
+    std::optional<store::StreamRecorderStats> recorder;  // role record only
+    live::StreamHubStats hub;
+  };
+  std::vector<StreamCounts> Counts() const;
   // One line per stream for the log.
   void LogStatus() const;
   // Totals for `run`'s summary line.
