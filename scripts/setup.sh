@@ -20,6 +20,7 @@ PACKAGES=(
   libsodium-dev                          # Argon2id password hashes, random tokens (src/auth)
   libyaml-cpp-dev                        # sightline.yaml
   nlohmann-json3-dev                     # JSON of the HTTP API
+  prometheus                             # its promtool checks /metrics and docs/ops/alerts.yml; a real server scrapes in tests
   procps time python3                    # bench scripts
   nodejs chromium                        # web UI build (Vite) and its browser tests (playwright-core)
 )

@@ -5,10 +5,13 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
 #include <sys/wait.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <fstream>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -71,6 +74,37 @@ inline void StopSightlineRun(ChildProcess& run) {
   EXPECT_TRUE(run.Signal(SIGINT).ok());
   Result<int> code = run.Wait(20'000);
   EXPECT_TRUE(code.ok() && *code == 0) << (code.ok() ? std::to_string(*code) : code.status().ToString());
+}
+
+// What a test suite runs against: camsim serving `camsim_specs` (as StartCamsim) and
+// `sightline run` with the config `config_yaml(dir, camsim_port)` returns, in a temporary
+// folder `dir` (with an empty `dir`/disk for storage). The destructor stops both (run first, as
+// Ctrl-C does, expecting a clean exit) and removes the folder.
+struct RecorderUnderTest {
+  TempDir tmp;
+  std::unique_ptr<Camsim> camsim;
+  std::unique_ptr<ChildProcess> run;
+  uint16_t http_port = 0;
+
+  ~RecorderUnderTest() {
+    if (run != nullptr) StopSightlineRun(*run);
+  }
+};
+
+using ConfigYaml = std::function<std::string(const std::string& dir, const std::string& camsim_port)>;
+
+inline Result<std::unique_ptr<RecorderUnderTest>> StartRecorder(const std::vector<std::string>& camsim_specs,
+                                                                const ConfigYaml& config_yaml) {
+  auto r = std::make_unique<RecorderUnderTest>();
+  const std::string dir = r->tmp.path();
+  ASSIGN_OR_RETURN(Camsim camsim, StartCamsim(camsim_specs));
+  r->camsim = std::make_unique<Camsim>(std::move(camsim));
+  std::ofstream(dir + "/sightline.yaml") << config_yaml(dir, r->camsim->port);
+  if (::mkdir((dir + "/disk").c_str(), 0755) != 0) return ErrnoError("mkdir " + dir + "/disk", errno);
+  ASSIGN_OR_RETURN(SightlineRun run, StartSightlineRun(dir + "/sightline.yaml"));
+  r->run = std::move(run.process);
+  r->http_port = run.http_port;
+  return r;
 }
 
 // Writes a sightline.yaml recording `cameras` (camsim names) from camsim on `port`, after the

@@ -1,0 +1,325 @@
+// Acceptance for the Prometheus metrics (issue 14, deliverable 2), against the real tools:
+// `sightline run` recording camsim's footage serves GET /metrics; Debian's promtool checks the
+// scrape (`promtool check metrics`) and the shipped alerting rules (`promtool check rules`,
+// `promtool test rules`); a real `prometheus` server scrapes the recorder with the bearer token
+// and its HTTP API shows sightline_camera_up == 1 for every camera. The Grafana dashboard and
+// the alerts name only metrics the scrape has, and docs/ref/metrics.md lists exactly those.
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <csignal>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <regex>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "record_harness.h"
+#include "support/http_client.h"
+#include "support/shared_media.h"
+
+namespace sightline::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr const char* kToken = "metrics-test-token-0123456789";
+const std::string kDocs = std::string(SIGHTLINE_SOURCE_DIR) + "/docs";
+// The streams the config below has: cam0's main and sub, cam1's main.
+const std::set<std::pair<std::string, std::string>> kStreams = {{"cam0", "main"}, {"cam0", "sub"}, {"cam1", "main"}};
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+// A TCP port nothing listens on now (the kernel's choice for port 0).
+uint16_t FreePort() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof a;
+  uint16_t port = 0;
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0) {
+    port = ntohs(a.sin_port);
+  }
+  ::close(fd);
+  return port;
+}
+
+// The families of a scrape: name -> TYPE.
+std::map<std::string, std::string> Families(const std::string& text) {
+  std::map<std::string, std::string> out;
+  static const std::regex kType(R"(^# TYPE (\S+) (\S+)$)");
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    std::smatch m;
+    if (std::regex_match(line, m, kType)) out[m[1]] = m[2];
+  }
+  return out;
+}
+
+// The sightline_* names an expression or a document mentions, with a histogram's
+// _bucket/_sum/_count suffix taken off when `families` has the histogram.
+std::set<std::string> NamesIn(const std::string& text, const std::map<std::string, std::string>& families) {
+  std::set<std::string> out;
+  static const std::regex kName(R"(\bsightline_[a-z0-9_]*[a-z0-9])");
+  for (auto it = std::sregex_iterator(text.begin(), text.end(), kName); it != std::sregex_iterator(); ++it) {
+    std::string name = it->str();
+    for (const char* suffix : {"_bucket", "_sum", "_count"}) {
+      const std::string base = name.substr(0, name.size() - std::string(suffix).size());
+      if (name.ends_with(suffix) && families.count(base) && families.at(base) == "histogram") name = base;
+    }
+    out.insert(name);
+  }
+  return out;
+}
+
+// Camsim with two cameras; cam0 recorded (main) with a detect substream, cam1 recorded;
+// metrics on with a token. CTest runs each test in its own process, with its own recorder.
+std::string MetricsConfig(const std::string& dir, const std::string& camsim_port) {
+  const std::string url = "rtsp://127.0.0.1:" + camsim_port + "/";
+  return "storage:\n  dirs: [" + dir + "/disk]\n" + "http:\n  listen: 127.0.0.1:0\n" +
+         "metrics:\n  enabled: true\n  token: " + kToken + "\n" +
+         "cameras:\n"
+         "  cam0:\n    streams:\n"
+         "      main: {url: " + url + "cam0, roles: [record, live]}\n"
+         "      sub: {url: " + url + "cam0, roles: [detect]}\n"
+         "  cam1:\n    streams:\n"
+         "      main: {url: " + url + "cam1, roles: [record]}\n";
+}
+
+class MetricsTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    std::optional<std::string> media = SharedMediaFile(kPets360H264);
+    if (!media) return;
+    Result<std::unique_ptr<RecorderUnderTest>> r = StartRecorder({"name=cam{0..1},file=" + *media}, MetricsConfig);
+    ASSERT_TRUE(r.ok()) << r.status();
+    recorder_ = r->release();
+    port_ = recorder_->http_port;
+  }
+
+  static void TearDownTestSuite() {
+    delete recorder_;
+    recorder_ = nullptr;
+  }
+
+  void SetUp() override {
+    if (!SharedMediaFile(kPets360H264)) GTEST_SKIP() << kNoSharedMediaMessage;
+    ASSERT_NE(recorder_, nullptr) << "sightline run did not start";
+  }
+
+  static std::string Dir() { return recorder_->tmp.path(); }
+
+  static HttpReply Scrape(const std::string& authorization) {
+    HttpRequest r;
+    r.target = "/metrics";
+    if (!authorization.empty()) r.headers.push_back({"Authorization", authorization});
+    Result<HttpReply> reply = Fetch(port_, r, 10s);
+    EXPECT_TRUE(reply.ok()) << reply.status();
+    return reply.ok() ? *reply : HttpReply{};
+  }
+
+  static bool AllUp(const std::string& body) {
+    for (const auto& [camera, stream] : kStreams) {
+      if (body.find("sightline_camera_up{camera=\"" + camera + "\",stream=\"" + stream + "\"} 1\n") ==
+          std::string::npos) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  // Scrapes until `ready` holds for the scrape (bounded: 30 s) and returns the last one.
+  static std::string ScrapeUntil(const std::function<bool(const std::string&)>& ready, const char* what) {
+    std::string body;
+    for (auto until = std::chrono::steady_clock::now() + 30s; std::chrono::steady_clock::now() < until;) {
+      body = Scrape(std::string("Bearer ") + kToken).body;
+      if (ready(body)) return body;
+      std::this_thread::sleep_for(200ms);
+    }
+    ADD_FAILURE() << "not " << what << " within 30 s; last scrape:\n" << body;
+    return body;
+  }
+
+  static std::string ScrapeWhenAllUp() { return ScrapeUntil(AllUp, "every stream up"); }
+
+  static RecorderUnderTest* recorder_;
+  static uint16_t port_;
+};
+
+RecorderUnderTest* MetricsTest::recorder_ = nullptr;
+uint16_t MetricsTest::port_ = 0;
+
+TEST_F(MetricsTest, ScrapesNeedTheToken) {
+  HttpReply none = Scrape("");
+  EXPECT_EQ(none.status, 401);
+  EXPECT_EQ(none.body.find("sightline_camera_up"), std::string::npos);
+  EXPECT_EQ(Scrape("Bearer wrong-token-0123456789").status, 401);
+  HttpReply ok = Scrape(std::string("Bearer ") + kToken);
+  EXPECT_EQ(ok.status, 200);
+  EXPECT_EQ(ok.Header("content-type"), "text/plain; version=0.0.4; charset=utf-8");
+}
+
+TEST_F(MetricsTest, ScrapePassesPromtoolAndCountsTheRealSources) {
+  // A request to a parameterised route, to see it counted by its pattern.
+  HttpRequest cams;
+  cams.target = "/api/cameras/cam0";
+  ASSERT_TRUE(Fetch(port_, cams).ok());
+  const std::string body = ScrapeUntil(
+      [](const std::string& b) {
+        return AllUp(b) && b.find("sightline_index_commit_seconds_count 0\n") == std::string::npos &&
+               b.find("sightline_recorder_bytes_written_total{camera=\"cam0\",stream=\"main\"} 0\n") ==
+                   std::string::npos;
+      },
+      "every stream up, recorded and committed");
+  const std::string file = Dir() + "/scrape.txt";
+  std::ofstream(file) << body;
+  const CommandResult check = Shell("promtool check metrics < " + Quote(file));
+  EXPECT_EQ(check.code, 0) << check.output << "\n" << body;
+  EXPECT_EQ(check.output, "");
+
+  const std::map<std::string, std::string> families = Families(body);
+  EXPECT_EQ(families.at("sightline_index_commit_seconds"), "histogram");
+  EXPECT_NE(body.find("sightline_index_commit_seconds_bucket{le=\"+Inf\"} "), std::string::npos);
+  EXPECT_EQ(body.find("sightline_index_commit_seconds_count 0\n"), std::string::npos) << "commits were timed";
+  EXPECT_NE(body.find("sightline_build_info{version=\"0.1\"} 1\n"), std::string::npos);
+  // Counted by the route pattern, never by the raw path (503 until a user exists).
+  static const std::regex kCameraRoute(
+      R"re(sightline_http_requests_total\{route="/api/cameras/\{camera\}",code="(401|503)"\} 1\n)re");
+  EXPECT_TRUE(std::regex_search(body, kCameraRoute)) << body;
+  EXPECT_EQ(body.find("route=\"/api/cameras/cam0\""), std::string::npos);
+  EXPECT_NE(body.find("sightline_storage_free_bytes{dir=\"" + Dir() + "/disk\"} "), std::string::npos);
+  EXPECT_NE(body.find("sightline_analysis_gops_skipped_total{camera=\"cam0\",stream=\"sub\"} "), std::string::npos);
+  EXPECT_NE(body.find("sightline_audit_rows_total "), std::string::npos);
+  static const std::regex kFrames(R"re(sightline_camera_frames_total\{camera="cam1",stream="main"\} (\d+))re");
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(body, m, kFrames)) << body;
+  EXPECT_GT(std::stoll(m[1]), 10) << "camsim sends 10 fps";
+  static const std::regex kWritten(R"re(sightline_recorder_bytes_written_total\{camera="cam0",stream="main"\} (\d+))re");
+  ASSERT_TRUE(std::regex_search(body, m, kWritten)) << body;
+  EXPECT_GT(std::stoll(m[1]), 0);
+}
+
+TEST_F(MetricsTest, ReferenceDashboardAndAlertsNameExactlyTheScrapedMetrics) {
+  const std::map<std::string, std::string> families = Families(ScrapeWhenAllUp());
+  std::set<std::string> scraped;
+  for (const auto& [name, type] : families) scraped.insert(name);
+
+  // docs/ref/metrics.md: one "### `name`" heading per family, no more, no fewer.
+  std::set<std::string> documented;
+  static const std::regex kHeading(R"(^### `(sightline_[a-z0-9_]+)`)");
+  std::istringstream ref(ReadFile(kDocs + "/ref/metrics.md"));
+  for (std::string line; std::getline(ref, line);) {
+    std::smatch m;
+    if (std::regex_search(line, m, kHeading)) documented.insert(m[1]);
+  }
+  EXPECT_EQ(documented, scraped);
+
+  const nlohmann::json dashboard = nlohmann::json::parse(ReadFile(kDocs + "/ops/grafana-dashboard.json"));
+  ASSERT_TRUE(dashboard.contains("panels"));
+  int exprs = 0;
+  for (const nlohmann::json& panel : dashboard["panels"]) {
+    for (const nlohmann::json& target : panel.value("targets", nlohmann::json::array())) {
+      const std::string expr = target.at("expr").get<std::string>();
+      ++exprs;
+      const std::set<std::string> names = NamesIn(expr, families);
+      EXPECT_FALSE(names.empty()) << panel.value("title", "?") << ": " << expr;
+      for (const std::string& n : names) EXPECT_TRUE(scraped.count(n)) << panel.value("title", "?") << ": " << n;
+    }
+  }
+  EXPECT_GE(exprs, 8);
+
+  for (const std::string& n : NamesIn(ReadFile(kDocs + "/ops/alerts.yml"), families)) {
+    EXPECT_TRUE(scraped.count(n)) << "docs/ops/alerts.yml: " << n;
+  }
+}
+
+TEST(MetricsRulesTest, AlertsPassPromtoolAndFireWhenTheyShould) {
+  const CommandResult check = Shell("promtool check rules " + Quote(kDocs + "/ops/alerts.yml"));
+  EXPECT_EQ(check.code, 0) << check.output;
+  EXPECT_NE(check.output.find("SUCCESS"), std::string::npos) << check.output;
+  // The rules' own unit tests: each alert fires on a made-up series and stays quiet otherwise.
+  const CommandResult test = Shell("cd " + Quote(kDocs + "/ops") + " && promtool test rules alerts_test.yml");
+  EXPECT_EQ(test.code, 0) << test.output;
+  EXPECT_NE(test.output.find("SUCCESS"), std::string::npos) << test.output;
+}
+
+// A real Prometheus scrapes the recorder with the bearer token; its query API shows every
+// stream up after two scrapes.
+TEST_F(MetricsTest, PrometheusScrapesWithTheTokenAndSeesEveryCameraUp) {
+  ScrapeWhenAllUp();
+  const std::string dir = Dir() + "/prometheus";
+  ASSERT_EQ(::mkdir(dir.c_str(), 0755), 0);
+  std::ofstream(dir + "/prometheus.yml")
+      << "global: {scrape_interval: 1s, evaluation_interval: 1s}\n"
+      << "scrape_configs:\n"
+      << "  - job_name: sightline\n"
+      << "    authorization: {type: Bearer, credentials: " << kToken << "}\n"
+      << "    static_configs: [{targets: ['127.0.0.1:" << port_ << "']}]\n";
+  const uint16_t port = FreePort();
+  ASSERT_NE(port, 0);
+  // Its log goes to a file, shown if the test fails.
+  Result<std::unique_ptr<ChildProcess>> prometheus = ChildProcess::Start(
+      "/bin/sh", {"-c", "exec prometheus --config.file=" + Quote(dir + "/prometheus.yml") +
+                            " --storage.tsdb.path=" + Quote(dir + "/data") + " --web.listen-address=127.0.0.1:" +
+                            std::to_string(port) + " 2>" + Quote(dir + "/log")});
+  ASSERT_TRUE(prometheus.ok()) << prometheus.status();
+  const auto query = [port](const std::string& promql) -> nlohmann::json {
+    HttpRequest r;
+    r.target = "/api/v1/query?query=" + promql;
+    Result<HttpReply> reply = Fetch(port, r, 5s);
+    if (!reply.ok() || reply->status != 200) return nullptr;
+    return nlohmann::json::parse(reply->body, nullptr, false);
+  };
+  // Two scrapes: count_over_time(up[1m]) counts one sample per scrape.
+  nlohmann::json scrapes;
+  for (auto until = std::chrono::steady_clock::now() + 60s; std::chrono::steady_clock::now() < until;) {
+    scrapes = query("count_over_time(up%7Bjob%3D%22sightline%22%7D%5B1m%5D)");
+    if (scrapes.is_object() && !scrapes["data"]["result"].empty() &&
+        std::stoi(scrapes["data"]["result"][0]["value"][1].get<std::string>()) >= 2) {
+      break;
+    }
+    std::this_thread::sleep_for(250ms);
+  }
+  ASSERT_TRUE(scrapes.is_object()) << "Prometheus did not answer within 60 s:\n" << ReadFile(dir + "/log");
+  ASSERT_FALSE(scrapes["data"]["result"].empty()) << scrapes.dump() << "\n" << ReadFile(dir + "/log");
+  EXPECT_GE(std::stoi(scrapes["data"]["result"][0]["value"][1].get<std::string>()), 2) << scrapes.dump();
+  const nlohmann::json target_up = query("up");
+  ASSERT_TRUE(target_up.is_object());
+  ASSERT_EQ(target_up["data"]["result"].size(), 1u) << target_up.dump();
+  EXPECT_EQ(target_up["data"]["result"][0]["value"][1], "1") << "the scrape was refused or failed";
+
+  const nlohmann::json up = query("sightline_camera_up");
+  ASSERT_TRUE(up.is_object());
+  EXPECT_EQ(up["status"], "success") << up.dump();
+  std::set<std::pair<std::string, std::string>> seen;
+  for (const nlohmann::json& series : up["data"]["result"]) {
+    const std::string camera = series["metric"]["camera"], stream = series["metric"]["stream"];
+    EXPECT_EQ(series["value"][1], "1") << camera << "/" << stream;
+    seen.insert({camera, stream});
+  }
+  EXPECT_EQ(seen, kStreams) << up.dump();
+
+  ASSERT_TRUE((*prometheus)->Signal(SIGTERM).ok());
+  Result<int> code = (*prometheus)->Wait(20'000);
+  EXPECT_TRUE(code.ok()) << code.status();
+}
+
+}  // namespace
+}  // namespace sightline::testing
