@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <csignal>
 #include <fstream>
@@ -260,52 +261,77 @@ TEST(MetricsRulesTest, AlertsPassPromtoolAndFireWhenTheyShould) {
   EXPECT_NE(test.output.find("SUCCESS"), std::string::npos) << test.output;
 }
 
-// A real Prometheus scrapes the recorder with the bearer token; its query API shows every
-// stream up after two scrapes.
-TEST_F(MetricsTest, PrometheusScrapesWithTheTokenAndSeesEveryCameraUp) {
-  ScrapeWhenAllUp();
-  const std::string dir = Dir() + "/prometheus";
-  ASSERT_EQ(::mkdir(dir.c_str(), 0755), 0);
-  std::ofstream(dir + "/prometheus.yml")
-      << "global: {scrape_interval: 1s, evaluation_interval: 1s}\n"
-      << "scrape_configs:\n"
-      << "  - job_name: sightline\n"
-      << "    authorization: {type: Bearer, credentials: " << kToken << "}\n"
-      << "    static_configs: [{targets: ['127.0.0.1:" << port_ << "']}]\n";
-  const uint16_t port = FreePort();
-  ASSERT_NE(port, 0);
-  // Its log goes to a file, shown if the test fails.
-  Result<std::unique_ptr<ChildProcess>> prometheus = ChildProcess::Start(
-      "/bin/sh", {"-c", "exec prometheus --config.file=" + Quote(dir + "/prometheus.yml") +
-                            " --storage.tsdb.path=" + Quote(dir + "/data") + " --web.listen-address=127.0.0.1:" +
-                            std::to_string(port) + " 2>" + Quote(dir + "/log")});
-  ASSERT_TRUE(prometheus.ok()) << prometheus.status();
-  const auto query = [port](const std::string& promql) -> nlohmann::json {
+// A real Prometheus server in `dir` on a free port, scraping `target_port` every second with
+// the bearer token. Its log goes to dir/log, for failure messages.
+struct Prometheus {
+  std::unique_ptr<ChildProcess> process;
+  uint16_t port = 0;
+  std::string log;
+
+  static Result<Prometheus> Start(const std::string& dir, uint16_t target_port) {
+    if (::mkdir(dir.c_str(), 0755) != 0) return ErrnoError("mkdir " + dir, errno);
+    std::ofstream(dir + "/prometheus.yml")
+        << "global: {scrape_interval: 1s, evaluation_interval: 1s}\n"
+        << "scrape_configs:\n"
+        << "  - job_name: sightline\n"
+        << "    authorization: {type: Bearer, credentials: " << kToken << "}\n"
+        << "    static_configs: [{targets: ['127.0.0.1:" << target_port << "']}]\n";
+    Prometheus p;
+    p.port = FreePort();
+    p.log = dir + "/log";
+    if (p.port == 0) return InternalError("no free port for prometheus");
+    ASSIGN_OR_RETURN(p.process, ChildProcess::Start(
+        "/bin/sh", {"-c", "exec prometheus --config.file=" + Quote(dir + "/prometheus.yml") +
+                              " --storage.tsdb.path=" + Quote(dir + "/data") +
+                              " --web.listen-address=127.0.0.1:" + std::to_string(p.port) + " 2>" + Quote(p.log)}));
+    return p;
+  }
+
+  // The answer of /api/v1/query for `promql` (URL-encoded), or null when there is none (yet).
+  nlohmann::json Query(const std::string& promql) const {
     HttpRequest r;
     r.target = "/api/v1/query?query=" + promql;
     Result<HttpReply> reply = Fetch(port, r, 5s);
     if (!reply.ok() || reply->status != 200) return nullptr;
     return nlohmann::json::parse(reply->body, nullptr, false);
-  };
-  // Two scrapes: count_over_time(up[1m]) counts one sample per scrape.
-  nlohmann::json scrapes;
-  for (auto until = std::chrono::steady_clock::now() + 60s; std::chrono::steady_clock::now() < until;) {
-    scrapes = query("count_over_time(up%7Bjob%3D%22sightline%22%7D%5B1m%5D)");
-    if (scrapes.is_object() && !scrapes["data"]["result"].empty() &&
-        std::stoi(scrapes["data"]["result"][0]["value"][1].get<std::string>()) >= 2) {
-      break;
-    }
-    std::this_thread::sleep_for(250ms);
   }
-  ASSERT_TRUE(scrapes.is_object()) << "Prometheus did not answer within 60 s:\n" << ReadFile(dir + "/log");
-  ASSERT_FALSE(scrapes["data"]["result"].empty()) << scrapes.dump() << "\n" << ReadFile(dir + "/log");
-  EXPECT_GE(std::stoi(scrapes["data"]["result"][0]["value"][1].get<std::string>()), 2) << scrapes.dump();
-  const nlohmann::json target_up = query("up");
+
+  // How many times it has scraped sightline in the last minute: count_over_time(up[1m])
+  // counts one sample per scrape. Waits (bounded: 60 s) until that is at least `n`.
+  int WaitForScrapes(int n) const {
+    int scrapes = 0;
+    for (auto until = std::chrono::steady_clock::now() + 60s; std::chrono::steady_clock::now() < until;) {
+      const nlohmann::json count = Query("count_over_time(up%7Bjob%3D%22sightline%22%7D%5B1m%5D)");
+      if (count.is_object() && !count["data"]["result"].empty()) {
+        scrapes = std::stoi(count["data"]["result"][0]["value"][1].get<std::string>());
+      }
+      if (scrapes >= n) break;
+      std::this_thread::sleep_for(250ms);
+    }
+    return scrapes;
+  }
+
+  // Stops it as its service manager would (SIGTERM), within 20 s.
+  Status Stop() {
+    RETURN_IF_ERROR(process->Signal(SIGTERM));
+    return process->Wait(20'000).status();
+  }
+};
+
+// A real Prometheus scrapes the recorder with the bearer token; its query API shows every
+// stream up after two scrapes.
+TEST_F(MetricsTest, PrometheusScrapesWithTheTokenAndSeesEveryCameraUp) {
+  ScrapeWhenAllUp();
+  Result<Prometheus> prometheus = Prometheus::Start(Dir() + "/prometheus", port_);
+  ASSERT_TRUE(prometheus.ok()) << prometheus.status();
+  ASSERT_GE(prometheus->WaitForScrapes(2), 2) << "Prometheus did not scrape twice in 60 s:\n"
+                                              << ReadFile(prometheus->log);
+  const nlohmann::json target_up = prometheus->Query("up");
   ASSERT_TRUE(target_up.is_object());
   ASSERT_EQ(target_up["data"]["result"].size(), 1u) << target_up.dump();
   EXPECT_EQ(target_up["data"]["result"][0]["value"][1], "1") << "the scrape was refused or failed";
 
-  const nlohmann::json up = query("sightline_camera_up");
+  const nlohmann::json up = prometheus->Query("sightline_camera_up");
   ASSERT_TRUE(up.is_object());
   EXPECT_EQ(up["status"], "success") << up.dump();
   std::set<std::pair<std::string, std::string>> seen;
@@ -315,10 +341,7 @@ TEST_F(MetricsTest, PrometheusScrapesWithTheTokenAndSeesEveryCameraUp) {
     seen.insert({camera, stream});
   }
   EXPECT_EQ(seen, kStreams) << up.dump();
-
-  ASSERT_TRUE((*prometheus)->Signal(SIGTERM).ok());
-  Result<int> code = (*prometheus)->Wait(20'000);
-  EXPECT_TRUE(code.ok()) << code.status();
+  EXPECT_TRUE(prometheus->Stop().ok());
 }
 
 }  // namespace
