@@ -7,6 +7,7 @@
 // name only documented metrics (checked without a recorder, so also without the footage).
 
 #include <arpa/inet.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -18,13 +19,11 @@
 #include <fstream>
 #include <functional>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <regex>
 #include <set>
 #include <sstream>
 #include <thread>
-
-#include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include "record_harness.h"
 #include "support/http_client.h"
@@ -38,7 +37,8 @@ using namespace std::chrono_literals;
 constexpr const char* kToken = "metrics-test-token-0123456789";
 const std::string kDocs = std::string(SIGHTLINE_SOURCE_DIR) + "/docs";
 // The streams the config below has: cam0's main and sub, cam1's main.
-const std::set<std::pair<std::string, std::string>> kStreams = {{"cam0", "main"}, {"cam0", "sub"}, {"cam1", "main"}};
+const std::set<std::pair<std::string, std::string>> kStreams = {
+    {"cam0", "main"}, {"cam0", "sub"}, {"cam1", "main"}};
 
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path);
@@ -119,10 +119,15 @@ std::string MetricsConfig(const std::string& dir, const std::string& camsim_port
          "metrics:\n  enabled: true\n  token: " + kToken + "\n" +
          "cameras:\n"
          "  cam0:\n    streams:\n"
-         "      main: {url: " + url + "cam0, roles: [record, live]}\n"
-         "      sub: {url: " + url + "cam0, roles: [detect]}\n"
+         "      main: {url: " +
+         url +
+         "cam0, roles: [record, live]}\n"
+         "      sub: {url: " +
+         url +
+         "cam0, roles: [detect]}\n"
          "  cam1:\n    streams:\n"
-         "      main: {url: " + url + "cam1, roles: [record]}\n";
+         "      main: {url: " +
+         url + "cam1, roles: [record]}\n";
 }
 
 class MetricsTest : public ::testing::Test {
@@ -130,7 +135,8 @@ class MetricsTest : public ::testing::Test {
   static void SetUpTestSuite() {
     std::optional<std::string> media = SharedMediaFile(kPets360H264);
     if (!media) return;
-    Result<std::unique_ptr<RecorderUnderTest>> r = StartRecorder({"name=cam{0..1},file=" + *media}, MetricsConfig);
+    Result<std::unique_ptr<RecorderUnderTest>> r =
+        StartRecorder({"name=cam{0..1},file=" + *media}, MetricsConfig);
     ASSERT_TRUE(r.ok()) << r.status();
     recorder_ = r->release();
     port_ = recorder_->http_port;
@@ -227,13 +233,16 @@ TEST_F(MetricsTest, ScrapePassesPromtoolAndCountsTheRealSources) {
   EXPECT_TRUE(std::regex_search(body, kCameraRoute)) << body;
   EXPECT_EQ(body.find("route=\"/api/cameras/cam0\""), std::string::npos);
   EXPECT_NE(body.find("sightline_storage_free_bytes{dir=\"" + Dir() + "/disk\"} "), std::string::npos);
-  EXPECT_NE(body.find("sightline_analysis_gops_skipped_total{camera=\"cam0\",stream=\"sub\"} "), std::string::npos);
+  EXPECT_NE(body.find("sightline_analysis_gops_skipped_total{camera=\"cam0\",stream=\"sub\"} "),
+            std::string::npos);
   EXPECT_NE(body.find("sightline_audit_rows_total "), std::string::npos);
-  static const std::regex kFrames(R"re(sightline_camera_frames_total\{camera="cam1",stream="main"\} (\d+))re");
+  static const std::regex kFrames(
+      R"re(sightline_camera_frames_total\{camera="cam1",stream="main"\} (\d+))re");
   std::smatch m;
   ASSERT_TRUE(std::regex_search(body, m, kFrames)) << body;
   EXPECT_GT(std::stoll(m[1]), 10) << "camsim sends 10 fps";
-  static const std::regex kWritten(R"re(sightline_recorder_bytes_written_total\{camera="cam0",stream="main"\} (\d+))re");
+  static const std::regex kWritten(
+      R"re(sightline_recorder_bytes_written_total\{camera="cam0",stream="main"\} (\d+))re");
   ASSERT_TRUE(std::regex_search(body, m, kWritten)) << body;
   EXPECT_GT(std::stoll(m[1]), 0);
 }
@@ -248,8 +257,8 @@ TEST_F(MetricsTest, TheReferenceListsExactlyTheScrapedFamilies) {
 TEST(MetricsDocsTest, DashboardAndAlertsNameOnlyDocumentedMetrics) {
   const std::map<std::string, std::string> documented = DocumentedFamilies();
   ASSERT_GE(documented.size(), 20u);
-  const nlohmann::json dashboard =
-      nlohmann::json::parse(ReadFile(kDocs + "/ops/grafana-dashboard.json"), nullptr, /*allow_exceptions=*/false);
+  const nlohmann::json dashboard = nlohmann::json::parse(ReadFile(kDocs + "/ops/grafana-dashboard.json"),
+                                                         nullptr, /*allow_exceptions=*/false);
   ASSERT_FALSE(dashboard.is_discarded()) << "docs/ops/grafana-dashboard.json is not valid JSON";
   ASSERT_TRUE(dashboard.contains("panels"));
   int exprs = 0;
@@ -299,10 +308,12 @@ struct Prometheus {
     p.port = FreePort();
     p.log = dir + "/log";
     if (p.port == 0) return InternalError("no free port for prometheus");
-    ASSIGN_OR_RETURN(p.process, ChildProcess::Start(
-        "/bin/sh", {"-c", "exec prometheus --config.file=" + Quote(dir + "/prometheus.yml") +
-                              " --storage.tsdb.path=" + Quote(dir + "/data") +
-                              " --web.listen-address=127.0.0.1:" + std::to_string(p.port) + " 2>" + Quote(p.log)}));
+    ASSIGN_OR_RETURN(p.process,
+                     ChildProcess::Start(
+                         "/bin/sh", {"-c", "exec prometheus --config.file=" + Quote(dir + "/prometheus.yml") +
+                                               " --storage.tsdb.path=" + Quote(dir + "/data") +
+                                               " --web.listen-address=127.0.0.1:" + std::to_string(p.port) +
+                                               " 2>" + Quote(p.log)}));
     return p;
   }
 

@@ -1,9 +1,8 @@
 #include "api/metrics_route.h"
 
 #include <algorithm>
-#include <optional>
-
 #include <boost/beast/core/string.hpp>
+#include <optional>
 
 #include "auth/crypto.h"
 #include "base/logging.h"
@@ -29,8 +28,8 @@ std::optional<std::string_view> BearerToken(const http::Request& request) {
 
 http::Response Refusal(ScrapeVerdict verdict, const MetricsAccess& access, const http::Request& request) {
   if (verdict == ScrapeVerdict::kForbidden) {
-    return http::Response::Error(403, "metrics: client address " + request.remote_address +
-                                          " is not in metrics.allow");
+    return http::Response::Error(
+        403, "metrics: client address " + request.remote_address + " is not in metrics.allow");
   }
   http::Response r = http::Response::Error(
       401, BearerToken(request) ? "metrics: the bearer token is not metrics.token"

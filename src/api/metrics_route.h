@@ -23,7 +23,7 @@
 namespace sightline::api {
 
 struct MetricsAccess {
-  std::string token;       // empty: no token opens the scrape
+  std::string token;        // empty: no token opens the scrape
   std::vector<Cidr> allow;  // client networks that may scrape without the token
 };
 

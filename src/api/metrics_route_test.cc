@@ -67,9 +67,9 @@ TEST_F(MetricsRouteTest, NoTokenOrAWrongOneIs401) {
   EXPECT_FALSE(HasMetrics(none));
   EXPECT_EQ(none[boost::beast::http::field::www_authenticate], "Bearer realm=\"sightline metrics\"");
   EXPECT_NE(none.body().find("Authorization: Bearer"), std::string::npos) << none.body();
-  for (const std::string& wrong : {std::string("Bearer ") + kToken + "x", std::string("Bearer "),
-                                   std::string("Bearer scrape-token"), std::string("Basic ") + kToken,
-                                   std::string(kToken)}) {
+  for (const std::string& wrong :
+       {std::string("Bearer ") + kToken + "x", std::string("Bearer "), std::string("Bearer scrape-token"),
+        std::string("Basic ") + kToken, std::string(kToken)}) {
     ClientResponse r = Scrape("127.0.0.1", wrong);
     EXPECT_EQ(r.result_int(), 401) << wrong;
     EXPECT_FALSE(HasMetrics(r)) << wrong;
@@ -82,7 +82,8 @@ TEST_F(MetricsRouteTest, TheAllowListAdmitsOnlyItsAddresses) {
   ClientResponse other = Scrape("127.0.0.3");
   EXPECT_EQ(other.result_int(), 403);
   EXPECT_FALSE(HasMetrics(other));
-  EXPECT_NE(other.body().find("client address 127.0.0.3 is not in metrics.allow"), std::string::npos) << other.body();
+  EXPECT_NE(other.body().find("client address 127.0.0.3 is not in metrics.allow"), std::string::npos)
+      << other.body();
   // Without a configured token no bearer token opens it, not even an empty one.
   EXPECT_EQ(Scrape("127.0.0.3", "Bearer ").result_int(), 401);
   EXPECT_EQ(Scrape("127.0.0.3", "Bearer anything-at-all-here").result_int(), 401);

@@ -55,7 +55,8 @@ Result<Cidr> Cidr::Parse(std::string_view text) {
   std::optional<Address> address = ParseAddress(host);
   // A mapped address written as the network would silently become IPv4: refuse the ambiguity.
   if (!address || (address->v4 && host.find(':') != std::string_view::npos)) {
-    return InvalidArgumentError(quoted + " is not an IP address or network (for example 10.0.0.0/8, "
+    return InvalidArgumentError(quoted +
+                                " is not an IP address or network (for example 10.0.0.0/8, "
                                 "192.0.2.7 or fd00::/8)");
   }
   const int max_bits = address->v4 ? 32 : 128;

@@ -40,7 +40,8 @@ TEST(CidrTest, Ipv6AndMappedIpv4Clients) {
 TEST(CidrTest, ErrorsQuoteTheTextAndSayWhatIsWrong) {
   Result<Cidr> c = Cidr::Parse("10.0.0.0/33");
   ASSERT_FALSE(c.ok());
-  EXPECT_NE(c.status().message().find("\"10.0.0.0/33\": the prefix length must be 0 to 32"), std::string::npos)
+  EXPECT_NE(c.status().message().find("\"10.0.0.0/33\": the prefix length must be 0 to 32"),
+            std::string::npos)
       << c.status();
   c = Cidr::Parse("10.1.2.3/8");
   ASSERT_FALSE(c.ok());

@@ -9,7 +9,8 @@ namespace sightline {
 Result<DiskSpace> StatDiskSpace(const std::string& path) {
   struct statvfs st {};
   if (::statvfs(path.c_str(), &st) != 0) return ErrnoError("statvfs " + path, errno);
-  return DiskSpace{static_cast<uint64_t>(st.f_blocks) * st.f_frsize, static_cast<uint64_t>(st.f_bavail) * st.f_frsize};
+  return DiskSpace{static_cast<uint64_t>(st.f_blocks) * st.f_frsize,
+                   static_cast<uint64_t>(st.f_bavail) * st.f_frsize};
 }
 
 }  // namespace sightline

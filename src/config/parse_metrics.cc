@@ -17,8 +17,8 @@ bool IsBearerToken(std::string_view token) {
   size_t i = 0;
   for (; i < token.size() && token[i] != '='; ++i) {
     const char c = token[i];
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                    c == '-' || c == '.' || c == '_' || c == '~' || c == '+' || c == '/';
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+                    c == '.' || c == '_' || c == '~' || c == '+' || c == '/';
     if (!ok) return false;
   }
   for (; i < token.size(); ++i) {
@@ -33,10 +33,12 @@ void ParseToken(Context& ctx, const Field& f, MetricsConfig* out) {
   // The token itself never appears in a message: it may come from the environment.
   if (token->size() < kMinMetricsTokenLength) {
     f.Error(ctx, "the token is " + std::to_string(token->size()) + " characters; it must be at least " +
-                     std::to_string(kMinMetricsTokenLength) + " (for example the output of `openssl rand -hex 32`)");
+                     std::to_string(kMinMetricsTokenLength) +
+                     " (for example the output of `openssl rand -hex 32`)");
   } else if (!IsBearerToken(*token)) {
-    f.Error(ctx, "the token may only hold letters, digits and - . _ ~ + / (then = at the end): "
-                 "a bearer token (RFC 6750)");
+    f.Error(ctx,
+            "the token may only hold letters, digits and - . _ ~ + / (then = at the end): "
+            "a bearer token (RFC 6750)");
   } else {
     out->token = std::move(*token);
   }
@@ -66,8 +68,9 @@ void ParseMetrics(Context& ctx, const Field& f, MetricsConfig* out) {
   const Field* allow = map.Find("allow");
   if (allow != nullptr) ParseAllow(ctx, *allow, out);
   if (out->enabled && token == nullptr && (allow == nullptr || IsEmptyList(*allow))) {
-    enabled->Error(ctx, "metrics are enabled without a token or an allow list: GET /metrics would be open to "
-                        "anyone who can reach http.listen (set metrics.token, metrics.allow, or both)");
+    enabled->Error(ctx,
+                   "metrics are enabled without a token or an allow list: GET /metrics would be open to "
+                   "anyone who can reach http.listen (set metrics.token, metrics.allow, or both)");
   }
 }
 

@@ -34,9 +34,10 @@ TEST(ParseMetricsTest, TokenFromTheEnvironmentAndAllowList) {
 }
 
 TEST(ParseMetricsTest, EnabledWithoutTokenOrAllowListIsRefused) {
-  EXPECT_EQ(Errors(WithMetrics("  enabled: true\n")),
-            "test.yaml:10:12: metrics.enabled: metrics are enabled without a token or an allow list: GET /metrics "
-            "would be open to anyone who can reach http.listen (set metrics.token, metrics.allow, or both)");
+  EXPECT_EQ(
+      Errors(WithMetrics("  enabled: true\n")),
+      "test.yaml:10:12: metrics.enabled: metrics are enabled without a token or an allow list: GET /metrics "
+      "would be open to anyone who can reach http.listen (set metrics.token, metrics.allow, or both)");
   EXPECT_NE(Errors(WithMetrics("  enabled: true\n  allow: []\n")).find("without a token or an allow list"),
             std::string::npos);
   // Either one suffices; without `enabled` nothing is served.
@@ -45,10 +46,12 @@ TEST(ParseMetricsTest, EnabledWithoutTokenOrAllowListIsRefused) {
 }
 
 TEST(ParseMetricsTest, BadTokensAreNamedWithoutShowingThem) {
-  const std::string short_token = Errors(WithMetrics("  enabled: true\n  token: ${T}\n"), FakeEnv({{"T", "hunter2"}}));
-  EXPECT_EQ(short_token,
-            "test.yaml:11:10: metrics.token: the token is 7 characters; it must be at least 16 (for example the "
-            "output of `openssl rand -hex 32`)");
+  const std::string short_token =
+      Errors(WithMetrics("  enabled: true\n  token: ${T}\n"), FakeEnv({{"T", "hunter2"}}));
+  EXPECT_EQ(
+      short_token,
+      "test.yaml:11:10: metrics.token: the token is 7 characters; it must be at least 16 (for example the "
+      "output of `openssl rand -hex 32`)");
   const std::string spaces = Errors(WithMetrics("  enabled: true\n  token: \"0123456789 abcdef\"\n"));
   EXPECT_NE(spaces.find("metrics.token: the token may only hold"), std::string::npos) << spaces;
   EXPECT_EQ(spaces.find("0123456789 abcdef"), std::string::npos) << spaces;
@@ -56,10 +59,13 @@ TEST(ParseMetricsTest, BadTokensAreNamedWithoutShowingThem) {
 
 TEST(ParseMetricsTest, BadNetworksAreNamedWithTheirPosition) {
   const std::string e = Errors(WithMetrics("  enabled: true\n  allow: [10.0.0.0/8, lan, 10.1.0.0/8]\n"));
-  EXPECT_NE(e.find("test.yaml:11:23: metrics.allow[1]: \"lan\" is not an IP address"), std::string::npos) << e;
-  EXPECT_NE(e.find("metrics.allow[2]: \"10.1.0.0/8\" has address bits set beyond its /8 prefix"), std::string::npos)
+  EXPECT_NE(e.find("test.yaml:11:23: metrics.allow[1]: \"lan\" is not an IP address"), std::string::npos)
       << e;
-  EXPECT_NE(Errors(WithMetrics("  enabled: yes\n  allow: [127.0.0.1]\n")).find("metrics.enabled"), std::string::npos);
+  EXPECT_NE(e.find("metrics.allow[2]: \"10.1.0.0/8\" has address bits set beyond its /8 prefix"),
+            std::string::npos)
+      << e;
+  EXPECT_NE(Errors(WithMetrics("  enabled: yes\n  allow: [127.0.0.1]\n")).find("metrics.enabled"),
+            std::string::npos);
   EXPECT_NE(Errors(WithMetrics("  enable: true\n")).find("unknown key \"enable\""), std::string::npos);
 }
 

@@ -51,9 +51,11 @@ Status CheckSeries(const FamilySnapshot& f) {
                                   " label values for " + std::to_string(f.label_names.size()) + " labels");
     }
     if (!seen.insert(s.label_values).second) {
-      return InvalidArgumentError(quoted + ": two series with the labels " + LabelText(f.label_names, s.label_values));
+      return InvalidArgumentError(quoted + ": two series with the labels " +
+                                  LabelText(f.label_names, s.label_values));
     }
-    if (f.type == MetricType::kHistogram && s.histogram.counts.size() != s.histogram.upper_bounds.size() + 1) {
+    if (f.type == MetricType::kHistogram &&
+        s.histogram.counts.size() != s.histogram.upper_bounds.size() + 1) {
       return InvalidArgumentError(quoted + ": a histogram needs one count per bound plus the +Inf bucket");
     }
   }

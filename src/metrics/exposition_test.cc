@@ -1,8 +1,8 @@
 #include "metrics/exposition.h"
 
-#include <cmath>
-
 #include <gtest/gtest.h>
+
+#include <cmath>
 
 #include "metrics/registry.h"
 
@@ -10,8 +10,8 @@ namespace sightline::metrics {
 namespace {
 
 TEST(ExpositionTest, CountersAndGaugesWithLabels) {
-  FamilySnapshot frames{"sightline_camera_frames_total", "Frames received.", MetricType::kCounter,
-                        {"camera", "stream"}, {}};
+  FamilySnapshot frames{
+      "sightline_camera_frames_total", "Frames received.", MetricType::kCounter, {"camera", "stream"}, {}};
   frames.Add({"front", "main"}, 1200);
   frames.Add({"back", "sub"}, 7);
   FamilySnapshot info{"sightline_build_info", "Build.", MetricType::kGauge, {"version"}, {}};
@@ -83,7 +83,8 @@ TEST(ExpositionTest, MalformedSnapshotsAreRefusedNamingTheFamily) {
   f.Add({"front"}, 1);
   Result<std::string> text = RenderText({f});
   ASSERT_FALSE(text.ok());
-  EXPECT_NE(text.status().message().find("metric \"up\": a series has 1 label values for 2"), std::string::npos)
+  EXPECT_NE(text.status().message().find("metric \"up\": a series has 1 label values for 2"),
+            std::string::npos)
       << text.status();
 
   FamilySnapshot dup{"up", "", MetricType::kGauge, {"camera"}, {}};
@@ -110,7 +111,8 @@ TEST(ExpositionTest, MalformedSnapshotsAreRefusedNamingTheFamily) {
 }
 
 TEST(ExpositionTest, AFamilyWithoutSeriesStillHasItsHelpAndType) {
-  Result<std::string> text = RenderText({FamilySnapshot{"v", "Viewers.", MetricType::kGauge, {"camera"}, {}}});
+  Result<std::string> text =
+      RenderText({FamilySnapshot{"v", "Viewers.", MetricType::kGauge, {"camera"}, {}}});
   ASSERT_TRUE(text.ok());
   EXPECT_EQ(*text, "# HELP v Viewers.\n# TYPE v gauge\n");
 }

@@ -45,7 +45,9 @@ class Family final : public internal::FamilyBase {
   // Made by Registry::AddFamily, which checked the names; `make` makes one instrument.
   Family(std::string name, std::string help, std::array<std::string, N> label_names,
          std::function<std::unique_ptr<T>()> make)
-      : name_(std::move(name)), help_(std::move(help)), label_names_(std::move(label_names)),
+      : name_(std::move(name)),
+        help_(std::move(help)),
+        label_names_(std::move(label_names)),
         make_(std::move(make)) {}
 
   T& With(const std::array<std::string_view, N>& label_values) {

@@ -31,10 +31,10 @@ Histogram::Histogram(std::vector<double> upper_bounds)
 }
 
 void Histogram::Observe(double value) {
-  const size_t bucket = std::isnan(value)
-                            ? bounds_.size()
-                            : static_cast<size_t>(std::lower_bound(bounds_.begin(), bounds_.end(), value) -
-                                                  bounds_.begin());
+  const size_t bucket =
+      std::isnan(value)
+          ? bounds_.size()
+          : static_cast<size_t>(std::lower_bound(bounds_.begin(), bounds_.end(), value) - bounds_.begin());
   counts_[bucket].fetch_add(1, std::memory_order_relaxed);
   sum_.fetch_add(value, std::memory_order_relaxed);
 }

@@ -1,10 +1,10 @@
 #include "metrics/histogram.h"
 
+#include <gtest/gtest.h>
+
 #include <cmath>
 #include <thread>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 namespace sightline::metrics {
 namespace {

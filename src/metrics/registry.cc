@@ -2,7 +2,8 @@
 
 namespace sightline::metrics {
 
-Status Registry::CheckNew(const std::string& name, MetricType type, const std::vector<std::string>& label_names,
+Status Registry::CheckNew(const std::string& name, MetricType type,
+                          const std::vector<std::string>& label_names,
                           const std::vector<double>& bucket_bounds) {
   RETURN_IF_ERROR(CheckFamilyShape(name, type, label_names));
   if (type != MetricType::kHistogram && !bucket_bounds.empty()) {
@@ -26,7 +27,8 @@ Result<Gauge*> Registry::AddGauge(std::string name, std::string help) {
   return &family->With({});
 }
 
-Result<Histogram*> Registry::AddHistogram(std::string name, std::string help, std::vector<double> bucket_bounds) {
+Result<Histogram*> Registry::AddHistogram(std::string name, std::string help,
+                                          std::vector<double> bucket_bounds) {
   ASSIGN_OR_RETURN(auto* family,
                    (AddFamily<Histogram, 0>(std::move(name), std::move(help), {}, std::move(bucket_bounds))));
   return &family->With({});

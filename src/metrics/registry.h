@@ -77,9 +77,9 @@ class Registry {
                   const std::vector<double>& bucket_bounds);
 
   mutable std::mutex mu_;
-  std::set<std::string> names_;                                      // guarded by mu_
-  std::vector<std::unique_ptr<internal::FamilyBase>> families_;      // guarded by mu_
-  std::vector<Collector> collectors_;                                // guarded by mu_
+  std::set<std::string> names_;                                  // guarded by mu_
+  std::vector<std::unique_ptr<internal::FamilyBase>> families_;  // guarded by mu_
+  std::vector<Collector> collectors_;                            // guarded by mu_
 };
 
 }  // namespace sightline::metrics

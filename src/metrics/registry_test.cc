@@ -1,8 +1,8 @@
 #include "metrics/registry.h"
 
-#include <thread>
-
 #include <gtest/gtest.h>
+
+#include <thread>
 
 namespace sightline::metrics {
 namespace {
