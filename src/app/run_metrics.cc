@@ -2,6 +2,10 @@
 
 #include <chrono>
 #include <map>
+#include <optional>
+#include <span>
+#include <string_view>
+#include <utility>
 
 #include "base/disk_space.h"
 #include "base/logging.h"
@@ -22,89 +26,88 @@ FamilySnapshot NewFamily(std::string name, std::string help, MetricType type,
   return FamilySnapshot{std::move(name), std::move(help), type, std::move(labels), {}};
 }
 
-// The per-stream families, in the order they are rendered.
-struct StreamFamilies {
-  FamilySnapshot up = NewFamily("sightline_camera_up",
-                                "1 while the stream is playing (RTSP PLAY answered, frames flowing), else 0.",
-                                MetricType::kGauge, {"camera", "stream"});
-  FamilySnapshot frames =
-      NewFamily("sightline_camera_frames_total", "Frames (access units) received from the camera.",
-                MetricType::kCounter, {"camera", "stream"});
-  FamilySnapshot bytes =
-      NewFamily("sightline_camera_bytes_total", "Bytes of video received from the camera (frame payloads).",
-                MetricType::kCounter, {"camera", "stream"});
-  FamilySnapshot reconnects =
-      NewFamily("sightline_camera_reconnects_total", "Connection attempts after the first.",
-                MetricType::kCounter, {"camera", "stream"});
-  FamilySnapshot packets_lost =
-      NewFamily("sightline_camera_packets_lost_total", "RTP packets missing from the sequence.",
-                MetricType::kCounter, {"camera", "stream"});
-  FamilySnapshot frames_dropped = NewFamily("sightline_camera_frames_dropped_total",
-                                            "Frames discarded by the depacketizer (after loss, malformed).",
-                                            MetricType::kCounter, {"camera", "stream"});
-  FamilySnapshot recorded_bytes =
-      NewFamily("sightline_recorder_bytes_written_total", "Bytes written to segment files.",
-                MetricType::kCounter, {"camera", "stream"});
-  FamilySnapshot gops_written =
-      NewFamily("sightline_recorder_gops_written_total", "GOPs written to segment files.",
-                MetricType::kCounter, {"camera", "stream"});
-  FamilySnapshot gops_dropped =
-      NewFamily("sightline_recorder_gops_dropped_total",
-                "GOPs not recorded: reason storage_too_slow (dropped before writing) or "
-                "write_error (the segment was abandoned).",
-                MetricType::kCounter, {"camera", "stream", "reason"});
-  FamilySnapshot viewers = NewFamily("sightline_live_viewers", "Live viewers watching the stream now.",
-                                     MetricType::kGauge, {"camera", "stream"});
-  FamilySnapshot skipped = NewFamily("sightline_live_frames_skipped_total",
-                                     "Frames not sent to a slow live viewer (summed over viewers).",
-                                     MetricType::kCounter, {"camera", "stream"});
+using StreamKey = std::pair<std::string, std::string>;  // camera, stream
+using AnalyserCounts = std::pair<const StreamKey, analysis::AnalyzerStats>;
 
-  void Add(const Site::StreamCounts& c) {
-    const std::vector<std::string> l = {c.camera, c.stream};
-    const auto n = [](uint64_t v) { return static_cast<double>(v); };
-    up.Add(l, c.client.state == rtsp::ClientState::kPlaying ? 1 : 0);
-    frames.Add(l, n(c.client.receiver.frames));
-    bytes.Add(l, n(c.client.receiver.frame_bytes));
-    reconnects.Add(l, n(c.client.reconnects));
-    packets_lost.Add(l, n(c.client.receiver.packets_lost));
-    frames_dropped.Add(l, n(c.client.frames_dropped));
-    viewers.Add(l, n(c.hub.viewers));
-    skipped.Add(l, n(c.hub.frames_skipped));
-    if (!c.recorder) return;
-    recorded_bytes.Add(l, n(c.recorder->bytes_written));
-    gops_written.Add(l, n(c.recorder->gops_written));
-    gops_dropped.Add({c.camera, c.stream, "storage_too_slow"}, n(c.recorder->gops_dropped_slow));
-    gops_dropped.Add({c.camera, c.stream, "write_error"}, n(c.recorder->gops_lost_write_error));
-  }
+StreamKey KeyOf(const Site::StreamCounts& c) { return {c.camera, c.stream}; }
+StreamKey KeyOf(const AnalyserCounts& a) { return a.first; }
+double N(uint64_t v) { return static_cast<double>(v); }
 
-  void MoveTo(std::vector<FamilySnapshot>& out) {
-    for (FamilySnapshot* f : {&up, &frames, &bytes, &reconnects, &packets_lost, &frames_dropped,
-                              &recorded_bytes, &gops_written, &gops_dropped, &viewers, &skipped}) {
-      out.push_back(std::move(*f));
-    }
-  }
+// A family with one series per stream, labelled camera and stream; `value` reads it from what
+// the stream's parts count (nullopt: the stream has no such series, e.g. it is not recorded).
+template <class T>
+struct StreamMetric {
+  std::string_view name;
+  MetricType type;
+  std::string_view help;
+  std::optional<double> (*value)(const T&);
 };
 
-void CollectAnalysis(const MotionAnalysis& analysis, std::vector<FamilySnapshot>& out) {
-  FamilySnapshot skipped =
-      NewFamily("sightline_analysis_gops_skipped_total",
-                "GOPs the motion analysis skipped because it was busy (its queue was full).",
-                MetricType::kCounter, {"camera", "stream"});
-  FamilySnapshot analysed =
-      NewFamily("sightline_analysis_frames_analysed_total", "Pictures given to the motion detector.",
-                MetricType::kCounter, {"camera", "stream"});
-  FamilySnapshot errors =
-      NewFamily("sightline_analysis_decode_errors_total", "Decode errors (each skips to the next keyframe).",
-                MetricType::kCounter, {"camera", "stream"});
-  for (const auto& [key, s] : analysis.Counts()) {
-    const std::vector<std::string> l = {key.first, key.second};
-    skipped.Add(l, static_cast<double>(s.gops_skipped));
-    analysed.Add(l, static_cast<double>(s.frames_analysed));
-    errors.Add(l, static_cast<double>(s.decode_errors));
+template <class T, class Items>
+void AddStreamFamilies(std::span<const StreamMetric<T>> metrics, const Items& items,
+                       std::vector<FamilySnapshot>& out) {
+  for (const StreamMetric<T>& m : metrics) {
+    FamilySnapshot f = NewFamily(std::string(m.name), std::string(m.help), m.type, {"camera", "stream"});
+    for (const T& item : items) {
+      if (std::optional<double> v = m.value(item)) f.Add({KeyOf(item).first, KeyOf(item).second}, *v);
+    }
+    out.push_back(std::move(f));
   }
-  out.push_back(std::move(skipped));
-  out.push_back(std::move(analysed));
-  out.push_back(std::move(errors));
+}
+
+using Stream = Site::StreamCounts;
+using Opt = std::optional<double>;
+constexpr StreamMetric<Stream> kStreamMetrics[] = {
+    {"sightline_camera_up", MetricType::kGauge,
+     "1 while the stream is playing (RTSP PLAY answered, frames flowing), else 0.",
+     [](const Stream& c) -> Opt { return c.client.state == rtsp::ClientState::kPlaying ? 1 : 0; }},
+    {"sightline_camera_frames_total", MetricType::kCounter, "Frames (access units) received from the camera.",
+     [](const Stream& c) -> Opt { return N(c.client.receiver.frames); }},
+    {"sightline_camera_bytes_total", MetricType::kCounter,
+     "Bytes of video received from the camera (frame payloads).",
+     [](const Stream& c) -> Opt { return N(c.client.receiver.frame_bytes); }},
+    {"sightline_camera_reconnects_total", MetricType::kCounter, "Connection attempts after the first.",
+     [](const Stream& c) -> Opt { return N(c.client.reconnects); }},
+    {"sightline_camera_packets_lost_total", MetricType::kCounter, "RTP packets missing from the sequence.",
+     [](const Stream& c) -> Opt { return N(c.client.receiver.packets_lost); }},
+    {"sightline_camera_frames_dropped_total", MetricType::kCounter,
+     "Frames discarded by the depacketizer (after loss, malformed).",
+     [](const Stream& c) -> Opt { return N(c.client.frames_dropped); }},
+    {"sightline_recorder_bytes_written_total", MetricType::kCounter, "Bytes written to segment files.",
+     [](const Stream& c) -> Opt { return c.recorder ? Opt(N(c.recorder->bytes_written)) : std::nullopt; }},
+    {"sightline_recorder_gops_written_total", MetricType::kCounter, "GOPs written to segment files.",
+     [](const Stream& c) -> Opt { return c.recorder ? Opt(N(c.recorder->gops_written)) : std::nullopt; }},
+    {"sightline_live_viewers", MetricType::kGauge, "Live viewers watching the stream now.",
+     [](const Stream& c) -> Opt { return N(c.hub.viewers); }},
+    {"sightline_live_frames_skipped_total", MetricType::kCounter,
+     "Frames not sent to a slow live viewer (summed over viewers).",
+     [](const Stream& c) -> Opt { return N(c.hub.frames_skipped); }},
+};
+
+constexpr StreamMetric<AnalyserCounts> kAnalysisMetrics[] = {
+    {"sightline_analysis_gops_skipped_total", MetricType::kCounter,
+     "GOPs the motion analysis skipped because it was busy (its queue was full).",
+     [](const AnalyserCounts& a) -> Opt { return N(a.second.gops_skipped); }},
+    {"sightline_analysis_frames_analysed_total", MetricType::kCounter,
+     "Pictures given to the motion detector.",
+     [](const AnalyserCounts& a) -> Opt { return N(a.second.frames_analysed); }},
+    {"sightline_analysis_decode_errors_total", MetricType::kCounter,
+     "Decode errors (each skips to the next keyframe).",
+     [](const AnalyserCounts& a) -> Opt { return N(a.second.decode_errors); }},
+};
+
+// GOPs not recorded, with the reason as a third label.
+FamilySnapshot GopsDropped(const std::vector<Stream>& streams) {
+  FamilySnapshot f = NewFamily("sightline_recorder_gops_dropped_total",
+                               "GOPs not recorded: reason storage_too_slow (dropped before writing) or "
+                               "write_error (the segment was abandoned).",
+                               MetricType::kCounter, {"camera", "stream", "reason"});
+  for (const Stream& c : streams) {
+    if (!c.recorder) continue;
+    f.Add({c.camera, c.stream, "storage_too_slow"}, N(c.recorder->gops_dropped_slow));
+    f.Add({c.camera, c.stream, "write_error"}, N(c.recorder->gops_lost_write_error));
+  }
+  return f;
 }
 
 void CollectDirs(const std::vector<config::StorageDir>& dirs, std::vector<FamilySnapshot>& out) {
@@ -189,14 +192,16 @@ std::function<void(std::chrono::microseconds)> RunMetrics::CommitObserver() {
 
 void RunMetrics::WatchSite(const Site& site) {
   registry_.AddCollector([&site](std::vector<FamilySnapshot>& out) {
-    StreamFamilies families;
-    for (const Site::StreamCounts& c : site.Counts()) families.Add(c);
-    families.MoveTo(out);
+    const std::vector<Stream> streams = site.Counts();
+    AddStreamFamilies<Stream>(kStreamMetrics, streams, out);
+    out.push_back(GopsDropped(streams));
   });
 }
 
 void RunMetrics::WatchAnalysis(const MotionAnalysis& analysis) {
-  registry_.AddCollector([&analysis](std::vector<FamilySnapshot>& out) { CollectAnalysis(analysis, out); });
+  registry_.AddCollector([&analysis](std::vector<FamilySnapshot>& out) {
+    AddStreamFamilies<AnalyserCounts>(kAnalysisMetrics, analysis.Counts(), out);
+  });
 }
 
 void RunMetrics::WatchStore(const store::Store& store, const std::vector<config::StorageDir>& dirs) {
