@@ -39,4 +39,9 @@ MotionOverride ParseMotion(Context& ctx, const Field& f, std::string_view owner)
 MotionConfig ResolveMotion(Context& ctx, const MotionOverride& top, const MotionOverride& camera,
                            const Field* camera_field, const CameraConfig& camera_config);
 
+// `site:` (parse_site.cc); nullopt after reporting a problem.
+std::optional<SiteConfig> ParseSite(Context& ctx, const Field& f);
+// A NATS server URL (nats:// or tls://, host and port); nullopt after reporting.
+std::optional<std::string> ReadNatsUrl(Context& ctx, const Field& f);
+
 }  // namespace sightline::config
