@@ -15,7 +15,7 @@ std::string_view LaneTable(uplink::Lane lane) { return kTables[static_cast<int>(
 
 Result<std::unique_ptr<Catalogue>> Catalogue::Open(const std::string& conninfo) {
   ASSIGN_OR_RETURN(std::unique_ptr<PgConnection> pg, PgConnection::Connect(conninfo));
-  RETURN_IF_ERROR(pg->Exec(kSchemaSql).status().WithContext("creating the central tables"));
+  RETURN_IF_ERROR(pg->ExecScript(kSchemaSql).WithContext("creating the central tables"));
   return std::unique_ptr<Catalogue>(new Catalogue(std::move(pg)));
 }
 

@@ -30,16 +30,24 @@ Result<std::unique_ptr<PgConnection>> PgConnection::Connect(const std::string& c
   return std::unique_ptr<PgConnection>(new PgConnection(conn));
 }
 
+Status PgConnection::ExecScript(const std::string& sql) {
+  return CheckResult(PgResult(PQexec(conn_, sql.c_str())), sql).status();
+}
+
 Result<PgResult> PgConnection::Exec(std::string_view sql, const std::vector<std::optional<std::string>>& params) {
   std::vector<const char*> values;
   values.reserve(params.size());
   for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
   const std::string text(sql);
-  PgResult r(PQexecParams(conn_, text.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr,
-                          nullptr, 0));
+  return CheckResult(PgResult(PQexecParams(conn_, text.c_str(), static_cast<int>(values.size()), nullptr,
+                                           values.data(), nullptr, nullptr, 0)),
+                     text);
+}
+
+Result<PgResult> PgConnection::CheckResult(PgResult r, const std::string& sql) const {
   const ExecStatusType status = r.status();
   if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return r;
-  const std::string what = "postgresql: " + text.substr(0, 60) + ": ";
+  const std::string what = "postgresql: " + sql.substr(0, 60) + ": ";
   const char* sqlstate = r.ErrorField(PG_DIAG_SQLSTATE);
   const std::string message = Trimmed(r.ErrorField(PG_DIAG_MESSAGE_PRIMARY));
   const std::string detail = message.empty() ? Trimmed(PQerrorMessage(conn_)) : message;

@@ -44,12 +44,16 @@ class PgConnection {
   // A statement with text parameters $1, $2, ... (nullopt: NULL). A refusal by PostgreSQL
   // over a working connection is InvalidArgument; a broken connection is Unavailable.
   Result<PgResult> Exec(std::string_view sql, const std::vector<std::optional<std::string>>& params = {});
+  // Several statements without parameters (a schema file), in one round trip.
+  Status ExecScript(const std::string& sql);
   // Whether the connection still works: after a failed statement, tells a broken server or
   // network (reconnect) from a statement PostgreSQL refused (the data's fault).
   bool Healthy() const { return PQstatus(conn_) == CONNECTION_OK; }
 
  private:
   explicit PgConnection(PGconn* conn) : conn_(conn) {}
+  // `r` if it succeeded, else the error naming `sql` (see Exec).
+  Result<PgResult> CheckResult(PgResult r, const std::string& sql) const;
   PGconn* conn_;
 };
 
