@@ -42,7 +42,9 @@ std::string Summary(const central::IngestorStats& s) {
 void WaitForSignal(const sigset_t& signals, int64_t status_s, const central::Ingestor& ingestor) {
   const timespec tick{status_s > 0 ? status_s : 3600, 0};
   while (sigtimedwait(&signals, nullptr, &tick) < 0) {
-    if (status_s > 0) SL_LOG(kInfo) << "central " << Summary(ingestor.stats());
+    if (status_s > 0) {
+      SL_LOG(kInfo) << "central " << Summary(ingestor.stats());
+    }
   }
 }
 
@@ -91,6 +93,7 @@ int CentralMain(int argc, char** argv) {
   in->Stop();
   const central::IngestorStats stats = in->stats();
   nats->reset();
+  uplink::ShutdownNatsLibrary();
   std::printf("central summary: %s\n", Summary(stats).c_str());
   std::fflush(stdout);
   return 0;

@@ -212,7 +212,9 @@ int RunMain(int argc, char** argv) {
         last_status = now;
         site.LogStatus();
         LogIndexStatus(**store);
-        if (*uplink) SL_LOG(kInfo) << (*uplink)->Describe();
+        if (*uplink) {
+          SL_LOG(kInfo) << (*uplink)->Describe();
+        }
       }
       supervise();
     });

@@ -62,6 +62,7 @@ SiteUplink::~SiteUplink() {
   // The NATS connection (and its ack handler) goes before the forwarder it calls.
   nats_.reset();
   forwarder_.reset();
+  uplink::ShutdownNatsLibrary();  // the daemon's only NATS user, destroyed at its end
 }
 
 std::string SiteUplink::Describe() const {

@@ -83,7 +83,10 @@ void Ingestor::Run() {
       }
     }
     if (!batch.empty()) CommitBatch(std::move(batch));
-    if (stop) return;
+    if (stop) {
+      std::lock_guard lock(mu_);
+      if (queue_.empty()) return;  // else commit the rest first
+    }
   }
 }
 

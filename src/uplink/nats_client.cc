@@ -36,6 +36,8 @@ struct NatsClient::Subscription {
   ~Subscription() { natsSubscription_Destroy(sub); }
 };
 
+void ShutdownNatsLibrary() { nats_Close(); }
+
 Result<std::unique_ptr<NatsClient>> NatsClient::Connect(const NatsOptions& options) {
   natsOptions* raw = nullptr;
   if (natsStatus s = natsOptions_Create(&raw); s != NATS_OK) return NatsError("options", s);
