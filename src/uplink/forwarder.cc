@@ -38,16 +38,16 @@ void Forwarder::Start() { thread_ = std::thread([this] { Run(); }); }
 
 void Forwarder::Stop() {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     stopping_ = true;
   }
-  cv_.notify_all();
+  cv_.NotifyAll();
   if (thread_.joinable()) thread_.join();
 }
 
 void Forwarder::OnAckMessage(std::string_view data) {
   Result<Ack> ack = ParseAck(data);
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (!ack.ok() || ack->epoch != options_.outbox->epoch()) {
     ++stats_.acks_refused;
     SL_LOG(kWarning) << "uplink: site=" << options_.site << " ignoring an acknowledgement: "
@@ -60,26 +60,28 @@ void Forwarder::OnAckMessage(std::string_view data) {
     }
   }
   wake_ = true;
-  cv_.notify_one();
+  cv_.NotifyOne();
 }
 
 ForwarderStats Forwarder::stats() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return stats_;
 }
 
 void Forwarder::Run() {
   for (;;) {
     {
-      std::unique_lock lock(mu_);
-      cv_.wait_for(lock, options_.poll_interval, [&] { return wake_ || stopping_; });
+      MutexLock lock(mu_);
+      const auto deadline = std::chrono::steady_clock::now() + options_.poll_interval;
+      while (!wake_ && !stopping_ && cv_.WaitUntil(mu_, deadline)) {
+      }
       if (stopping_) return;
       wake_ = false;
     }
     if (Status s = Step(); !s.ok()) {
       int suppressed = 0;
       {
-        std::lock_guard lock(mu_);
+        MutexLock lock(mu_);
         ++stats_.errors;
       }
       if (error_log_.Allow(std::chrono::steady_clock::now(), &suppressed)) {
@@ -98,12 +100,12 @@ Status Forwarder::Step() {
     // Whatever was in flight may have died with the old connection.
     seen_connections_ = connections;
     window_.RewindAll();
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     ++stats_.rewinds;
   }
   RETURN_IF_ERROR(ApplyAcks());
   if (window_.RewindIfStalled()) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     ++stats_.rewinds;
   }
   for (Lane lane : kLanesByPriority) {
@@ -116,7 +118,7 @@ Status Forwarder::Step() {
 Status Forwarder::ApplyAcks() {
   std::array<std::optional<int64_t>, kLaneCount> acks;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     acks.swap(pending_acks_);
   }
   for (Lane lane : kLanesByPriority) {
@@ -124,7 +126,7 @@ Status Forwarder::ApplyAcks() {
     if (!w || !window_.OnAck(lane, *w)) continue;
     // Only here are rows deleted, and only at or below the centre's watermark (invariant 3).
     RETURN_IF_ERROR(options_.outbox->DeleteThrough(lane, *w));
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     ++stats_.acks;
     stats_.acked[static_cast<int>(lane)] = *w;
   }
@@ -145,7 +147,7 @@ Result<bool> Forwarder::SendLane(Lane lane) {
       if (!window_.Fits(lane, data.size()) || !budget_.TryTake(data.size())) return false;
       RETURN_IF_ERROR(options_.link->Publish(subject, data));
       window_.OnSent(lane, data.size());
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       ++stats_.messages_sent;
       stats_.bytes_sent += data.size();
     }
@@ -160,7 +162,7 @@ Result<std::string> Forwarder::Encode(const OutboxRow& row) {
   // Sent as a stub rather than refused by the centre for ever, which would stop the lane.
   m.body = nlohmann::json{{"oversize_bytes", data.size()}}.dump();
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     ++stats_.oversize;
   }
   SL_LOG(kWarning) << "uplink: site=" << options_.site << " lane=" << LaneName(row.lane) << " id=" << row.seq

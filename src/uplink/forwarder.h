@@ -11,9 +11,7 @@
 
 #include <array>
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -21,6 +19,7 @@
 
 #include "base/clock.h"
 #include "base/logging.h"
+#include "base/mutex.h"
 #include "uplink/link.h"
 #include "uplink/outbox.h"
 #include "uplink/send_window.h"
@@ -83,12 +82,12 @@ class Forwarder {
   TokenBucket budget_;   // Step's thread only
   uint64_t seen_connections_ = 0;
 
-  mutable std::mutex mu_;
-  std::condition_variable cv_;
-  std::array<std::optional<int64_t>, kLaneCount> pending_acks_;  // under mu_
-  bool wake_ = false;                                           // under mu_
-  bool stopping_ = false;                                       // under mu_
-  ForwarderStats stats_;                                        // under mu_
+  mutable Mutex mu_;
+  CondVar cv_;
+  std::array<std::optional<int64_t>, kLaneCount> pending_acks_ SL_GUARDED_BY(mu_);
+  bool wake_ SL_GUARDED_BY(mu_) = false;
+  bool stopping_ SL_GUARDED_BY(mu_) = false;
+  ForwarderStats stats_ SL_GUARDED_BY(mu_);
   std::thread thread_;
   LogRateLimiter error_log_{std::chrono::minutes(1), 3};
 };

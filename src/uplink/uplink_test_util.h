@@ -5,12 +5,12 @@
 #include <gtest/gtest.h>
 
 #include <memory>
-#include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "auth/account_store.h"
+#include "base/mutex.h"
 #include "store/index.h"
 #include "store/store_test_util.h"
 #include "uplink/link.h"
@@ -59,35 +59,35 @@ struct SiteDatabase {
 class FakeLink final : public Link {
  public:
   bool Connected() const override {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     return connected_;
   }
   uint64_t Connections() const override {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     return connections_;
   }
   Status Publish(const std::string& subject, std::string_view data) override {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (!connected_) return UnavailableError("fake link down");
     published_.emplace_back(subject, std::string(data));
     return Status();
   }
   void SetConnected(bool up) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (up && !connected_) ++connections_;
     connected_ = up;
   }
   // What was published since the last call.
   std::vector<std::pair<std::string, std::string>> Take() {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     return std::exchange(published_, {});
   }
 
  private:
-  mutable std::mutex mu_;
-  bool connected_ = true;
-  uint64_t connections_ = 1;
-  std::vector<std::pair<std::string, std::string>> published_;
+  mutable Mutex mu_;
+  bool connected_ SL_GUARDED_BY(mu_) = true;
+  uint64_t connections_ SL_GUARDED_BY(mu_) = 1;
+  std::vector<std::pair<std::string, std::string>> published_ SL_GUARDED_BY(mu_);
 };
 
 }  // namespace sightline::uplink::testing
