@@ -21,21 +21,21 @@ void Ingestor::Start() { thread_ = std::thread([this] { Run(); }); }
 
 void Ingestor::Stop() {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     stopping_ = true;
   }
-  cv_.notify_all();
+  cv_.NotifyAll();
   if (thread_.joinable()) thread_.join();
 }
 
 IngestorStats Ingestor::stats() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return stats_;
 }
 
 void Ingestor::Refuse(const Status& why) {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     ++stats_.refused;
   }
   int suppressed = 0;
@@ -47,7 +47,7 @@ void Ingestor::Refuse(const Status& why) {
 
 void Ingestor::OnMessage(std::string_view subject, std::string_view data) {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     ++stats_.received;
   }
   Result<uplink::Message> m = uplink::ParseMessage(subject, data);
@@ -57,7 +57,7 @@ void Ingestor::OnMessage(std::string_view subject, std::string_view data) {
   }
   const size_t bytes = Bytes(*m);
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (queued_bytes_ + bytes > options_.max_queued_bytes) {
       ++stats_.dropped;
       return;
@@ -65,7 +65,7 @@ void Ingestor::OnMessage(std::string_view subject, std::string_view data) {
     queued_bytes_ += bytes;
     queue_.push_back(std::move(*m));
   }
-  cv_.notify_one();
+  cv_.NotifyOne();
 }
 
 void Ingestor::Run() {
@@ -73,8 +73,8 @@ void Ingestor::Run() {
     std::vector<uplink::Message> batch;
     bool stop;
     {
-      std::unique_lock lock(mu_);
-      cv_.wait(lock, [&] { return !queue_.empty() || stopping_; });
+      MutexLock lock(mu_);
+      while (queue_.empty() && !stopping_) cv_.Wait(mu_);
       stop = stopping_;
       while (!queue_.empty() && batch.size() < options_.max_batch) {
         queued_bytes_ -= Bytes(queue_.front());
@@ -84,7 +84,7 @@ void Ingestor::Run() {
     }
     if (!batch.empty()) CommitBatch(std::move(batch));
     if (stop) {
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       if (queue_.empty()) return;  // else commit the rest first
     }
   }
@@ -103,8 +103,10 @@ bool Ingestor::EnsureCatalogue() {
   if (db_log_.Allow(std::chrono::steady_clock::now(), &suppressed)) {
     SL_LOG(kError) << "central: " << c.status() << "; retrying";
   }
-  std::unique_lock lock(mu_);
-  cv_.wait_for(lock, options_.reconnect_wait, [&] { return stopping_; });
+  MutexLock lock(mu_);
+  const auto deadline = std::chrono::steady_clock::now() + options_.reconnect_wait;
+  while (!stopping_ && cv_.WaitUntil(mu_, deadline)) {
+  }
   return false;
 }
 
@@ -131,7 +133,7 @@ void Ingestor::CommitBatch(std::vector<uplink::Message> batch) {
 
 void Ingestor::Drop(size_t messages, const Status& why) {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     stats_.dropped += messages;
   }
   int suppressed = 0;
@@ -148,7 +150,7 @@ Status Ingestor::CommitAndAcknowledge(const std::vector<uplink::Message>& batch)
     // A lost acknowledgement costs a resend, nothing more: the site rewinds when acks stall.
     if (options_.link->Publish(uplink::AckSubject(site), uplink::EncodeAck(ack)).ok()) ++published;
   }
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   stats_.ingested += r.inserted;
   stats_.duplicates += r.duplicates;
   stats_.acks_published += published;

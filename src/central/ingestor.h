@@ -9,16 +9,15 @@
 // Threads: OnMessage and stats from any thread; Start/Stop from one.
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <thread>
 
 #include "base/logging.h"
+#include "base/mutex.h"
 #include "central/catalogue.h"
 #include "uplink/link.h"
 #include "uplink/protocol.h"
@@ -72,12 +71,12 @@ class Ingestor {
   const IngestorOptions options_;
   std::unique_ptr<Catalogue> catalogue_;  // the ingestor's thread only
 
-  mutable std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<uplink::Message> queue_;  // under mu_
-  size_t queued_bytes_ = 0;            // under mu_
-  bool stopping_ = false;              // under mu_
-  IngestorStats stats_;                // under mu_
+  mutable Mutex mu_;
+  CondVar cv_;
+  std::deque<uplink::Message> queue_ SL_GUARDED_BY(mu_);
+  size_t queued_bytes_ SL_GUARDED_BY(mu_) = 0;
+  bool stopping_ SL_GUARDED_BY(mu_) = false;
+  IngestorStats stats_ SL_GUARDED_BY(mu_);
   std::thread thread_;
   LogRateLimiter refusal_log_{std::chrono::minutes(1), 10};
   LogRateLimiter db_log_{std::chrono::minutes(1), 3};
