@@ -25,6 +25,11 @@ ALLOWED = {
     "live": {"base", "media", "mp4"},
     "analysis": {"base", "media", "decode", "motion", "store"},
     "api": {"base", "media", "store", "decode", "motion", "http", "auth", "live", "metrics"},
+    # the site's outbox and forwarder: above store (the SQLite wrapper) and auth (whose audit
+    # rows it reports; only its tests include auth, to make real rows)
+    "uplink": {"base", "store", "auth"},
+    # the centre: the uplink's wire protocol and NATS client, PostgreSQL
+    "central": {"base", "uplink"},
     "app": None,  # wiring: anything
 }
 # Headers of a layer that other layers must not include: the storage formats stay in store/.

@@ -6,6 +6,8 @@
 #      security: security-review-1's live attacks against a running server (tests/security)
 #   3. libFuzzer targets, FUZZ_SECONDS each (default 30)
 #   4. ASan + UBSan build: unit + integration tests again
+#   5. ThreadSanitizer build with clang (which also checks the thread-safety annotations):
+#      unit + integration tests again
 # Tests that need ../shared/media skip with a message when it is absent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -37,4 +39,10 @@ bash scripts/build.sh asan
 stage "ASan + UBSan tests"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 (cd build/asan && ctest --output-on-failure --timeout 900 -j2)
+
+stage "ThreadSanitizer build (clang, -Werror=thread-safety)"
+bash scripts/build.sh tsan
+stage "ThreadSanitizer tests"
+export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/scripts/tsan.supp"
+(cd build/tsan && ctest --output-on-failure --timeout 900 -j2)
 stage "all tests passed"

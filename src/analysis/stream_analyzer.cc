@@ -59,7 +59,7 @@ class StreamAnalyzer::Worker {
   void Fail(const Status& status);
   template <typename F>
   void UpdateStats(F&& f) {
-    std::lock_guard<std::mutex> lock(owner_.mu_);
+    MutexLock lock(owner_.mu_);
     f(owner_.stats_);
   }
 
@@ -225,45 +225,47 @@ StreamAnalyzer::~StreamAnalyzer() { Stop(); }
 void StreamAnalyzer::OnFrame(media::FramePtr frame) {
   if (frame == nullptr) return;
   const size_t bytes = frame->data.size();
-  std::unique_lock<std::mutex> lock(mu_);
-  const int64_t index = static_cast<int64_t>(stats_.frames_in++);
-  auto full = [&] {
-    return !queue_.empty() && (queue_.size() >= options_.max_queue_frames ||
-                               stats_.queue_bytes + bytes > options_.max_queue_bytes);
-  };
-  if (options_.offline) {
-    space_cv_.wait(lock, [&] { return stopping_ || !full(); });
-  } else {
-    if (frame->keyframe) skipping_gop_ = false;
-    if (!skipping_gop_ && full()) {
-      skipping_gop_ = true;
-      ++stats_.gops_skipped;
+  {
+    MutexLock lock(mu_);
+    const int64_t index = static_cast<int64_t>(stats_.frames_in++);
+    if (options_.offline) {
+      while (!stopping_ && QueueFull(bytes)) space_cv_.Wait(mu_);
+    } else {
+      if (frame->keyframe) skipping_gop_ = false;
+      if (!skipping_gop_ && QueueFull(bytes)) {
+        skipping_gop_ = true;
+        ++stats_.gops_skipped;
+      }
     }
+    if (stopping_ || skipping_gop_) {
+      ++stats_.frames_dropped;
+      return;
+    }
+    queue_.push_back({std::move(frame), index});
+    ++stats_.queue_frames;
+    stats_.queue_bytes += bytes;
   }
-  if (stopping_ || skipping_gop_) {
-    ++stats_.frames_dropped;
-    return;
-  }
-  queue_.push_back({std::move(frame), index});
-  ++stats_.queue_frames;
-  stats_.queue_bytes += bytes;
-  lock.unlock();
-  queue_cv_.notify_one();
+  queue_cv_.NotifyOne();
+}
+
+bool StreamAnalyzer::QueueFull(size_t incoming_bytes) const {
+  return !queue_.empty() && (queue_.size() >= options_.max_queue_frames ||
+                             stats_.queue_bytes + incoming_bytes > options_.max_queue_bytes);
 }
 
 void StreamAnalyzer::Run() {
   for (;;) {
     Queued item;
     {
-      std::unique_lock<std::mutex> lock(mu_);
-      queue_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      MutexLock lock(mu_);
+      while (!stopping_ && queue_.empty()) queue_cv_.Wait(mu_);
       if (queue_.empty() || (stopping_ && !drain_)) break;
       item = std::move(queue_.front());
       queue_.pop_front();
       --stats_.queue_frames;
       stats_.queue_bytes -= item.frame->data.size();
     }
-    space_cv_.notify_one();
+    space_cv_.NotifyOne();
     worker_->Process(item.frame, item.index);
   }
   worker_->Finish();
@@ -274,16 +276,16 @@ void StreamAnalyzer::Stop() { Shutdown(/*drain=*/false); }
 
 void StreamAnalyzer::Shutdown(bool drain) {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     if (!stopping_) {
       stopping_ = true;
       drain_ = drain;
     }
   }
-  queue_cv_.notify_all();
-  space_cv_.notify_all();
+  queue_cv_.NotifyAll();
+  space_cv_.NotifyAll();
   if (thread_.joinable()) thread_.join();
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   stats_.frames_dropped += queue_.size();
   queue_.clear();
   stats_.queue_frames = 0;
@@ -291,7 +293,7 @@ void StreamAnalyzer::Shutdown(bool drain) {
 }
 
 AnalyzerStats StreamAnalyzer::stats() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   return stats_;
 }
 

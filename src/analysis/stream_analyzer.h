@@ -13,17 +13,16 @@
 // Thread contract: OnFrame and stats() from any thread; Finish, Stop and the destructor from
 // one owning thread, not from a Sink callback. Sink callbacks run on the analyser's thread.
 
-#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 
 #include "base/bytes.h"
 #include "base/clock.h"
+#include "base/mutex.h"
 #include "base/result.h"
 #include "media/frame.h"
 #include "motion/detector.h"
@@ -125,18 +124,20 @@ class StreamAnalyzer {
   };
   void Shutdown(bool drain);
   void Run();
+  // Whether a frame of `incoming_bytes` would overflow the queue (one frame always fits).
+  bool QueueFull(size_t incoming_bytes) const SL_REQUIRES(mu_);
 
   const AnalyzerOptions options_;
   Sink* const sink_;
 
-  mutable std::mutex mu_;
-  std::condition_variable queue_cv_;  // frames were queued, or stopping
-  std::condition_variable space_cv_;  // frames were taken (offline OnFrame waits)
-  std::deque<Queued> queue_;
-  bool stopping_ = false;
-  bool drain_ = false;
-  bool skipping_gop_ = false;  // dropping until the next keyframe
-  AnalyzerStats stats_;        // queue fields under mu_; Worker updates the rest under mu_
+  mutable Mutex mu_;
+  CondVar queue_cv_;  // frames were queued, or stopping
+  CondVar space_cv_;  // frames were taken (offline OnFrame waits)
+  std::deque<Queued> queue_ SL_GUARDED_BY(mu_);
+  bool stopping_ SL_GUARDED_BY(mu_) = false;
+  bool drain_ SL_GUARDED_BY(mu_) = false;
+  bool skipping_gop_ SL_GUARDED_BY(mu_) = false;  // dropping until the next keyframe
+  AnalyzerStats stats_ SL_GUARDED_BY(mu_);
 
   std::unique_ptr<Worker> worker_;
   std::thread thread_;

@@ -63,6 +63,7 @@ class ApiHarness {
   }
 
   auth::AccountStore& accounts() { return *accounts_; }
+  const std::string& index_path() const { return index_path_; }
   uint16_t port() const { return server_->port(); }
 
   void AddUser(const std::string& name, const std::string& password, auth::Role role,

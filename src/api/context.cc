@@ -119,7 +119,7 @@ Result<StreamStatus> Context::StreamOf(const CameraStatus& camera, std::string_v
 
 Result<IndexLease> Context::ReadIndex() {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (!idle_.empty()) {
       std::unique_ptr<store::Index> index = std::move(idle_.back());
       idle_.pop_back();
@@ -132,19 +132,19 @@ Result<IndexLease> Context::ReadIndex() {
 }
 
 void Context::Return(std::unique_ptr<store::Index> index) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (idle_.size() < kMaxIdleConnections) idle_.push_back(std::move(index));
 }
 
 Result<std::vector<store::StorageDir>> Context::StorageDirs() {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (dirs_.has_value()) return *dirs_;
   }
   ASSIGN_OR_RETURN(IndexLease index, ReadIndex());
   ASSIGN_OR_RETURN(std::vector<store::StorageDir> dirs,
                    store::FindStorageDirs(*deps_.env, *index, deps_.storage_paths));
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   dirs_ = dirs;
   return dirs;
 }
@@ -216,7 +216,7 @@ bool Context::FirstInAWhile(std::string_view kind, std::string_view user, std::s
   constexpr int64_t kWhileUs = 60'000'000;
   const int64_t now = NowUs();
   std::string k = std::string(kind) + '\0' + std::string(user) + '\0' + std::string(key);
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (last_audit_us_.size() > 10000) last_audit_us_.clear();  // bounded; at worst a repeat line
   int64_t& last = last_audit_us_[k];
   if (last != 0 && now - last < kWhileUs) return false;

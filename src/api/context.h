@@ -9,7 +9,6 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -18,6 +17,7 @@
 
 #include "api/api.h"
 #include "api/export_jobs.h"
+#include "base/mutex.h"
 #include "http/request.h"
 #include "store/export.h"
 #include "store/index.h"
@@ -122,10 +122,10 @@ class Context : public std::enable_shared_from_this<Context> {
   ApiDeps deps_;
   ExportJobs exports_;
   std::atomic<bool> has_users_{false};
-  std::mutex mu_;
-  std::vector<std::unique_ptr<store::Index>> idle_;  // guarded by mu_
-  std::optional<std::vector<store::StorageDir>> dirs_;  // guarded by mu_
-  std::map<std::string, int64_t> last_audit_us_;         // guarded by mu_
+  Mutex mu_;
+  std::vector<std::unique_ptr<store::Index>> idle_ SL_GUARDED_BY(mu_);
+  std::optional<std::vector<store::StorageDir>> dirs_ SL_GUARDED_BY(mu_);
+  std::map<std::string, int64_t> last_audit_us_ SL_GUARDED_BY(mu_);
 };
 
 // The HTTP status for an error Status (docs/ref/api.md "Conventions").

@@ -18,7 +18,7 @@ ExportJobs::~ExportJobs() {
 }
 
 Result<std::unique_ptr<ExportJobs::Slot>> ExportJobs::Acquire(const std::string& user) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = by_user_.find(user);
   if (it != by_user_.end() && it->second >= kMaxPerUser) {
     return ResourceExhaustedError(
@@ -36,7 +36,7 @@ Result<std::unique_ptr<ExportJobs::Slot>> ExportJobs::Acquire(const std::string&
 boost::asio::any_io_executor ExportJobs::executor() { return pool_.get_executor(); }
 
 void ExportJobs::Release(const std::string& user) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   --running_;
   if (auto it = by_user_.find(user); it != by_user_.end() && --it->second == 0) by_user_.erase(it);
 }

@@ -10,13 +10,13 @@
 
 #include <cstddef>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <unordered_map>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/thread_pool.hpp>
 
+#include "base/mutex.h"
 #include "base/result.h"
 
 namespace sightline::api {
@@ -55,9 +55,9 @@ class ExportJobs {
 
   const size_t max_running_;
   boost::asio::thread_pool pool_;
-  std::mutex mu_;
-  size_t running_ = 0;                               // guarded by mu_
-  std::unordered_map<std::string, size_t> by_user_;  // guarded by mu_
+  Mutex mu_;
+  size_t running_ SL_GUARDED_BY(mu_) = 0;
+  std::unordered_map<std::string, size_t> by_user_ SL_GUARDED_BY(mu_);
 };
 
 }  // namespace sightline::api

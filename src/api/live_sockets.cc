@@ -15,15 +15,15 @@ LiveSockets::LiveSockets(auth::AccountStore& accounts, const Clock& clock, LiveS
 LiveSockets::~LiveSockets() {
   accounts_.RemoveObserver(this);
   {
-    std::lock_guard lock(stop_mu_);
+    MutexLock lock(stop_mu_);
     stop_ = true;
   }
-  stop_cv_.notify_all();
+  stop_cv_.NotifyAll();
   backstop_.join();
 }
 
 LiveSockets::Ticket LiveSockets::BeginOpen() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return {changes_};
 }
 
@@ -33,7 +33,7 @@ Result<uint64_t> LiveSockets::Admit(const Ticket& ticket, Credential credential,
   uint64_t id = 0;
   bool changed = false;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     id = next_id_++;
     views_.emplace(id, view);
     changed = changes_ != ticket.changes_seen;
@@ -52,7 +52,7 @@ Result<uint64_t> LiveSockets::Admit(const Ticket& ticket, Credential credential,
 void LiveSockets::Attach(uint64_t id, const std::shared_ptr<http::WebSocket>& ws) {
   std::string refusal = "This live view is no longer tracked.";  // fail closed; not expected
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     auto it = views_.find(id);
     if (it != views_.end()) {
       if (it->second.refusal.empty()) {
@@ -68,14 +68,14 @@ void LiveSockets::Attach(uint64_t id, const std::shared_ptr<http::WebSocket>& ws
 }
 
 void LiveSockets::Untrack(uint64_t id) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   views_.erase(id);
 }
 
 void LiveSockets::OnAccountChanged(const auth::AccountChange& change) {
   Views views;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     ++changes_;
     for (const auto& [id, view] : views_) {
       if (view.user_id == change.user_id) views.emplace(id, view);
@@ -87,14 +87,14 @@ void LiveSockets::OnAccountChanged(const auth::AccountChange& change) {
 size_t LiveSockets::RecheckAll() {
   Views views;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     views = views_;
   }
   return Recheck(views, "periodic check");
 }
 
 size_t LiveSockets::size() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return views_.size();
 }
 
@@ -131,7 +131,7 @@ size_t LiveSockets::Recheck(const Views& views, std::string_view why) {
 void LiveSockets::Close(uint64_t id, const Status& reason, std::string_view why) {
   std::shared_ptr<http::WebSocket> ws;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     auto it = views_.find(id);
     if (it == views_.end()) return;
     SL_LOG(kInfo) << "live: closing the view of user=" << it->second.user_name << " camera=" << it->second.camera
@@ -149,15 +149,19 @@ void LiveSockets::Close(uint64_t id, const Status& reason, std::string_view why)
 
 void LiveSockets::BackstopLoop() {
   MonoTime last = clock_.Now();
-  std::unique_lock lock(stop_mu_);
-  while (!stop_) {
-    stop_cv_.wait_for(lock, options_.poll_interval, [this] { return stop_; });
-    if (stop_ || clock_.Now() - last < options_.recheck_interval) continue;
+  while (!WaitForStop(options_.poll_interval)) {
+    if (clock_.Now() - last < options_.recheck_interval) continue;
     last = clock_.Now();
-    lock.unlock();
     RecheckAll();
-    lock.lock();
   }
+}
+
+bool LiveSockets::WaitForStop(std::chrono::steady_clock::duration timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  MutexLock lock(stop_mu_);
+  while (!stop_ && stop_cv_.WaitUntil(stop_mu_, deadline)) {
+  }
+  return stop_;
 }
 
 }  // namespace sightline::api

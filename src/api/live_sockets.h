@@ -22,11 +22,9 @@
 // must outlive this object, and this object the HTTP server whose routes use it.
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 
@@ -34,6 +32,7 @@
 #include "auth/account_observer.h"
 #include "auth/account_store.h"
 #include "base/clock.h"
+#include "base/mutex.h"
 #include "http/websocket.h"
 
 namespace sightline::api {
@@ -91,19 +90,21 @@ class LiveSockets final : public auth::AccountObserver {
   size_t Recheck(const Views& views, std::string_view why);
   void Close(uint64_t id, const Status& reason, std::string_view why);
   void BackstopLoop();
+  // Waits up to `timeout` for the destructor; true once stopping.
+  bool WaitForStop(std::chrono::steady_clock::duration timeout) SL_EXCLUDES(stop_mu_);
 
   auth::AccountStore& accounts_;
   const Clock& clock_;
   const LiveSocketsOptions options_;
 
-  mutable std::mutex mu_;
-  Views views_;          // guarded by mu_
-  uint64_t next_id_ = 1;  // guarded by mu_
-  uint64_t changes_ = 0;  // guarded by mu_: account changes heard of
+  mutable Mutex mu_;
+  Views views_ SL_GUARDED_BY(mu_);
+  uint64_t next_id_ SL_GUARDED_BY(mu_) = 1;
+  uint64_t changes_ SL_GUARDED_BY(mu_) = 0;  // account changes heard of
 
-  std::mutex stop_mu_;
-  std::condition_variable stop_cv_;
-  bool stop_ = false;  // guarded by stop_mu_
+  Mutex stop_mu_;
+  CondVar stop_cv_;
+  bool stop_ SL_GUARDED_BY(stop_mu_) = false;
   std::thread backstop_;
 };
 

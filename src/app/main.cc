@@ -14,6 +14,7 @@ usage: sightline <command> [flags]   (sightline <command> --help for its flags)
 
 commands:
   analyze   motion analysis of a video file as `run` does it, as JSON lines (for tuning)
+  central   the operations centre: every site's events and audit into PostgreSQL
   camsim    serve looping video files as RTSP cameras (for tests, demos, benchmarks)
   check     check the recording store against the index; repair it or rebuild the index
   export    write a time range of a recorded stream as MP4 files
@@ -32,6 +33,7 @@ int main(int argc, char** argv) {
   }
   const std::string_view command = argv[1];
   if (command == "analyze") return sightline::app::AnalyzeMain(argc - 1, argv + 1);
+  if (command == "central") return sightline::app::CentralMain(argc - 1, argv + 1);
   if (command == "camsim") return sightline::camsim::CamsimMain(argc - 1, argv + 1);
   if (command == "check") return sightline::app::CheckMain(argc - 1, argv + 1);
   if (command == "export") return sightline::app::ExportMain(argc - 1, argv + 1);

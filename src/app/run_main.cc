@@ -22,6 +22,7 @@
 #include "app/motion_analysis.h"
 #include "app/run_metrics.h"
 #include "app/site.h"
+#include "app/site_uplink.h"
 #include "app/store_options.h"
 #include "app/subcommands.h"
 #include "auth/account_store.h"
@@ -156,6 +157,11 @@ int RunMain(int argc, char** argv) {
                      << flags->Get("config");
   }
 
+  // Without `site:` this only makes sure no outbox fills up; with it, the forwarder runs on its
+  // own thread until this goes out of scope, before the store.
+  Result<std::unique_ptr<SiteUplink>> uplink = SiteUplink::Start(cfg->site, cfg->storage.index_path, clock);
+  if (!uplink.ok()) return fail(uplink.status(), 1);
+
   // Declared after the store it uses and stopped (writing every pending audit row) when it
   // goes out of scope, after the server and its handlers.
   auth::AuditMaintenance audit_maintenance(
@@ -236,6 +242,9 @@ int RunMain(int argc, char** argv) {
         last_status = now;
         site.LogStatus();
         LogIndexStatus(**store);
+        if (*uplink) {
+          SL_LOG(kInfo) << (*uplink)->Describe();
+        }
       }
       supervise();
     });

@@ -6,6 +6,7 @@
 
 #include "app/store_options.h"
 #include "base/logging.h"
+#include "base/mutex.h"
 
 namespace sightline::app {
 
@@ -17,13 +18,13 @@ struct Site::Stream {
   std::unique_ptr<live::StreamHub> hub;
   std::unique_ptr<rtsp::Client> client;
 
-  // Rates over the last Supervise interval; guarded by mu.
-  mutable std::mutex mu;
-  MonoTime sampled_at{};
-  uint64_t sampled_frames = 0;
-  uint64_t sampled_bytes = 0;
-  double fps = 0;
-  int64_t bitrate_bps = 0;
+  // Rates over the last Supervise interval.
+  mutable Mutex mu;
+  MonoTime sampled_at SL_GUARDED_BY(mu){};
+  uint64_t sampled_frames SL_GUARDED_BY(mu) = 0;
+  uint64_t sampled_bytes SL_GUARDED_BY(mu) = 0;
+  double fps SL_GUARDED_BY(mu) = 0;
+  int64_t bitrate_bps SL_GUARDED_BY(mu) = 0;
 };
 
 namespace {
@@ -114,7 +115,7 @@ void Site::Supervise() {
     const bool playing = c.state == rtsp::ClientState::kPlaying;
     if (!playing && s->recorder != nullptr) s->recorder->EndOfStream();
     s->hub->SetOnline(playing);
-    std::lock_guard lock(s->mu);
+    MutexLock lock(s->mu);
     const double dt = std::chrono::duration<double>(now - s->sampled_at).count();
     if (s->sampled_at != MonoTime{} && dt > 0) {
       s->fps = static_cast<double>(c.receiver.frames - s->sampled_frames) / dt;
@@ -200,7 +201,7 @@ std::vector<api::CameraStatus> Site::Cameras() const {
         st.height = c.params->height;
       }
       {
-        std::lock_guard lock(s->mu);
+        MutexLock lock(s->mu);
         st.fps = s->fps;
         st.bitrate_bps = s->bitrate_bps;
       }

@@ -5,6 +5,7 @@
 namespace sightline::app {
 
 int AnalyzeMain(int argc, char** argv);
+int CentralMain(int argc, char** argv);
 int CheckMain(int argc, char** argv);
 int ExportMain(int argc, char** argv);
 int IngestMain(int argc, char** argv);

@@ -224,7 +224,7 @@ AccountStore::~AccountStore() {
 int64_t AccountStore::NowUs() const { return UnixMicros(clock_.WallNow()); }
 
 Status AccountStore::Migrate() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   {
     ASSIGN_OR_RETURN(Stmt s, db_->Prepare(
         "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'"));
@@ -303,13 +303,13 @@ Result<Session> AccountStore::Login(std::string_view name, std::string_view pass
   // first 64 bytes and the audit log keeps at most 128 (security-review-1 H1).
   const bool valid_name = CheckUserName(name).ok();
   {
-    std::lock_guard lock(limiter_mu_);
+    MutexLock lock(limiter_mu_);
     const std::chrono::seconds wait = limiter_.Admit(name, remote);
     if (wait.count() > 0) return TooManyFailedLoginsError(wait);
   }
   std::optional<StoredUser> stored;
   if (valid_name) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     ASSIGN_OR_RETURN(stored, FindUser(*db_, name));
   }
   // An unknown name, a disabled account and a wrong password cost the same Argon2id
@@ -327,7 +327,7 @@ Result<Session> AccountStore::Login(std::string_view name, std::string_view pass
     // One row per address and minute (failed_login_summary.h): anyone can cause these.
     std::vector<AuditRecord> due;
     {
-      std::lock_guard lock(audit_mu_);
+      MutexLock lock(audit_mu_);
       due = failed_logins_.Add(record.remote, record.user, failure, NowUs());
     }
     RETURN_IF_ERROR(WriteAuditRows(due));
@@ -342,7 +342,7 @@ Result<Session> AccountStore::Login(std::string_view name, std::string_view pass
   Session session;
   session.token = NewToken();
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     const int64_t now = NowUs();
     const int64_t idle_us = std::chrono::microseconds(options_.session_idle).count();
     session.expires_us = now + std::chrono::microseconds(options_.session_lifetime).count();
@@ -375,7 +375,7 @@ Result<Session> AccountStore::Login(std::string_view name, std::string_view pass
     ASSIGN_OR_RETURN(session.user, LoadUser(*db_, *current));
     RETURN_IF_ERROR(tx.Commit());
   }
-  std::lock_guard lock(limiter_mu_);
+  MutexLock lock(limiter_mu_);
   limiter_.Succeeded(name, remote);
   return session;
 }
@@ -383,7 +383,7 @@ Result<Session> AccountStore::Login(std::string_view name, std::string_view pass
 Result<User> AccountStore::Authenticate(std::string_view session_token) {
   if (session_token.empty() || session_token.size() > kMaxTokenBytes) return NoSession();
   const std::string digest = TokenDigest(session_token);
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   const int64_t now = NowUs();
   int64_t session_id = 0, expires_us = 0, last_seen_us = 0;
   StoredUser user;
@@ -416,7 +416,7 @@ Result<User> AccountStore::AuthenticateToken(std::string_view api_token) {
   auto invalid = [] { return UnauthenticatedError("unknown or revoked API token"); };
   if (api_token.empty() || api_token.size() > kMaxTokenBytes) return invalid();
   const std::string digest = TokenDigest(api_token);
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   const int64_t now = NowUs();
   int64_t token_id = 0, last_used_us = 0;
   std::string token_name;
@@ -453,7 +453,7 @@ Status AccountStore::Logout(std::string_view session_token, std::string_view rem
   if (session_token.empty() || session_token.size() > kMaxTokenBytes) return Status();
   const std::string digest = TokenDigest(session_token);
   AfterUnlock notify;
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   Transaction tx(*db_);
   RETURN_IF_ERROR(tx.Begin());
   std::string name;
@@ -481,7 +481,7 @@ template <typename Change>
 Status AccountStore::ChangeUser(const Actor& actor, std::string_view name, std::string_view action,
                                 std::string_view camera, Change change) {
   AfterUnlock notify;
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   Transaction tx(*db_);
   RETURN_IF_ERROR(tx.Begin());
   ASSIGN_OR_RETURN(std::optional<StoredUser> user, FindUser(*db_, name));
@@ -506,12 +506,12 @@ Status AccountStore::AddUser(const Actor& actor, std::string_view name, std::str
   };
   {
     // Before the slow hash; checked again in the transaction.
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     ASSIGN_OR_RETURN(std::optional<StoredUser> user, FindUser(*db_, name));
     if (user) return exists();
   }
   ASSIGN_OR_RETURN(std::string hash, HashWithLimit(password));
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   const int64_t now = NowUs();
   Transaction tx(*db_);
   RETURN_IF_ERROR(tx.Begin());
@@ -584,7 +584,7 @@ Status AccountStore::SetPassword(const Actor& actor, std::string_view name,
   RETURN_IF_ERROR(CheckPassword(password));
   ASSIGN_OR_RETURN(std::string hash, HashWithLimit(password));
   return ChangeUser(actor, name, kAuditUserPassword, "",
-                    [&](const StoredUser& u) -> Result<std::optional<std::string>> {
+                    [&](const StoredUser& u) SL_REQUIRES(mu_) -> Result<std::optional<std::string>> {
                       RETURN_IF_ERROR(RevokeAllApiTokens(actor, u, "password changed"));
                       return ApplyPasswordHash(u, hash);
                     });
@@ -592,12 +592,12 @@ Status AccountStore::SetPassword(const Actor& actor, std::string_view name,
 
 Status AccountStore::SetRole(const Actor& actor, std::string_view name, Role role) {
   return ChangeUser(actor, name, kAuditUserRole, "",
-                    [&](const StoredUser& u) { return ApplyRole(u, role); });
+                    [&](const StoredUser& u) SL_REQUIRES(mu_) { return ApplyRole(u, role); });
 }
 
 Status AccountStore::SetDisabled(const Actor& actor, std::string_view name, bool disabled) {
   return ChangeUser(actor, name, disabled ? kAuditUserDisable : kAuditUserEnable, "",
-                    [&](const StoredUser& u) { return ApplyDisabled(u, disabled); });
+                    [&](const StoredUser& u) SL_REQUIRES(mu_) { return ApplyDisabled(u, disabled); });
 }
 
 Status AccountStore::UpdateUser(const Actor& actor, std::string_view name, const UserUpdate& update) {
@@ -614,7 +614,7 @@ Status AccountStore::UpdateUser(const Actor& actor, std::string_view name, const
   }
 
   AfterUnlock notify;
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   Transaction tx(*db_);
   RETURN_IF_ERROR(tx.Begin());
   ASSIGN_OR_RETURN(std::optional<StoredUser> user, FindUser(*db_, name));
@@ -623,7 +623,7 @@ Status AccountStore::UpdateUser(const Actor& actor, std::string_view name, const
   std::string_view changed;  // the last action audited; empty: nothing changed
   // One audit record per change, as the single-field methods write them.
   auto audited = [&](std::string_view action, std::string_view camera,
-                     Result<std::optional<std::string>> detail) -> Status {
+                     Result<std::optional<std::string>> detail) SL_REQUIRES(mu_) -> Status {
     if (!detail.ok()) return detail.status();
     if (!detail->has_value()) return Status();
     changed = action;
@@ -658,21 +658,21 @@ Status AccountStore::UpdateUser(const Actor& actor, std::string_view name, const
 Status AccountStore::DeleteUser(const Actor& actor, std::string_view name) {
   // Sessions, tokens and grants go by ON DELETE CASCADE (store::Db turns foreign keys on).
   return ChangeUser(actor, name, kAuditUserDelete, "",
-                    [&](const StoredUser& u) -> Result<std::optional<std::string>> {
+                    [&](const StoredUser& u) SL_REQUIRES(mu_) -> Result<std::optional<std::string>> {
                       RETURN_IF_ERROR(Run(*db_, "DELETE FROM users WHERE id = ?", u.id));
                       return std::optional<std::string>("user=" + u.name);
                     });
 }
 
 Result<User> AccountStore::GetUser(std::string_view name) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   ASSIGN_OR_RETURN(std::optional<StoredUser> user, FindUser(*db_, name));
   if (!user) return NoSuchUser(name);
   return LoadUser(*db_, *user);
 }
 
 Result<std::vector<User>> AccountStore::Users() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   std::vector<StoredUser> stored;
   {
     ASSIGN_OR_RETURN(Stmt s, db_->Prepare(std::string("SELECT ") + kUserColumns +
@@ -692,7 +692,7 @@ Result<std::vector<User>> AccountStore::Users() {
 }
 
 Result<bool> AccountStore::HasUsers() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   ASSIGN_OR_RETURN(Stmt s, db_->Prepare("SELECT EXISTS (SELECT 1 FROM users)"));
   ASSIGN_OR_RETURN(bool row, s.Step());
   return row && s.Int(0) != 0;
@@ -702,13 +702,13 @@ Status AccountStore::GrantCamera(const Actor& actor, std::string_view user,
                                  std::string_view camera) {
   RETURN_IF_ERROR(CheckCameraName(camera));
   return ChangeUser(actor, user, kAuditCameraGrant, camera,
-                    [&](const StoredUser& u) { return ApplyGrant(u, camera); });
+                    [&](const StoredUser& u) SL_REQUIRES(mu_) { return ApplyGrant(u, camera); });
 }
 
 Status AccountStore::RevokeCamera(const Actor& actor, std::string_view user,
                                   std::string_view camera) {
   return ChangeUser(actor, user, kAuditCameraRevoke, camera,
-                    [&](const StoredUser& u) { return ApplyRevoke(u, camera); });
+                    [&](const StoredUser& u) SL_REQUIRES(mu_) { return ApplyRevoke(u, camera); });
 }
 
 Result<std::string> AccountStore::CreateApiToken(const Actor& actor, std::string_view user,
@@ -722,7 +722,7 @@ Result<std::string> AccountStore::CreateApiToken(const Actor& actor, std::string
   std::string token = NewToken();
   RETURN_IF_ERROR(ChangeUser(
       actor, user, kAuditTokenCreate, "",
-      [&](const StoredUser& u) -> Result<std::optional<std::string>> {
+      [&](const StoredUser& u) SL_REQUIRES(mu_) -> Result<std::optional<std::string>> {
         const int64_t now = NowUs();
         const int64_t expires_us =
             lifetime.count() == 0
@@ -747,7 +747,7 @@ Result<std::string> AccountStore::CreateApiToken(const Actor& actor, std::string
 Status AccountStore::RevokeApiToken(const Actor& actor, std::string_view user,
                                     std::string_view token_name) {
   return ChangeUser(actor, user, kAuditTokenRevoke, "",
-                    [&](const StoredUser& u) -> Result<std::optional<std::string>> {
+                    [&](const StoredUser& u) SL_REQUIRES(mu_) -> Result<std::optional<std::string>> {
                       ASSIGN_OR_RETURN(Stmt s, db_->Prepare(
                           "DELETE FROM api_tokens WHERE user_id = ? AND name = ?"));
                       RETURN_IF_ERROR(s.Bind(1, u.id).Bind(2, token_name).Run());
@@ -761,7 +761,7 @@ Status AccountStore::RevokeApiToken(const Actor& actor, std::string_view user,
 }
 
 Result<std::vector<ApiTokenInfo>> AccountStore::ApiTokens(std::string_view user) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   ASSIGN_OR_RETURN(std::optional<StoredUser> u, FindUser(*db_, user));
   if (!u) return NoSuchUser(user);
   ASSIGN_OR_RETURN(Stmt s, db_->Prepare(
@@ -778,22 +778,22 @@ Result<std::vector<ApiTokenInfo>> AccountStore::ApiTokens(std::string_view user)
 }
 
 void AccountStore::AddObserver(AccountObserver* observer) {
-  std::lock_guard lock(observers_mu_);
+  MutexLock lock(observers_mu_);
   observers_.push_back(observer);
 }
 
 void AccountStore::RemoveObserver(AccountObserver* observer) {
-  std::lock_guard lock(observers_mu_);
+  MutexLock lock(observers_mu_);
   std::erase(observers_, observer);
 }
 
 void AccountStore::NotifyChanged(int64_t user_id, std::string_view action) {
-  std::lock_guard lock(observers_mu_);
+  MutexLock lock(observers_mu_);
   for (AccountObserver* o : observers_) o->OnAccountChanged({user_id, action});
 }
 
 Result<int64_t> AccountStore::Audit(AuditRecord record) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (record.time_us == 0) record.time_us = NowUs();
   // A transaction of its own: reading the chain's head and appending must not interleave
   // with another process's append (`sightline user` while `sightline run` runs).
@@ -805,13 +805,13 @@ Result<int64_t> AccountStore::Audit(AuditRecord record) {
 }
 
 Result<std::vector<AuditRecord>> AccountStore::QueryAudit(const AuditFilter& filter) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return QueryAuditRows(*db_, filter);
 }
 
 Status AccountStore::WriteAuditRows(const std::vector<AuditRecord>& records) {
   if (records.empty()) return Status();
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   Transaction tx(*db_);
   RETURN_IF_ERROR(tx.Begin());
   for (const AuditRecord& r : records) RETURN_IF_ERROR(AppendAudit(*db_, r));
@@ -821,7 +821,7 @@ Status AccountStore::WriteAuditRows(const std::vector<AuditRecord>& records) {
 void AccountStore::AuditRecordedView(const RecordedView& view) {
   std::vector<AuditRecord> due;
   {
-    std::lock_guard lock(audit_mu_);
+    MutexLock lock(audit_mu_);
     due = view_runs_.Add(view, NowUs());
   }
   // The fetch itself is served whatever happens here; the failure is the log's to report.
@@ -833,7 +833,7 @@ void AccountStore::AuditRecordedView(const RecordedView& view) {
 Status AccountStore::FlushAudit(bool all) {
   std::vector<AuditRecord> due;
   {
-    std::lock_guard lock(audit_mu_);
+    MutexLock lock(audit_mu_);
     const int64_t now = NowUs();
     due = all ? failed_logins_.TakeAll() : failed_logins_.TakeDue(now);
     std::vector<AuditRecord> views = all ? view_runs_.TakeAll() : view_runs_.TakeDue(now);
@@ -843,7 +843,7 @@ Status AccountStore::FlushAudit(bool all) {
 }
 
 Result<AuditTotals> AccountStore::AuditRowTotals() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return ReadAuditTotals(*db_);
 }
 
@@ -854,7 +854,7 @@ Result<int64_t> AccountStore::ApplyAuditRetention(std::chrono::seconds max_age) 
   const int64_t cutoff_us = NowUs() - std::chrono::microseconds(max_age).count();
   AuditDrop total;
   for (;;) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     Transaction tx(*db_);
     RETURN_IF_ERROR(tx.Begin());
     ASSIGN_OR_RETURN(AuditDrop drop, DropOldAuditRows(*db_, cutoff_us, kBatchRows));
@@ -879,7 +879,7 @@ Result<int64_t> AccountStore::ApplyAuditRetention(std::chrono::seconds max_age) 
 }
 
 Result<AuditChainReport> AccountStore::VerifyAuditChain() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return auth::VerifyAuditChain(*db_);
 }
 

@@ -22,7 +22,6 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <semaphore>
 #include <string>
@@ -37,6 +36,7 @@
 #include "auth/user.h"
 #include "auth/view_runs.h"
 #include "base/clock.h"
+#include "base/mutex.h"
 #include "base/result.h"
 #include "store/sqlite.h"
 
@@ -229,9 +229,9 @@ class AccountStore {
  private:
   AccountStore(std::unique_ptr<store::Db> db, AccountStoreOptions options);
 
-  Status Migrate();
+  Status Migrate() SL_EXCLUDES(mu_);
   // Appends `records` in one transaction; empty: nothing.
-  Status WriteAuditRows(const std::vector<AuditRecord>& records);
+  Status WriteAuditRows(const std::vector<AuditRecord>& records) SL_EXCLUDES(mu_);
   int64_t NowUs() const;
   // Runs `change` on the row of user `name` in one transaction with its audit record.
   // `change` returns the record's detail, nullopt when nothing changed (nothing is audited),
@@ -241,34 +241,35 @@ class AccountStore {
                     std::string_view camera, Change change);
   // The steps of the user changes, on the locked connection inside a transaction: each
   // returns the audit detail, or nullopt when nothing changed.
-  Result<std::optional<std::string>> ApplyPasswordHash(const StoredUser& u, const std::string& hash);
-  Result<std::optional<std::string>> ApplyRole(const StoredUser& u, Role role);
-  Result<std::optional<std::string>> ApplyDisabled(const StoredUser& u, bool disabled);
-  Result<std::optional<std::string>> ApplyGrant(const StoredUser& u, std::string_view camera);
-  Result<std::optional<std::string>> ApplyRevoke(const StoredUser& u, std::string_view camera);
+  Result<std::optional<std::string>> ApplyPasswordHash(const StoredUser& u, const std::string& hash) SL_REQUIRES(mu_);
+  Result<std::optional<std::string>> ApplyRole(const StoredUser& u, Role role) SL_REQUIRES(mu_);
+  Result<std::optional<std::string>> ApplyDisabled(const StoredUser& u, bool disabled) SL_REQUIRES(mu_);
+  Result<std::optional<std::string>> ApplyGrant(const StoredUser& u, std::string_view camera) SL_REQUIRES(mu_);
+  Result<std::optional<std::string>> ApplyRevoke(const StoredUser& u, std::string_view camera) SL_REQUIRES(mu_);
   // Deletes every API token of `u`, audited as one token_revoke row when there were any.
-  Status RevokeAllApiTokens(const Actor& actor, const StoredUser& u, std::string_view why);
+  Status RevokeAllApiTokens(const Actor& actor, const StoredUser& u, std::string_view why)
+      SL_REQUIRES(mu_);
   Result<std::string> HashWithLimit(std::string_view password);
   bool VerifyWithLimit(const std::string& hash, std::string_view password);
   const std::string& DummyHash();
   // Tells the observers; called after the commit, with mu_ released.
-  void NotifyChanged(int64_t user_id, std::string_view action);
+  void NotifyChanged(int64_t user_id, std::string_view action) SL_EXCLUDES(mu_);
 
   RealClock real_clock_;
   AccountStoreOptions options_;
   const Clock& clock_;
 
-  std::mutex mu_;  // guards db_
-  std::unique_ptr<store::Db> db_;
+  Mutex mu_;
+  std::unique_ptr<store::Db> db_ SL_GUARDED_BY(mu_);
 
-  std::mutex limiter_mu_;  // guards limiter_
-  RateLimiter limiter_;
+  Mutex limiter_mu_;
+  RateLimiter limiter_ SL_GUARDED_BY(limiter_mu_);
 
-  std::mutex observers_mu_;  // guards observers_; held while notifying
-  std::vector<AccountObserver*> observers_;
-  std::mutex audit_mu_;  // guards view_runs_ and failed_logins_; never held with mu_
-  ViewRuns view_runs_;
-  FailedLoginSummary failed_logins_;
+  Mutex observers_mu_;  // held while notifying
+  std::vector<AccountObserver*> observers_ SL_GUARDED_BY(observers_mu_);
+  Mutex audit_mu_;  // never held with mu_
+  ViewRuns view_runs_ SL_GUARDED_BY(audit_mu_);
+  FailedLoginSummary failed_logins_ SL_GUARDED_BY(audit_mu_);
 
   std::counting_semaphore<> hash_slots_;
   std::atomic<int> logins_under_way_{0};

@@ -11,11 +11,11 @@ AuditMaintenance::~AuditMaintenance() { Stop(); }
 
 void AuditMaintenance::Stop() {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (stop_ && !thread_.joinable()) return;
     stop_ = true;
   }
-  wake_.notify_all();
+  wake_.NotifyAll();
   if (thread_.joinable()) thread_.join();
   if (Status s = accounts_.FlushAudit(/*all=*/true); !s.ok()) {
     SL_LOG(kError) << "audit: writing the pending rows at stop: " << s;
@@ -24,9 +24,7 @@ void AuditMaintenance::Stop() {
 
 void AuditMaintenance::Loop() {
   auto next_retention = std::chrono::steady_clock::now();
-  std::unique_lock lock(mu_);
-  while (!stop_) {
-    lock.unlock();
+  while (!WaitForStop(std::chrono::steady_clock::duration::zero())) {
     if (Status s = accounts_.FlushAudit(); !s.ok()) {
       SL_LOG(kError) << "audit: flush: " << s;
     }
@@ -39,9 +37,16 @@ void AuditMaintenance::Loop() {
         SL_LOG(kInfo) << "audit: retention dropped " << *dropped << " rows";
       }
     }
-    lock.lock();
-    wake_.wait_for(lock, options_.flush_interval, [this] { return stop_; });
+    if (WaitForStop(options_.flush_interval)) return;
   }
+}
+
+bool AuditMaintenance::WaitForStop(std::chrono::steady_clock::duration timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  MutexLock lock(mu_);
+  while (!stop_ && wake_.WaitUntil(mu_, deadline)) {
+  }
+  return stop_;
 }
 
 }  // namespace sightline::auth

@@ -8,11 +8,10 @@
 // every pending grouped row, so a clean stop loses none. Thread-safe.
 
 #include <chrono>
-#include <condition_variable>
-#include <mutex>
 #include <thread>
 
 #include "auth/account_store.h"
+#include "base/mutex.h"
 
 namespace sightline::auth {
 
@@ -33,12 +32,14 @@ class AuditMaintenance {
 
  private:
   void Loop();
+  // Waits up to `timeout` for Stop(); true once stopping.
+  bool WaitForStop(std::chrono::steady_clock::duration timeout) SL_EXCLUDES(mu_);
 
   AccountStore& accounts_;
   const AuditMaintenanceOptions options_;
-  std::mutex mu_;
-  std::condition_variable wake_;
-  bool stop_ = false;  // guarded by mu_
+  Mutex mu_;
+  CondVar wake_;
+  bool stop_ SL_GUARDED_BY(mu_) = false;
   std::thread thread_;
 };
 

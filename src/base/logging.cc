@@ -14,8 +14,8 @@ LogSink& Sink() {
   return sink;
 }
 
-std::mutex& StderrMutex() {
-  static std::mutex mu;
+Mutex& StderrMutex() {
+  static Mutex mu;
   return mu;
 }
 
@@ -62,13 +62,13 @@ LogMessage::~LogMessage() {
     return;
   }
   line += '\n';
-  std::lock_guard<std::mutex> lock(StderrMutex());
+  MutexLock lock(StderrMutex());
   std::fwrite(line.data(), 1, line.size(), stderr);
 }
 }  // namespace internal
 
 bool LogRateLimiter::Allow(std::chrono::steady_clock::time_point now, int* suppressed) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   if (now - window_start_ >= period_) {
     window_start_ = now;
     in_window_ = 0;

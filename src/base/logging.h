@@ -11,10 +11,12 @@
 #include <atomic>
 #include <chrono>
 #include <functional>
-#include <mutex>
 #include <sstream>
 #include <string>
 #include <string_view>
+
+#include "base/mutex.h"
+
 
 namespace sightline {
 
@@ -56,12 +58,12 @@ class LogRateLimiter {
   bool Allow(std::chrono::steady_clock::time_point now, int* suppressed);
 
  private:
-  std::mutex mu_;
+  Mutex mu_;
   std::chrono::steady_clock::duration period_;
   int burst_;
-  std::chrono::steady_clock::time_point window_start_{};
-  int in_window_ = 0;
-  int suppressed_ = 0;
+  std::chrono::steady_clock::time_point window_start_ SL_GUARDED_BY(mu_) {};
+  int in_window_ SL_GUARDED_BY(mu_) = 0;
+  int suppressed_ SL_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace sightline

@@ -5,7 +5,7 @@ namespace sightline {
 void Shutdown::Request() {
   std::vector<std::function<void()>> run;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     if (requested_) return;
     requested_ = true;
     run.swap(callbacks_);
@@ -14,13 +14,13 @@ void Shutdown::Request() {
 }
 
 bool Shutdown::requested() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   return requested_;
 }
 
 void Shutdown::OnRequest(std::function<void()> callback) {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     if (!requested_) {
       callbacks_.push_back(std::move(callback));
       return;

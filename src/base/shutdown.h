@@ -5,8 +5,10 @@
 // at once.
 
 #include <functional>
-#include <mutex>
 #include <vector>
+
+#include "base/mutex.h"
+
 
 namespace sightline {
 
@@ -17,9 +19,9 @@ class Shutdown {
   void OnRequest(std::function<void()> callback);
 
  private:
-  mutable std::mutex mu_;
-  bool requested_ = false;
-  std::vector<std::function<void()>> callbacks_;
+  mutable Mutex mu_;
+  bool requested_ SL_GUARDED_BY(mu_) = false;
+  std::vector<std::function<void()>> callbacks_ SL_GUARDED_BY(mu_);
 };
 
 }  // namespace sightline

@@ -35,7 +35,9 @@ const StreamConfig* CameraConfig::DetectStream() const {
   return nullptr;
 }
 
-Result<Config> LoadConfig(const std::string& path) {
+namespace {
+
+Result<std::string> ReadConfigFile(const std::string& path) {
   struct Closer {
     void operator()(std::FILE* f) const { std::fclose(f); }
   };
@@ -49,7 +51,19 @@ Result<Config> LoadConfig(const std::string& path) {
   size_t n;
   while ((n = std::fread(buffer, 1, sizeof(buffer), file.get())) > 0) text.append(buffer, n);
   if (std::ferror(file.get())) return ErrnoError("reading config file " + path, errno);
+  return text;
+}
+
+}  // namespace
+
+Result<Config> LoadConfig(const std::string& path) {
+  ASSIGN_OR_RETURN(std::string text, ReadConfigFile(path));
   return ParseConfig(text, path, ProcessEnv);
+}
+
+Result<CentralConfig> LoadCentralConfig(const std::string& path) {
+  ASSIGN_OR_RETURN(std::string text, ReadConfigFile(path));
+  return ParseCentralConfig(text, path, ProcessEnv);
 }
 
 std::string Describe(const Config& config) {
@@ -71,6 +85,7 @@ std::string Describe(const Config& config) {
   if (disabled > 0) out += " (" + std::to_string(disabled) + " disabled)";
   out += ", " + count(streams, "stream", "streams") + " (" + std::to_string(recorded) + " recorded)";
   out += ", storage: " + count(config.storage.dirs.size(), "dir", "dirs");
+  if (config.site) out += ", site " + config.site->name + " reporting to " + config.site->nats.url;
   return out;
 }
 

@@ -148,6 +148,19 @@ struct MetricsConfig {
 // A bearer token is the scrape's only secret: long enough not to be guessed over HTTP.
 inline constexpr size_t kMinMetricsTokenLength = 16;
 
+// Where a NATS client connects (docs/design/multisite.md).
+struct NatsConfig {
+  std::string url;               // nats://HOST:PORT or tls://HOST:PORT
+  std::string credentials_path;  // absolute, an existing file (.creds); empty: none
+};
+
+// `site:`: this box reports to a centre over NATS. Absent: a single site, no NATS needed.
+struct SiteConfig {
+  std::string name;  // [A-Za-z0-9_-]{1,64}: one NATS subject token
+  NatsConfig nats;   // keys nats_url and credentials
+  int64_t link_kbit_s = 256;  // the uplink's budget: the forwarder sends at most this much
+};
+
 struct Config {
   StorageConfig storage;
   Retention record_defaults;
@@ -155,6 +168,7 @@ struct Config {
   AuthConfig auth;
   MetricsConfig metrics;
   std::vector<CameraConfig> cameras;  // at least one, in file order
+  std::optional<SiteConfig> site;
 };
 
 // Parses the text of a config file. `file_name` prefixes every message; `env` answers ${NAME}.
@@ -166,6 +180,16 @@ Result<Config> ParseConfig(std::string_view yaml_text, std::string_view file_nam
 
 // Reads and parses the file at `path` with the process environment.
 Result<Config> LoadConfig(const std::string& path);
+
+// central.yaml, the config of `sightline central` (docs/ref/config.md, "central.yaml").
+struct CentralConfig {
+  NatsConfig nats;
+  std::string postgres;  // a libpq connection string, e.g. "host=/run/postgresql dbname=sightline"
+};
+// As ParseConfig and LoadConfig, for central.yaml.
+Result<CentralConfig> ParseCentralConfig(std::string_view yaml_text, std::string_view file_name,
+                                         const EnvLookup& env = ProcessEnv);
+Result<CentralConfig> LoadCentralConfig(const std::string& path);
 
 // One line for the start-up log: "2 cameras, 3 streams (2 recorded), storage: 1 dir", with
 // "(1 disabled)" after the cameras when some are. Stream counts cover enabled cameras only.

@@ -469,8 +469,8 @@ TEST(ConfigTest, UnknownKeySuggestsAndListsAllowedKeys) {
 
 TEST(ConfigTest, FutureTopLevelKeysAreUnknownForNow) {
   EXPECT_EQ(Errors(std::string(kMinimal) + "mqtt:\n  host: broker\nobjects: {track: [person]}\n"),
-            "test.yaml:9:1: unknown key \"mqtt\". Allowed keys: storage, record, motion, http, auth, metrics, cameras\n"
-            "test.yaml:11:1: unknown key \"objects\". Allowed keys: storage, record, motion, http, auth, metrics, cameras");
+            "test.yaml:9:1: unknown key \"mqtt\". Allowed keys: storage, record, motion, http, auth, metrics, cameras, site\n"
+            "test.yaml:11:1: unknown key \"objects\". Allowed keys: storage, record, motion, http, auth, metrics, cameras, site");
 }
 
 TEST(ConfigTest, WrongKinds) {
@@ -674,13 +674,13 @@ mqtt: {}
             "test.yaml:15:3: cameras.bad name: camera name \"bad name\" is not allowed: use 1 to 64 letters, "
             "digits, _ or - (it becomes a directory name)\n"
             "test.yaml:16:14: cameras.bad name.streams: no streams: give at least one\n"
-            "test.yaml:17:1: unknown key \"mqtt\". Allowed keys: storage, record, motion, http, auth, metrics, cameras");
+            "test.yaml:17:1: unknown key \"mqtt\". Allowed keys: storage, record, motion, http, auth, metrics, cameras, site");
 }
 
 TEST(ConfigTest, ControlCharactersAreEscapedToKeepOneErrorPerLine) {
   EXPECT_EQ(Errors(std::string(kMinimal) + "\"a\\nb\\x01\\tc\": 1\n"),
             "test.yaml:9:1: unknown key \"a\\nb\\x01\\tc\". Allowed keys: storage, record, motion, http, auth, "
-            "metrics, cameras");
+            "metrics, cameras, site");
 }
 
 TEST(ConfigTest, ErrorListIsCapped) {

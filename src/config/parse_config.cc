@@ -25,7 +25,7 @@ namespace {
 // The keys each map accepts. A later feature (mqtt...) adds its key here together with its
 // Parse function; until then such keys are rejected, so the daemon never runs with settings it
 // would silently ignore.
-constexpr std::string_view kTopKeys[] = {"storage", "record", "motion", "http", "auth", "metrics", "cameras"};
+constexpr std::string_view kTopKeys[] = {"storage", "record", "motion", "http", "auth", "metrics", "cameras", "site"};
 constexpr std::string_view kStorageKeys[] = {"dirs", "index", "flush_interval", "segment_duration",
                                              "max_pending_per_stream"};
 constexpr std::string_view kDirKeys[] = {"path", "min_free"};
@@ -366,27 +366,6 @@ bool IsListenAddress(std::string_view listen) {
   return !port.empty() && ec == std::errc() && ptr == port.data() + port.size() && value <= 65535;
 }
 
-// A path that must name an existing file or directory the daemon can read.
-std::string ReadExistingPath(Context& ctx, const Field& f, bool directory) {
-  std::string path = ReadPath(ctx, f);
-  if (path.empty()) return path;
-  std::error_code ec;
-  const std::filesystem::file_status status = std::filesystem::status(path, ec);
-  const std::string quoted = "\"" + f.value.Scalar() + "\"";
-  if (!std::filesystem::exists(status)) {
-    f.Error(ctx, quoted + " does not exist");
-  } else if (directory && !std::filesystem::is_directory(status)) {
-    f.Error(ctx, quoted + " is not a directory");
-  } else if (!directory && !std::filesystem::is_regular_file(status)) {
-    f.Error(ctx, quoted + " is not a file");
-  } else if (::access(path.c_str(), directory ? R_OK | X_OK : R_OK) != 0) {
-    f.Error(ctx, quoted + " cannot be read by this user");
-  } else {
-    return path;
-  }
-  return {};
-}
-
 void ParseHttp(Context& ctx, const Field& f, HttpConfig* out) {
   const MapReader map(ctx, f, kHttpKeys);
   if (const Field* listen = map.Find("listen")) {
@@ -488,6 +467,7 @@ void ParseDocument(Context& ctx, const YAML::Node& root, Config* config) {
   if (const Field* http = top.Find("http")) ParseHttp(ctx, *http, &config->http);
   if (const Field* auth = top.Find("auth")) ParseAuth(ctx, *auth, &config->auth);
   if (const Field* metrics = top.Find("metrics")) ParseMetrics(ctx, *metrics, &config->metrics);
+  if (const Field* site = top.Find("site")) config->site = ParseSite(ctx, *site);
   if (const Field* cameras = top.Require("cameras")) {
     const MapReader by_name(ctx, *cameras, kAnyName);
     for (const Field& c : by_name.fields()) {

@@ -41,5 +41,9 @@ MotionConfig ResolveMotion(Context& ctx, const MotionOverride& top, const Motion
 
 // The `metrics:` map (parse_metrics.cc).
 void ParseMetrics(Context& ctx, const Field& f, MetricsConfig* out);
+// `site:` (parse_site.cc); nullopt after reporting a problem.
+std::optional<SiteConfig> ParseSite(Context& ctx, const Field& f);
+// A NATS server URL (nats:// or tls://, host and port); nullopt after reporting.
+std::optional<std::string> ReadNatsUrl(Context& ctx, const Field& f);
 
 }  // namespace sightline::config

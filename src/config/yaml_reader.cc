@@ -5,6 +5,9 @@
 
 #include <algorithm>
 #include <charconv>
+#include <filesystem>
+
+#include <unistd.h>
 #include <cmath>
 #include <sstream>
 
@@ -393,5 +396,25 @@ void CheckName(Context& ctx, const Field& f, std::string_view what, std::string_
 
 bool IsEmptyList(const Field& f) { return f.value.IsNull() || (f.value.IsSequence() && f.value.size() == 0); }
 bool IsEmptyMap(const Field& f) { return f.value.IsNull() || (f.value.IsMap() && f.value.size() == 0); }
+
+std::string ReadExistingPath(Context& ctx, const Field& f, bool directory) {
+  std::string path = ReadPath(ctx, f);
+  if (path.empty()) return path;
+  std::error_code ec;
+  const std::filesystem::file_status status = std::filesystem::status(path, ec);
+  const std::string quoted = "\"" + f.value.Scalar() + "\"";
+  if (!std::filesystem::exists(status)) {
+    f.Error(ctx, quoted + " does not exist");
+  } else if (directory && !std::filesystem::is_directory(status)) {
+    f.Error(ctx, quoted + " is not a directory");
+  } else if (!directory && !std::filesystem::is_regular_file(status)) {
+    f.Error(ctx, quoted + " is not a file");
+  } else if (::access(path.c_str(), directory ? R_OK | X_OK : R_OK) != 0) {
+    f.Error(ctx, quoted + " cannot be read by this user");
+  } else {
+    return path;
+  }
+  return {};
+}
 
 }  // namespace sightline::config

@@ -116,6 +116,9 @@ std::optional<double> ParseNumber(std::string_view text);
 // An absolute path with ${NAME} expanded; empty after reporting a problem. Messages quote the
 // text as written, before expansion.
 std::string ReadPath(Context& ctx, const Field& f);
+// ReadPath of an existing file (or, with `directory`, directory) this user can read; empty
+// after reporting what is wrong.
+std::string ReadExistingPath(Context& ctx, const Field& f, bool directory);
 
 // Reports "\"VALUE\" is out of range: must be RANGE (WHY)" at the value unless min <= value <= max.
 // Returns whether the value was in range.

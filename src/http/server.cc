@@ -22,6 +22,7 @@
 
 #include "base/address_group.h"
 #include "base/logging.h"
+#include "base/mutex.h"
 #include "base/result.h"
 #include "http/connection.h"
 #include "http/server_core.h"
@@ -58,7 +59,7 @@ bool ServerCore::Admit(const std::string& ip) {
   const std::string group = AddressGroup(ip);
   std::shared_ptr<ConnectionBase> victim;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     if (stopped_) return false;
     auto [it, inserted] = per_group_.try_emplace(group, 0);
     const bool group_full = it->second >= options.max_connections_per_ip;
@@ -111,12 +112,12 @@ void ServerCore::FreeSlotLocked(Slot& slot) {
 }
 
 void ServerCore::Register(ConnectionBase* c) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   connections_.emplace(c, Slot{AddressGroup(c->remote_address()), Phase::kReading, std::chrono::steady_clock::now()});
 }
 
 void ServerCore::Remove(ConnectionBase* c) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   auto it = connections_.find(c);
   if (it == connections_.end()) return;
   FreeSlotLocked(it->second);
@@ -124,7 +125,7 @@ void ServerCore::Remove(ConnectionBase* c) {
 }
 
 void ServerCore::SetPhase(ConnectionBase* c, Phase phase) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   auto it = connections_.find(c);
   if (it == connections_.end() || it->second.phase == phase) return;
   it->second.phase = phase;
@@ -134,7 +135,7 @@ void ServerCore::SetPhase(ConnectionBase* c, Phase phase) {
 void ServerCore::Stop() {
   std::vector<std::shared_ptr<ConnectionBase>> alive;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     stopped_ = true;
     for (const auto& [c, slot] : connections_) {
       // A connection whose last reference is going away is finishing by itself.
@@ -156,7 +157,7 @@ void ServerCore::CountResponse(std::string_view route, int status) {
 ServerStats ServerCore::stats() const {
   ServerStats s;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     s.connections_open = open_;
   }
   s.connections_accepted = accepted.load(std::memory_order_relaxed);

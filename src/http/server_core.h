@@ -10,7 +10,6 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -18,6 +17,7 @@
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/thread_pool.hpp>
 
+#include "base/mutex.h"
 #include "http/router.h"
 #include "http/server.h"
 
@@ -76,15 +76,16 @@ class ServerCore {
     bool evicted = false;                          // its slot is already free
   };
   // The connection to evict for a newcomer of `group`, or null; `group_full` restricts the
-  // choice to that group. Takes mu_ held.
-  ConnectionBase* ChooseVictimLocked(const std::string& group, bool group_full) const;
-  void FreeSlotLocked(Slot& slot);
+  // choice to that group.
+  ConnectionBase* ChooseVictimLocked(const std::string& group, bool group_full) const
+      SL_REQUIRES(mu_);
+  void FreeSlotLocked(Slot& slot) SL_REQUIRES(mu_);
 
-  mutable std::mutex mu_;
-  bool stopped_ = false;
-  size_t open_ = 0;
-  std::unordered_map<std::string, size_t> per_group_;
-  std::unordered_map<ConnectionBase*, Slot> connections_;
+  mutable Mutex mu_;
+  bool stopped_ SL_GUARDED_BY(mu_) = false;
+  size_t open_ SL_GUARDED_BY(mu_) = 0;
+  std::unordered_map<std::string, size_t> per_group_ SL_GUARDED_BY(mu_);
+  std::unordered_map<ConnectionBase*, Slot> connections_ SL_GUARDED_BY(mu_);
   std::atomic<uint64_t> by_class_[6] = {};
 };
 

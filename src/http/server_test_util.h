@@ -13,7 +13,6 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <mutex>
 #include <set>
 #include <string>
 #include <thread>
@@ -30,6 +29,7 @@
 #include <boost/beast/http.hpp>
 #include <gtest/gtest.h>
 
+#include "base/mutex.h"
 #include "http/server.h"
 
 namespace sightline::http::testing {
@@ -72,7 +72,7 @@ class TestServer {
     for (int i = 0; i < 2; ++i) {
       threads_.emplace_back([this] {
         {
-          std::lock_guard<std::mutex> lock(mu_);
+          MutexLock lock(mu_);
           network_threads_.insert(std::this_thread::get_id());
         }
         io_.run();
@@ -96,7 +96,7 @@ class TestServer {
   uint16_t port() const { return server_->port(); }
   Server& server() { return *server_; }
   bool IsNetworkThread(std::thread::id id) {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     return network_threads_.count(id) != 0;
   }
 
@@ -105,7 +105,7 @@ class TestServer {
   asio::executor_work_guard<asio::io_context::executor_type> guard_ = asio::make_work_guard(io_);
   std::unique_ptr<Server> server_;
   std::vector<std::thread> threads_;
-  std::mutex mu_;
+  Mutex mu_;
   std::set<std::thread::id> network_threads_;
 };
 

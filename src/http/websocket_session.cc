@@ -1,7 +1,6 @@
 #include "http/websocket_session.h"
 
 #include <deque>
-#include <mutex>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -14,6 +13,7 @@
 #include <boost/beast/websocket/stream.hpp>
 
 #include "base/logging.h"
+#include "base/mutex.h"
 #include "http/websocket.h"
 
 namespace sightline::http::internal {
@@ -37,7 +37,7 @@ class WebSocketSession final : public WebSocket, public std::enable_shared_from_
 
   bool Send(std::shared_ptr<const std::string> message, bool binary) override {
     if (!message) return false;
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     if (closed_ || closing_) return false;
     if (queued_bytes_ > 0 && queued_bytes_ + message->size() > options_.websocket_queue_limit_bytes) return false;
     queued_bytes_ += message->size();
@@ -47,12 +47,12 @@ class WebSocketSession final : public WebSocket, public std::enable_shared_from_
   }
 
   size_t queued_bytes() const override {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     return queued_bytes_;
   }
 
   void Close(std::string_view reason, uint16_t code) override {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     if (closed_ || closing_) return;
     closing_ = true;
     // A close frame's payload is at most 125 bytes, 2 of them the code (RFC 6455 section 5.5).
@@ -61,17 +61,17 @@ class WebSocketSession final : public WebSocket, public std::enable_shared_from_
   }
 
   void OnMessage(std::function<void(std::string)> callback) override {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     if (!closed_) on_message_ = std::move(callback);
   }
 
   void OnClose(std::function<void()> callback) override {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     if (!closed_) on_close_ = std::move(callback);
   }
 
   void OnWritten(std::function<void(const std::string&)> callback) override {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     if (!closed_) on_written_ = std::move(callback);
   }
 
@@ -156,7 +156,7 @@ class WebSocketSession final : public WebSocket, public std::enable_shared_from_
       buffer.consume(buffer.size());
       std::function<void(std::string)> callback;
       {
-        std::lock_guard<std::mutex> lock(mu_);
+        MutexLock lock(mu_);
         callback = on_message_;
       }
       if (callback) Invoke("message", [&] { callback(std::move(text)); });
@@ -171,7 +171,7 @@ class WebSocketSession final : public WebSocket, public std::enable_shared_from_
     std::function<void()> on_close;
     bool writer_idle;
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(mu_);
       closed_ = true;
       writer_idle = !writing_;
       if (writer_idle) {
@@ -199,7 +199,7 @@ class WebSocketSession final : public WebSocket, public std::enable_shared_from_
   }
 
   // post, not co_spawn: co_spawn may start the writer inline, and it takes mu_.
-  void StartWriterLocked() {
+  void StartWriterLocked() SL_REQUIRES(mu_) {
     if (writing_) return;
     writing_ = true;
     asio::post(conn_->strand(), [self = this->shared_from_this()] {
@@ -213,14 +213,16 @@ class WebSocketSession final : public WebSocket, public std::enable_shared_from_
     for (;;) {
       Item item;
       bool send_close = false;
+      websocket::close_reason close_reason;
       {
-        std::lock_guard<std::mutex> lock(mu_);
+        MutexLock lock(mu_);
         if (closed_) break;
         if (!queue_.empty()) {
           item = queue_.front();
         } else if (closing_ && !close_sent_) {
           close_sent_ = true;
           send_close = true;
+          close_reason = close_reason_;
         } else {
           break;
         }
@@ -228,13 +230,13 @@ class WebSocketSession final : public WebSocket, public std::enable_shared_from_
       conn_->SetDeadline(options_.write_timeout);  // a peer that does not read
       boost::system::error_code ec;
       if (send_close) {
-        std::tie(ec) = co_await ws_.async_close(close_reason_, kUseTuple);
+        std::tie(ec) = co_await ws_.async_close(close_reason, kUseTuple);
       } else {
         ws_.binary(item.binary);
         std::tie(ec, std::ignore) = co_await ws_.async_write(asio::buffer(*item.message), kUseTuple);
         std::function<void(const std::string&)> on_written;
         {
-          std::lock_guard<std::mutex> lock(mu_);
+          MutexLock lock(mu_);
           if (!queue_.empty()) {
             queued_bytes_ -= queue_.front().message->size();
             queue_.pop_front();
@@ -251,7 +253,7 @@ class WebSocketSession final : public WebSocket, public std::enable_shared_from_
     }
     bool finish;
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(mu_);
       writing_ = false;
       finish = closed_;
       if (closed_) {
@@ -267,17 +269,17 @@ class WebSocketSession final : public WebSocket, public std::enable_shared_from_
   websocket::stream<Stream&> ws_;
   const Request request_;
 
-  mutable std::mutex mu_;
-  std::deque<Item> queue_;
-  size_t queued_bytes_ = 0;
-  bool writing_ = false;
-  bool closing_ = false;
-  bool close_sent_ = false;
-  bool closed_ = false;
-  websocket::close_reason close_reason_;
-  std::function<void(std::string)> on_message_;
-  std::function<void()> on_close_;
-  std::function<void(const std::string&)> on_written_;
+  mutable Mutex mu_;
+  std::deque<Item> queue_ SL_GUARDED_BY(mu_);
+  size_t queued_bytes_ SL_GUARDED_BY(mu_) = 0;
+  bool writing_ SL_GUARDED_BY(mu_) = false;
+  bool closing_ SL_GUARDED_BY(mu_) = false;
+  bool close_sent_ SL_GUARDED_BY(mu_) = false;
+  bool closed_ SL_GUARDED_BY(mu_) = false;
+  websocket::close_reason close_reason_ SL_GUARDED_BY(mu_);
+  std::function<void(std::string)> on_message_ SL_GUARDED_BY(mu_);
+  std::function<void()> on_close_ SL_GUARDED_BY(mu_);
+  std::function<void(const std::string&)> on_written_ SL_GUARDED_BY(mu_);
 };
 
 }  // namespace

@@ -77,7 +77,7 @@ bool StreamHub::Resume(ViewerState& v, const Message& fragment) {
 
 void StreamHub::OnFrame(const media::FramePtr& frame) {
   if (frame->params == nullptr) return;  // nothing a browser could decode yet
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (params_ == nullptr || !(*params_ == *frame->params)) SetParams(frame->params);
   ++stats_.frames;
 
@@ -125,7 +125,7 @@ void StreamHub::OnFrame(const media::FramePtr& frame) {
 }
 
 uint64_t StreamHub::Subscribe(std::shared_ptr<Viewer> viewer) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   const uint64_t id = next_id_++;
   ViewerState& v = viewers_[id];
   v.viewer = std::move(viewer);
@@ -145,13 +145,13 @@ uint64_t StreamHub::Subscribe(std::shared_ptr<Viewer> viewer) {
 }
 
 void StreamHub::Unsubscribe(uint64_t id) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   viewers_.erase(id);
   stats_.viewers = viewers_.size();
 }
 
 void StreamHub::SetOnline(bool online) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (online == online_) return;
   online_ = online;
   const Message m = Share(std::string("{\"type\":\"status\",\"online\":") +
@@ -160,17 +160,17 @@ void StreamHub::SetOnline(bool online) {
 }
 
 StreamHubStats StreamHub::stats() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return stats_;
 }
 
 std::shared_ptr<const media::StreamParams> StreamHub::params() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return params_;
 }
 
 media::FramePtr StreamHub::latest_keyframe() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return gop_complete_ && !gop_.empty() ? gop_.front().frame : nullptr;
 }
 

@@ -5,11 +5,11 @@
 #include <cstdint>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
 #include "base/clock.h"
+#include "base/mutex.h"
 #include "live/viewer.h"
 #include "media/frame.h"
 
@@ -67,30 +67,31 @@ class StreamHub {
     uint32_t duration_90k;
   };
 
-  void SetParams(const std::shared_ptr<const media::StreamParams>& params);
-  int64_t NextDecodeTime(int64_t pts_90k);
+  void SetParams(const std::shared_ptr<const media::StreamParams>& params) SL_REQUIRES(mu_);
+  int64_t NextDecodeTime(int64_t pts_90k) SL_REQUIRES(mu_);
   static Message Fragment(const GopFrame& f);
   // Sends the init messages if needed, then `fragment`; false if the viewer's queue is full.
-  bool Resume(ViewerState& v, const Message& fragment);
+  bool Resume(ViewerState& v, const Message& fragment) SL_REQUIRES(mu_);
 
   const Clock& clock_;
   const StreamHubOptions options_;
-  mutable std::mutex mu_;
-  std::shared_ptr<const media::StreamParams> params_;
-  Message init_text_, init_segment_;
-  std::vector<GopFrame> gop_;  // frames since the last keyframe
-  size_t gop_bytes_ = 0;
-  bool gop_complete_ = false;  // gop_ starts at a keyframe and was never truncated
-  bool online_ = true;
+  mutable Mutex mu_;
+  std::shared_ptr<const media::StreamParams> params_ SL_GUARDED_BY(mu_);
+  Message init_text_ SL_GUARDED_BY(mu_);
+  Message init_segment_ SL_GUARDED_BY(mu_);
+  std::vector<GopFrame> gop_ SL_GUARDED_BY(mu_);  // frames since the last keyframe
+  size_t gop_bytes_ SL_GUARDED_BY(mu_) = 0;
+  bool gop_complete_ SL_GUARDED_BY(mu_) = false;  // gop_ starts at a keyframe and was never truncated
+  bool online_ SL_GUARDED_BY(mu_) = true;
   // The hub's own decode timeline (tfdt): continuous across camera reconnects.
-  bool have_last_ = false;
-  int64_t last_pts_90k_ = 0;
-  int64_t last_decode_90k_ = 0;
-  uint32_t last_duration_90k_ = 9000;
-  uint32_t sequence_ = 1;
-  uint64_t next_id_ = 1;
-  std::map<uint64_t, ViewerState> viewers_;
-  StreamHubStats stats_;
+  bool have_last_ SL_GUARDED_BY(mu_) = false;
+  int64_t last_pts_90k_ SL_GUARDED_BY(mu_) = 0;
+  int64_t last_decode_90k_ SL_GUARDED_BY(mu_) = 0;
+  uint32_t last_duration_90k_ SL_GUARDED_BY(mu_) = 9000;
+  uint32_t sequence_ SL_GUARDED_BY(mu_) = 1;
+  uint64_t next_id_ SL_GUARDED_BY(mu_) = 1;
+  std::map<uint64_t, ViewerState> viewers_ SL_GUARDED_BY(mu_);
+  StreamHubStats stats_ SL_GUARDED_BY(mu_);
 };
 
 }  // namespace sightline::live

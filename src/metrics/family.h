@@ -18,12 +18,12 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "base/mutex.h"
 #include "metrics/snapshot.h"
 
 namespace sightline::metrics {
@@ -53,7 +53,7 @@ class Family final : public internal::FamilyBase {
   T& With(const std::array<std::string_view, N>& label_values) {
     std::array<std::string, N> key;
     for (size_t i = 0; i < N; ++i) key[i] = std::string(label_values[i]);
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     std::unique_ptr<T>& slot = children_[std::move(key)];
     if (slot == nullptr) slot = make_();
     return *slot;
@@ -61,7 +61,7 @@ class Family final : public internal::FamilyBase {
 
   FamilySnapshot Snapshot() const override {
     FamilySnapshot out{name_, help_, T::kType, {label_names_.begin(), label_names_.end()}, {}};
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     for (const auto& [values, instrument] : children_) {
       Series& s = out.series.emplace_back();
       s.label_values.assign(values.begin(), values.end());
@@ -75,8 +75,8 @@ class Family final : public internal::FamilyBase {
   const std::string help_;
   const std::array<std::string, N> label_names_;
   const std::function<std::unique_ptr<T>()> make_;
-  mutable std::mutex mu_;
-  std::map<std::array<std::string, N>, std::unique_ptr<T>> children_;  // guarded by mu_
+  mutable Mutex mu_;
+  std::map<std::array<std::string, N>, std::unique_ptr<T>> children_ SL_GUARDED_BY(mu_);
 };
 
 }  // namespace sightline::metrics

@@ -12,7 +12,7 @@ Status Registry::CheckNew(const std::string& name, MetricType type,
   if (Status s = CheckBucketBounds(bucket_bounds); !s.ok()) {
     return InvalidArgumentError("metric \"" + name + "\": " + std::string(s.message()));
   }
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (!names_.insert(name).second) return InvalidArgumentError("metric \"" + name + "\" registered twice");
   return Status();
 }
@@ -35,7 +35,7 @@ Result<Histogram*> Registry::AddHistogram(std::string name, std::string help,
 }
 
 void Registry::AddCollector(Collector collector) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   collectors_.push_back(std::move(collector));
 }
 
@@ -43,7 +43,7 @@ std::vector<FamilySnapshot> Registry::Collect() const {
   std::vector<FamilySnapshot> out;
   std::vector<Collector> collectors;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     for (const auto& family : families_) out.push_back(family->Snapshot());
     collectors = collectors_;
   }

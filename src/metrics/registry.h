@@ -17,12 +17,12 @@
 #include <array>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <set>
 #include <string>
 #include <type_traits>
 #include <vector>
 
+#include "base/mutex.h"
 #include "base/result.h"
 #include "metrics/counter.h"
 #include "metrics/family.h"
@@ -55,7 +55,7 @@ class Registry {
     auto family = std::make_unique<Family<T, N>>(std::move(name), std::move(help), std::move(label_names),
                                                  std::move(make));
     Family<T, N>* raw = family.get();
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     families_.push_back(std::move(family));
     return raw;
   }
@@ -76,10 +76,10 @@ class Registry {
   Status CheckNew(const std::string& name, MetricType type, const std::vector<std::string>& label_names,
                   const std::vector<double>& bucket_bounds);
 
-  mutable std::mutex mu_;
-  std::set<std::string> names_;                                  // guarded by mu_
-  std::vector<std::unique_ptr<internal::FamilyBase>> families_;  // guarded by mu_
-  std::vector<Collector> collectors_;                            // guarded by mu_
+  mutable Mutex mu_;
+  std::set<std::string> names_ SL_GUARDED_BY(mu_);
+  std::vector<std::unique_ptr<internal::FamilyBase>> families_ SL_GUARDED_BY(mu_);
+  std::vector<Collector> collectors_ SL_GUARDED_BY(mu_);
 };
 
 }  // namespace sightline::metrics

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <array>
-#include <mutex>
 #include <random>
 #include <vector>
 
@@ -20,6 +19,7 @@
 #include <boost/asio/write.hpp>
 
 #include "base/logging.h"
+#include "base/mutex.h"
 #include "rtsp/interleaved.h"
 #include "rtsp/message.h"
 #include "rtsp/rtp.h"
@@ -168,7 +168,7 @@ class Client::Impl : public std::enable_shared_from_this<Impl> {
   }
 
   ClientStats stats() const {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     ClientStats s = published_;
     Accumulate(s.receiver, current_.receiver);
     s.frames_dropped += current_.frames_dropped;
@@ -186,7 +186,7 @@ class Client::Impl : public std::enable_shared_from_this<Impl> {
   }
 
   void SetState(ClientState s) {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     published_.state = s;
   }
 
@@ -206,7 +206,7 @@ class Client::Impl : public std::enable_shared_from_this<Impl> {
     bool first = true;
     while (!stopped_) {
       if (!first) {
-        std::lock_guard<std::mutex> lock(mu_);
+        MutexLock lock(mu_);
         ++published_.reconnects;
       }
       first = false;
@@ -234,7 +234,7 @@ class Client::Impl : public std::enable_shared_from_this<Impl> {
   }
 
   void RecordError(const Status& s) {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     published_.last_error = s.ToString();
   }
 
@@ -248,7 +248,7 @@ class Client::Impl : public std::enable_shared_from_this<Impl> {
   }
 
   void FoldConnectionStats(const Connection& c) {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     if (c.receiver) {
       Accumulate(published_.receiver, c.receiver->stats());
       published_.frames_dropped += c.receiver->depacketizer_stats().units_dropped;
@@ -289,7 +289,7 @@ class Client::Impl : public std::enable_shared_from_this<Impl> {
       const MonoTime now = clock_.Now();
       if (now >= conn->deadline) {
         if (conn->playing) {
-          std::lock_guard<std::mutex> lock(mu_);
+          MutexLock lock(mu_);
           ++published_.stalls;
         }
         conn->Close(DeadlineExceededError(conn->deadline_what));
@@ -603,7 +603,7 @@ class Client::Impl : public std::enable_shared_from_this<Impl> {
         // moves, which spares a string per frame.
         if (c.playing) c.deadline = now + options_.stall_timeout;
         {
-          std::lock_guard<std::mutex> lock(mu_);
+          MutexLock lock(mu_);
           current_ = {c.receiver->stats(), c.receiver->depacketizer_stats().units_dropped,
                       c.stray_packets, c.splitter.skipped_bytes()};
           published_.last_frame_time = now;
@@ -639,7 +639,7 @@ class Client::Impl : public std::enable_shared_from_this<Impl> {
     conn->next_rtcp = conn->play_time + std::chrono::seconds(1);
     SetDeadline(*conn, options_.stall_timeout, StallMessage());
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(mu_);
       ++published_.connections;
     }
     SetState(ClientState::kPlaying);
@@ -686,9 +686,9 @@ class Client::Impl : public std::enable_shared_from_this<Impl> {
     uint64_t stray_packets = 0;
     uint64_t skipped_bytes = 0;
   };
-  mutable std::mutex mu_;  // guards the two fields below, read by stats() from any thread
-  ClientStats published_;  // totals of finished connections, and state
-  LiveStats current_;
+  mutable Mutex mu_;  // guards the two fields below, read by stats() from any thread
+  ClientStats published_ SL_GUARDED_BY(mu_);  // totals of finished connections, and state
+  LiveStats current_ SL_GUARDED_BY(mu_);
 };
 
 Client::Client(asio::any_io_executor executor, ClientOptions options, FrameCallback on_frame, const Clock& clock)

@@ -15,31 +15,31 @@ void DirWriter::Start() { thread_ = std::thread([this] { Run(); }); }
 
 void DirWriter::Stop() {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     stopping_ = true;
   }
-  cv_.notify_all();
+  cv_.NotifyAll();
   if (thread_.joinable()) thread_.join();
 }
 
 void DirWriter::Submit(StreamRecorder* stream, Gop gop) {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     queue_.push_back(Job{stream, false, std::move(gop)});
   }
-  cv_.notify_one();
+  cv_.NotifyOne();
 }
 
 void DirWriter::EndStream(StreamRecorder* stream) {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     queue_.push_back(Job{stream, true, Gop()});
   }
-  cv_.notify_one();
+  cv_.NotifyOne();
 }
 
 DirWriterStats DirWriter::stats() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return stats_;
 }
 
@@ -49,10 +49,12 @@ void DirWriter::Run() {
   for (;;) {
     bool stop;
     {
-      std::unique_lock lock(mu_);
+      MutexLock lock(mu_);
       // The condition variable waits on the steady clock; a simulated clock only decides
       // whether a flush is due.
-      cv_.wait_for(lock, options_.flush_interval, [&] { return !queue_.empty() || stopping_; });
+      const auto deadline = std::chrono::steady_clock::now() + options_.flush_interval;
+      while (queue_.empty() && !stopping_ && cv_.WaitUntil(mu_, deadline)) {
+      }
       jobs.swap(queue_);
       stop = stopping_;
     }
@@ -132,7 +134,7 @@ void DirWriter::Write(StreamRecorder* s, Gop& gop) {
   }
   ++s->gops_lost_write_error_;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     ++stats_.write_errors;
   }
   if (st.code() == StatusCode::kResourceExhausted) options_.index_writer->RequestRetention();
@@ -156,7 +158,7 @@ void DirWriter::Write(StreamRecorder* s, Gop& gop) {
 }
 
 void DirWriter::Abandon(std::unique_ptr<SegmentWriter> seg) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   ++stats_.segments_abandoned;
   if (seg->has_durable_fragments()) {
     abandoned_rows_.push_back(seg->DurableRow(/*open=*/false));
@@ -167,7 +169,7 @@ void DirWriter::Abandon(std::unique_ptr<SegmentWriter> seg) {
 
 void DirWriter::Flush() {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     ++stats_.flushes;
   }
   // Directory entries first: a file whose name can vanish must not be committed.
@@ -188,7 +190,7 @@ void DirWriter::Flush() {
       if (st.ok()) st = seg->Sync();
       if (!st.ok()) {
         {
-          std::lock_guard lock(mu_);
+          MutexLock lock(mu_);
           ++stats_.sync_errors;
         }
         SL_LOG(kError) << "fdatasync failed, segment abandoned: " << st;

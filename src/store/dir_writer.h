@@ -9,13 +9,11 @@
 // Stop() drains the queue, closes every segment and makes it durable.
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <set>
 #include <string>
 #include <thread>
@@ -23,6 +21,7 @@
 
 #include "base/clock.h"
 #include "base/logging.h"
+#include "base/mutex.h"
 #include "store/env.h"
 #include "store/gop_assembler.h"
 #include "store/segment_writer.h"
@@ -88,12 +87,12 @@ class DirWriter {
   const DirWriterOptions options_;
   Env& env_;
 
-  mutable std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<Job> queue_;
-  bool stopping_ = false;
+  mutable Mutex mu_;
+  CondVar cv_;
+  std::deque<Job> queue_ SL_GUARDED_BY(mu_);
+  bool stopping_ SL_GUARDED_BY(mu_) = false;
   std::thread thread_;
-  DirWriterStats stats_;  // under mu_
+  DirWriterStats stats_ SL_GUARDED_BY(mu_);
 
   // Writer thread only.
   std::map<StreamRecorder*, std::unique_ptr<SegmentWriter>> open_;

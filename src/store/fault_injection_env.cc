@@ -19,28 +19,28 @@ class FaultInjectionEnv::File final : public WritableFile {
 };
 
 void FaultInjectionEnv::CrashAt(std::string name, int nth) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   crash_at_ = std::move(name);
   crash_at_hits_left_ = nth;
 }
 void FaultInjectionEnv::SetAppendDelay(std::chrono::milliseconds d) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   append_delay_ = d;
 }
 void FaultInjectionEnv::CrashAfterMutations(int64_t n) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   mutations_left_ = n;
 }
 void FaultInjectionEnv::FailSyncOf(std::string path_substring) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   failing_sync_.insert(std::move(path_substring));
 }
 void FaultInjectionEnv::SetCapacity(uint64_t bytes) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   capacity_ = bytes;
 }
 bool FaultInjectionEnv::crashed() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return crashed_;
 }
 uint64_t FaultInjectionEnv::UsedLocked() const {
@@ -63,7 +63,7 @@ Status FaultInjectionEnv::Mutate() {
 }
 
 Status FaultInjectionEnv::CrashPoint(std::string_view name) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (crashed_) return Dead();
   if (!crash_at_.empty() && name == crash_at_ && --crash_at_hits_left_ == 0) {
     crashed_ = true;
@@ -73,7 +73,7 @@ Status FaultInjectionEnv::CrashPoint(std::string_view name) {
 }
 
 void FaultInjectionEnv::PowerCut() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   for (auto it = files_.begin(); it != files_.end();) {
     if (!it->second.entry_synced) {
       base_->Remove(it->first).IgnoreError();
@@ -92,7 +92,7 @@ void FaultInjectionEnv::PowerCut() {
 }
 
 Result<std::unique_ptr<WritableFile>> FaultInjectionEnv::OpenAppendable(const std::string& path) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   RETURN_IF_ERROR(Mutate());
   const bool existed = base_->Exists(path);
   ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> f, base_->OpenAppendable(path));
@@ -107,11 +107,11 @@ Result<std::unique_ptr<WritableFile>> FaultInjectionEnv::OpenAppendable(const st
 Status FaultInjectionEnv::AppendTo(const std::string& path, WritableFile& file, ByteSpan data) {
   std::chrono::milliseconds delay;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     delay = append_delay_;
   }
   if (delay.count() > 0) std::this_thread::sleep_for(delay);
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   RETURN_IF_ERROR(Mutate());
   if (capacity_ != 0) {
     if (UsedLocked() + data.size() > capacity_) {
@@ -124,7 +124,7 @@ Status FaultInjectionEnv::AppendTo(const std::string& path, WritableFile& file, 
 }
 
 Status FaultInjectionEnv::SyncFile(const std::string& path, WritableFile& file) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   RETURN_IF_ERROR(Mutate());
   for (const std::string& s : failing_sync_) {
     if (path.find(s) != std::string::npos) {
@@ -138,7 +138,7 @@ Status FaultInjectionEnv::SyncFile(const std::string& path, WritableFile& file) 
 
 Result<Bytes> FaultInjectionEnv::Read(const std::string& path, uint64_t offset, uint64_t length) {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (crashed_) return Dead();
   }
   return base_->Read(path, offset, length);
@@ -146,7 +146,7 @@ Result<Bytes> FaultInjectionEnv::Read(const std::string& path, uint64_t offset, 
 
 Result<uint64_t> FaultInjectionEnv::FileSize(const std::string& path) {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (crashed_) return Dead();
   }
   return base_->FileSize(path);
@@ -155,7 +155,7 @@ Result<uint64_t> FaultInjectionEnv::FileSize(const std::string& path) {
 bool FaultInjectionEnv::Exists(const std::string& path) { return base_->Exists(path); }
 
 Status FaultInjectionEnv::Truncate(const std::string& path, uint64_t size) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   RETURN_IF_ERROR(Mutate());
   RETURN_IF_ERROR(base_->Truncate(path, size));
   FileState& f = files_[path];
@@ -164,7 +164,7 @@ Status FaultInjectionEnv::Truncate(const std::string& path, uint64_t size) {
 }
 
 Status FaultInjectionEnv::Remove(const std::string& path) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   RETURN_IF_ERROR(Mutate());
   RETURN_IF_ERROR(base_->Remove(path));
   files_.erase(path);
@@ -172,7 +172,7 @@ Status FaultInjectionEnv::Remove(const std::string& path) {
 }
 
 Status FaultInjectionEnv::Rename(const std::string& from, const std::string& to) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   RETURN_IF_ERROR(Mutate());
   RETURN_IF_ERROR(base_->Rename(from, to));
   if (auto it = files_.find(from); it != files_.end()) {
@@ -185,13 +185,13 @@ Status FaultInjectionEnv::Rename(const std::string& from, const std::string& to)
 }
 
 Status FaultInjectionEnv::CreateDirs(const std::string& path) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   RETURN_IF_ERROR(Mutate());
   return base_->CreateDirs(path);
 }
 
 Status FaultInjectionEnv::SyncDir(const std::string& path) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   RETURN_IF_ERROR(Mutate());
   RETURN_IF_ERROR(base_->SyncDir(path));
   for (auto& [p, f] : files_) {
@@ -202,14 +202,14 @@ Status FaultInjectionEnv::SyncDir(const std::string& path) {
 
 Result<std::vector<std::string>> FaultInjectionEnv::ListDir(const std::string& path) {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (crashed_) return Dead();
   }
   return base_->ListDir(path);
 }
 
 Result<uint64_t> FaultInjectionEnv::FreeBytes(const std::string& path) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (crashed_) return Dead();
   if (capacity_ == 0) return base_->FreeBytes(path);
   const uint64_t used = UsedLocked();

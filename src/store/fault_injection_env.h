@@ -11,10 +11,10 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
-#include <mutex>
 #include <set>
 #include <string>
 
+#include "base/mutex.h"
 #include "store/env.h"
 
 namespace sightline::store {
@@ -55,23 +55,23 @@ class FaultInjectionEnv final : public Env {
     uint64_t synced_size = 0;
     bool entry_synced = true;  // false for a file created since its directory's last sync
   };
-  // Counts a mutating operation; fails once crashed. Caller holds mu_.
-  Status Mutate();
+  // Counts a mutating operation; fails once crashed.
+  Status Mutate() SL_REQUIRES(mu_);
   Status Dead() const;
-  uint64_t UsedLocked() const;  // bytes in files through this env; caller holds mu_
+  uint64_t UsedLocked() const SL_REQUIRES(mu_);  // bytes in files through this env
   Status AppendTo(const std::string& path, WritableFile& file, ByteSpan data);
   Status SyncFile(const std::string& path, WritableFile& file);
 
   Env* const base_;
-  mutable std::mutex mu_;
-  std::map<std::string, FileState> files_;  // every file opened or created through this env
-  std::string crash_at_;
-  int crash_at_hits_left_ = 0;
-  std::chrono::milliseconds append_delay_{0};
-  int64_t mutations_left_ = -1;  // -1: no countdown
-  bool crashed_ = false;
-  std::set<std::string> failing_sync_;
-  uint64_t capacity_ = 0;
+  mutable Mutex mu_;
+  std::map<std::string, FileState> files_ SL_GUARDED_BY(mu_);  // every file opened or created through this env
+  std::string crash_at_ SL_GUARDED_BY(mu_);
+  int crash_at_hits_left_ SL_GUARDED_BY(mu_) = 0;
+  std::chrono::milliseconds append_delay_ SL_GUARDED_BY(mu_) {0};
+  int64_t mutations_left_ SL_GUARDED_BY(mu_) = -1;  // -1: no countdown
+  bool crashed_ SL_GUARDED_BY(mu_) = false;
+  std::set<std::string> failing_sync_ SL_GUARDED_BY(mu_);
+  uint64_t capacity_ SL_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace sightline::store

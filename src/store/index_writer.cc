@@ -25,36 +25,36 @@ void IndexWriter::Start() { thread_ = std::thread([this] { Run(); }); }
 
 void IndexWriter::Stop() {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     stopping_ = true;
   }
-  cv_.notify_all();
+  cv_.NotifyAll();
   if (thread_.joinable()) thread_.join();
 }
 
 void IndexWriter::Submit(std::vector<SegmentRow> rows) {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     // A later row of the same segment supersedes an earlier one not yet committed.
     for (SegmentRow& r : rows) pending_rows_[{r.stream_id, r.seq}] = std::move(r);
   }
-  cv_.notify_one();
+  cv_.NotifyOne();
 }
 
 void IndexWriter::AddEvent(EventRow event) {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     pending_events_.push_back(std::move(event));
   }
-  cv_.notify_one();
+  cv_.NotifyOne();
 }
 
 void IndexWriter::SubmitMotionEvent(MotionEventRow row) {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     QueueMotionEventLocked(std::move(row), /*older=*/false);
   }
-  cv_.notify_one();
+  cv_.NotifyOne();
 }
 
 void IndexWriter::QueueMotionEventLocked(MotionEventRow row, bool older) {
@@ -74,7 +74,7 @@ void IndexWriter::SubmitMotionGrids(MotionGridChunk chunk) {
   Status valid = ValidateMotionGridChunk(chunk);
   const uint64_t bytes = chunk.data.size() + chunk.any_grid.size();
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (valid.ok() && pending_grid_bytes_ + bytes <= options_.max_pending_grid_bytes) {
       pending_grid_bytes_ += bytes;
       pending_grids_.push_back(std::move(chunk));
@@ -91,19 +91,19 @@ void IndexWriter::SubmitMotionGrids(MotionGridChunk chunk) {
   if (!valid.ok() && grid_drop_log_.Allow(std::chrono::steady_clock::now(), &suppressed)) {
     SL_LOG(kWarning) << valid << (suppressed > 0 ? " (" + std::to_string(suppressed) + " more not logged)" : "");
   }
-  cv_.notify_one();
+  cv_.NotifyOne();
 }
 
 void IndexWriter::RequestRetention() {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     retention_requested_ = true;
   }
-  cv_.notify_one();
+  cv_.NotifyOne();
 }
 
 IndexWriterStats IndexWriter::stats() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return stats_;
 }
 
@@ -112,11 +112,12 @@ void IndexWriter::Run() {
   for (;;) {
     bool stop, retention;
     {
-      std::unique_lock lock(mu_);
-      cv_.wait_for(lock, std::chrono::milliseconds(200), [&] {
-        return !pending_rows_.empty() || !pending_events_.empty() || !pending_motion_events_.empty() ||
-               !pending_grids_.empty() || retention_requested_ || stopping_;
-      });
+      MutexLock lock(mu_);
+      const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(200);
+      while (pending_rows_.empty() && pending_events_.empty() && pending_motion_events_.empty() &&
+             pending_grids_.empty() && !retention_requested_ && !stopping_ &&
+             cv_.WaitUntil(mu_, deadline)) {
+      }
       stop = stopping_;
       retention = retention_requested_;
       retention_requested_ = false;
@@ -125,8 +126,10 @@ void IndexWriter::Run() {
     if (stop) return;
     if (!committed) {
       // Retry later, not in a tight loop: a broken disk or database will not heal at once.
-      std::unique_lock lock(mu_);
-      cv_.wait_for(lock, std::chrono::seconds(1), [&] { return stopping_; });
+      MutexLock lock(mu_);
+      const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+      while (!stopping_ && cv_.WaitUntil(mu_, deadline)) {
+      }
     }
     if (retention || options_.clock->Now() >= next_retention) {
       Status st = RunRetention();
@@ -141,7 +144,7 @@ void IndexWriter::Run() {
 bool IndexWriter::CommitPending() {
   IndexBatch batch;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     for (auto& [key, row] : pending_rows_) batch.segments.push_back(std::move(row));
     pending_rows_.clear();
     batch.events.swap(pending_events_);
@@ -160,7 +163,7 @@ bool IndexWriter::CommitPending() {
   if (st.ok() && options_.on_commit) {
     options_.on_commit(std::chrono::duration_cast<std::chrono::microseconds>(options_.clock->Now() - started));
   }
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (!st.ok()) {
     ++stats_.commit_errors;
     if (st.code() == StatusCode::kResourceExhausted) retention_requested_ = true;
@@ -186,7 +189,7 @@ bool IndexWriter::CommitPending() {
 Status IndexWriter::RunRetention() {
   uint64_t deleted_before;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     ++stats_.retention_runs;
     deleted_before = stats_.segments_deleted;
   }
@@ -236,7 +239,7 @@ Status IndexWriter::RunRetention() {
       if (free_bytes >= d.min_free_bytes) break;
       ASSIGN_OR_RETURN(std::vector<SegmentRow> victims, index_.OldestDeletable(0, d.dir_id, 8));
       if (victims.empty()) {
-        std::lock_guard lock(mu_);
+        MutexLock lock(mu_);
         ++stats_.disk_full_nothing_to_delete;
         const MonoTime now = options_.clock->Now();
         if (last_nothing_to_delete_event_ == MonoTime{} ||
@@ -252,7 +255,7 @@ Status IndexWriter::RunRetention() {
         break;
       }
       {
-        std::lock_guard lock(mu_);
+        MutexLock lock(mu_);
         if (round == 0) {
           pending_events_.push_back({now_us, "disk_full", "", "",
                                      "free space on " + d.path + " below min_free: deleting the "
@@ -267,7 +270,7 @@ Status IndexWriter::RunRetention() {
   // first run, only when this run deleted something.
   bool deleted;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     deleted = stats_.segments_deleted != deleted_before;
   }
   if (deleted || !motion_data_checked_) {
@@ -279,7 +282,7 @@ Status IndexWriter::RunRetention() {
       ASSIGN_OR_RETURN(std::optional<int64_t> oldest, index_.OldestSegmentStart(camera));
       if (!oldest) continue;  // nothing recorded (yet): nothing to measure against
       ASSIGN_OR_RETURN(int64_t rows, index_.DeleteMotionDataBefore(camera, *oldest));
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       stats_.motion_rows_deleted += static_cast<uint64_t>(rows);
     }
     motion_data_checked_ = true;
@@ -336,7 +339,7 @@ Status IndexWriter::DeleteSegments(const std::vector<SegmentRow>& victims) {
   }
   RETURN_IF_ERROR(env_.CrashPoint("retention.before_clear_garbage"));
   RETURN_IF_ERROR(index_.ClearGarbage(done));
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   stats_.segments_deleted += done.size();
   stats_.bytes_deleted += bytes;
   return Status();

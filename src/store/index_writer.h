@@ -10,11 +10,9 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <map>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <utility>
@@ -22,6 +20,7 @@
 
 #include "base/clock.h"
 #include "base/logging.h"
+#include "base/mutex.h"
 #include "store/env.h"
 #include "store/index.h"
 #include "store/stream_recorder.h"
@@ -101,10 +100,10 @@ class IndexWriter {
  private:
   void Run();
   bool CommitPending();  // false if the commit failed (the rows wait for a retry)
-  // Queues a motion event row, merging it into one already waiting (under mu_).
+  // Queues a motion event row, merging it into one already waiting.
   // `older`: `row` was submitted before the one waiting (a failed commit's), so the waiting
   // one wins and only takes a thumbnail it lacks.
-  void QueueMotionEventLocked(MotionEventRow row, bool older);
+  void QueueMotionEventLocked(MotionEventRow row, bool older) SL_REQUIRES(mu_);
   // Deletes the stream's closed unprotected segments of `tier` that ended before cutoff_us,
   // oldest first.
   Status DeleteOldest(int64_t stream_id, MotionTier tier, int64_t cutoff_us);
@@ -114,16 +113,16 @@ class IndexWriter {
   Index& index_;
   Env& env_;
 
-  mutable std::mutex mu_;
-  std::condition_variable cv_;
-  std::map<std::pair<int64_t, int64_t>, SegmentRow> pending_rows_;  // (stream_id, seq)
-  std::vector<EventRow> pending_events_;
-  std::map<int64_t, MotionEventRow> pending_motion_events_;  // by id
-  std::vector<MotionGridChunk> pending_grids_;
-  uint64_t pending_grid_bytes_ = 0;
-  bool retention_requested_ = false;
-  bool stopping_ = false;
-  IndexWriterStats stats_;
+  mutable Mutex mu_;
+  CondVar cv_;
+  std::map<std::pair<int64_t, int64_t>, SegmentRow> pending_rows_ SL_GUARDED_BY(mu_);  // (stream_id, seq)
+  std::vector<EventRow> pending_events_ SL_GUARDED_BY(mu_);
+  std::map<int64_t, MotionEventRow> pending_motion_events_ SL_GUARDED_BY(mu_);  // by id
+  std::vector<MotionGridChunk> pending_grids_ SL_GUARDED_BY(mu_);
+  uint64_t pending_grid_bytes_ SL_GUARDED_BY(mu_) = 0;
+  bool retention_requested_ SL_GUARDED_BY(mu_) = false;
+  bool stopping_ SL_GUARDED_BY(mu_) = false;
+  IndexWriterStats stats_ SL_GUARDED_BY(mu_);
   std::thread thread_;
 
   std::atomic<int64_t> next_motion_event_id_;

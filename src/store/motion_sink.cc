@@ -9,7 +9,7 @@ MotionSink::MotionSink(std::string camera, std::string stream, IndexWriter* writ
 
 void MotionSink::OnGrid(int64_t time_us, ByteSpan grid, bool motion) {
   if (grid.size() != kMotionGridBytes) return;
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (closed_) return;
   ++stats_.frames;
   if (motion) ++stats_.frames_with_motion;
@@ -27,7 +27,7 @@ void MotionSink::OnEvent(const MotionEventUpdate& update) {
   row.peak_us = update.peak_us;
   row.thumbnail = update.thumbnail_jpeg;
   // Submitted under the lock, so that the writer sees an event's updates in call order.
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (closed_) return;
   if (open_event_id_ == 0) {
     open_event_id_ = writer_->NewMotionEventId();
@@ -42,14 +42,14 @@ void MotionSink::OnEvent(const MotionEventUpdate& update) {
 }
 
 void MotionSink::Close() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (closed_) return;
   closed_ = true;
   if (std::optional<MotionGridChunk> chunk = builder_.Finish()) SubmitChunk(std::move(*chunk));
 }
 
 MotionSinkStats MotionSink::stats() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return stats_;
 }
 

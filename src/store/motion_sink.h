@@ -10,11 +10,11 @@
 // destroyed; after Close (or Store::Close) calls are ignored.
 
 #include <cstdint>
-#include <mutex>
 #include <string>
 #include <vector>
 
 #include "base/bytes.h"
+#include "base/mutex.h"
 #include "store/motion_grid_chunk.h"
 
 namespace sightline::store {
@@ -60,17 +60,17 @@ class MotionSink {
   const std::string& stream() const { return stream_; }
 
  private:
-  void SubmitChunk(MotionGridChunk chunk);  // under mu_
+  void SubmitChunk(MotionGridChunk chunk) SL_REQUIRES(mu_);
 
   const std::string camera_;
   const std::string stream_;
   IndexWriter* const writer_;
 
-  mutable std::mutex mu_;
-  MotionChunkBuilder builder_;
-  int64_t open_event_id_ = 0;  // 0: no event open
-  bool closed_ = false;
-  MotionSinkStats stats_;
+  mutable Mutex mu_;
+  MotionChunkBuilder builder_ SL_GUARDED_BY(mu_);
+  int64_t open_event_id_ SL_GUARDED_BY(mu_) = 0;  // 0: no event open
+  bool closed_ SL_GUARDED_BY(mu_) = false;
+  MotionSinkStats stats_ SL_GUARDED_BY(mu_);
 };
 
 }  // namespace sightline::store

@@ -89,7 +89,7 @@ StreamRecorder* Store::recorder(const std::string& camera, const std::string& st
 }
 
 MotionSink* Store::motion_sink(const std::string& camera, const std::string& stream) {
-  std::lock_guard lock(sinks_mu_);
+  MutexLock lock(sinks_mu_);
   std::unique_ptr<MotionSink>& sink = sinks_[{camera, stream}];
   if (sink == nullptr) {
     sink = std::make_unique<MotionSink>(camera, stream, index_writer_.get());
@@ -101,7 +101,7 @@ MotionSink* Store::motion_sink(const std::string& camera, const std::string& str
 void Store::Close() {
   if (closed_ || index_writer_ == nullptr) return;
   {
-    std::lock_guard lock(sinks_mu_);
+    MutexLock lock(sinks_mu_);
     closed_ = true;
     for (auto& [key, sink] : sinks_) sink->Close();
   }

@@ -11,11 +11,11 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
 #include "base/clock.h"
+#include "base/mutex.h"
 #include "base/result.h"
 #include "store/dir_writer.h"
 #include "store/env.h"
@@ -84,8 +84,8 @@ class Store {
   std::unique_ptr<IndexWriter> index_writer_;
   std::vector<std::unique_ptr<DirWriter>> writers_;
   std::map<std::pair<std::string, std::string>, std::unique_ptr<StreamRecorder>> recorders_;
-  std::mutex sinks_mu_;
-  std::map<std::pair<std::string, std::string>, std::unique_ptr<MotionSink>> sinks_;
+  Mutex sinks_mu_;
+  std::map<std::pair<std::string, std::string>, std::unique_ptr<MotionSink>> sinks_ SL_GUARDED_BY(sinks_mu_);
   bool closed_ = false;
 };
 

@@ -21,13 +21,13 @@ StreamRecorder::StreamRecorder(std::string camera, std::string stream, int64_t s
       clock_(clock) {}
 
 void StreamRecorder::OnFrame(media::FramePtr frame) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   ended_ = false;
   if (std::optional<Gop> gop = assembler_.Add(std::move(frame))) Queue(std::move(*gop));
 }
 
 void StreamRecorder::EndOfStream() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (ended_) return;
   ended_ = true;
   if (std::optional<Gop> gop = assembler_.Finish()) Queue(std::move(*gop));
@@ -65,7 +65,7 @@ StreamRecorderStats StreamRecorder::stats() const {
   s.bytes_written = bytes_written_;
   s.segments_started = segments_started_;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     s.frames = assembler_.stats().frames;
     s.frames_before_keyframe = assembler_.stats().frames_before_keyframe;
     s.gaps = assembler_.stats().gaps;

@@ -11,11 +11,11 @@
 
 #include <atomic>
 #include <cstdint>
-#include <mutex>
 #include <optional>
 #include <string>
 
 #include "base/clock.h"
+#include "base/mutex.h"
 #include "media/frame.h"
 #include "store/gop_assembler.h"
 
@@ -67,7 +67,7 @@ class StreamRecorder {
  private:
   friend class DirWriter;  // updates the writer-side counters and the last seq
   friend class Store;      // sets the last seq before the writer starts
-  void Queue(Gop gop);
+  void Queue(Gop gop) SL_REQUIRES(mu_);
 
   const std::string camera_;
   const std::string stream_;
@@ -78,10 +78,10 @@ class StreamRecorder {
   IndexWriter* const index_writer_;
   const Clock* const clock_;
 
-  mutable std::mutex mu_;  // guards the assembler and the calls into the writer, in frame order
-  GopAssembler assembler_;
-  MonoTime last_slow_event_{};
-  bool ended_ = true;  // no frame since the last EndOfStream
+  mutable Mutex mu_;  // guards the assembler and the calls into the writer, in frame order
+  GopAssembler assembler_ SL_GUARDED_BY(mu_);
+  MonoTime last_slow_event_ SL_GUARDED_BY(mu_) {};
+  bool ended_ SL_GUARDED_BY(mu_) = true;  // no frame since the last EndOfStream
 
   std::atomic<uint64_t> pending_bytes_{0};
   std::atomic<uint64_t> gops_queued_{0}, gops_dropped_slow_{0};

@@ -1,0 +1,192 @@
+#pragma once
+// Plumbing of the multi-site integration tests (multisite_test.cc): a nats-server and a
+// PostgreSQL 15 of the test's own, on free ports in a temporary directory, and
+// `sightline central`. PostgreSQL refuses to run as root, so it runs as the `postgres` user
+// (runuser); the tests skip when they are not root or that user or a program is missing.
+// Every process is stopped when its object goes away, also when a test fails half-way.
+
+#include <gtest/gtest.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "record_harness.h"
+#include "support/child_process.h"
+#include "support/tcp_connection.h"
+
+namespace sightline::testing {
+
+inline constexpr const char* kPgBin = "/usr/lib/postgresql/15/bin";
+
+// A TCP port nobody listens on now (the kernel's choice for port 0).
+inline uint16_t FreePort() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+  socklen_t len = sizeof(addr);
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
+// `s` in single quotes for /bin/sh, also when it holds single quotes (SQL).
+inline std::string ShellQuote(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+// Why these tests cannot run here, or nullopt.
+inline std::optional<std::string> MissingPrerequisite() {
+  if (::geteuid() != 0) return "must run as root (PostgreSQL runs as user postgres through runuser)";
+  if (Shell("id postgres").code != 0) return "no postgres user (apt-get install postgresql-15)";
+  if (!std::filesystem::exists(std::string(kPgBin) + "/initdb")) return "no PostgreSQL 15 (scripts/setup.sh)";
+  if (Shell("command -v nats-server").code != 0) return "no nats-server (scripts/setup.sh)";
+  return std::nullopt;
+}
+
+// Waits up to `timeout_ms` for something to accept TCP connections on 127.0.0.1:port.
+inline bool WaitForPort(uint16_t port, int timeout_ms) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (TcpConnection::Connect("127.0.0.1", port, 200).ok()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
+}
+
+// nats-server on a fixed port, restartable on the same port after a kill -9.
+class NatsServer {
+ public:
+  NatsServer(std::string dir, uint16_t port) : dir_(std::move(dir)), port_(port) {}
+  Status Start() {
+    ASSIGN_OR_RETURN(process_, ChildProcess::Start("nats-server", {"-a", "127.0.0.1", "-p", std::to_string(port_),
+                                                                   "-l", dir_ + "/nats.log"}));
+    if (!WaitForPort(port_, 10'000)) return DeadlineExceededError("nats-server did not listen on " + Url());
+    return Status();
+  }
+  void Kill9() {
+    if (process_) process_->Signal(SIGKILL).IgnoreError();
+    if (process_) process_->Wait(5000).status().IgnoreError();
+    process_.reset();
+  }
+  std::string Url() const { return "nats://127.0.0.1:" + std::to_string(port_); }
+  uint16_t port() const { return port_; }
+
+ private:
+  std::string dir_;
+  uint16_t port_;
+  std::unique_ptr<ChildProcess> process_;  // killed by its destructor
+};
+
+// PostgreSQL 15 in `dir`/pg, listening only on a unix socket in `dir`/pg-socket.
+class Postgres {
+ public:
+  Postgres(std::string dir, uint16_t port)
+      : data_(dir + "/pg"), socket_dir_(dir + "/pg-socket"), port_(port) {}
+  ~Postgres() {
+    if (started_) Shell(AsPostgres(std::string(kPgBin) + "/pg_ctl -D " + Quote(data_) + " -m immediate stop"));
+  }
+  Postgres(const Postgres&) = delete;
+  Postgres& operator=(const Postgres&) = delete;
+
+  Status Start() {
+    std::filesystem::create_directories(data_);
+    std::filesystem::create_directories(socket_dir_);
+    for (const std::string& d : {data_, socket_dir_}) {
+      if (Shell("chown postgres: " + Quote(d)).code != 0) return InternalError("chown postgres " + d);
+    }
+    const CommandResult init = Shell(AsPostgres(std::string(kPgBin) + "/initdb -D " + Quote(data_) +
+                                                " -U postgres --auth=trust -E UTF8 --no-sync"));
+    if (init.code != 0) return InternalError("initdb: " + init.output);
+    const std::string options = "-p " + std::to_string(port_) + " -k " + socket_dir_ + " -c listen_addresses=";
+    const CommandResult start = Shell(AsPostgres(std::string(kPgBin) + "/pg_ctl -D " + Quote(data_) + " -l " +
+                                                 Quote(data_ + "/log") + " -o " + Quote(options) + " -w start"));
+    if (start.code != 0) return InternalError("pg_ctl start: " + start.output);
+    started_ = true;
+    return Status();
+  }
+
+  std::string Conninfo() const {
+    return "host=" + socket_dir_ + " port=" + std::to_string(port_) + " dbname=postgres user=postgres";
+  }
+  // The first column of the first row of `sql`, or the error.
+  std::string Query(const std::string& sql) const {
+    CommandResult r = Shell("psql -X -At -d " + Quote(Conninfo()) + " -c " + ShellQuote(sql));
+    while (!r.output.empty() && r.output.back() == '\n') r.output.pop_back();
+    return r.code == 0 ? r.output : "error: " + r.output;
+  }
+  int64_t Count(const std::string& sql) const {
+    const std::string text = Query(sql);
+    return text.empty() || text.starts_with("error") ? -1 : std::stoll(text);
+  }
+
+ private:
+  static std::string AsPostgres(const std::string& command) { return "runuser -u postgres -- " + command; }
+  std::string data_, socket_dir_;
+  uint16_t port_;
+  bool started_ = false;
+};
+
+// `sightline central` with a central.yaml in `dir`.
+class Central {
+ public:
+  Central(std::string dir, std::string nats_url, std::string conninfo)
+      : config_(dir + "/central.yaml") {
+    std::ofstream(config_) << "nats:\n  url: " << nats_url << "\npostgres: \"" << conninfo << "\"\n";
+  }
+  Status Start() {
+    ASSIGN_OR_RETURN(process_, ChildProcess::Start(SIGHTLINE_BINARY, {"central", "--config", config_,
+                                                                      "--log-level", "warning"}));
+    return process_->WaitForLinePrefix("central: ingesting", 20'000).status();
+  }
+  void Kill9() {
+    if (process_) process_->Signal(SIGKILL).IgnoreError();
+    if (process_) process_->Wait(5000).status().IgnoreError();
+    process_.reset();
+  }
+  // Stops it as Ctrl-C does and returns its summary line ("received=... refused=...").
+  std::string Stop() {
+    if (!process_) return "";
+    EXPECT_TRUE(process_->Signal(SIGINT).ok());
+    Result<std::string> line = process_->WaitForLinePrefix("central summary: ", 20'000);
+    EXPECT_TRUE(line.ok()) << line.status();
+    Result<int> code = process_->Wait(20'000);
+    EXPECT_TRUE(code.ok() && *code == 0);
+    process_.reset();
+    return line.ok() ? *line : "";
+  }
+
+ private:
+  std::string config_;
+  std::unique_ptr<ChildProcess> process_;
+};
+
+// Publishes `payload` on `subject` by speaking the NATS protocol by hand (no client library
+// in between: the bytes are exactly these). Waits for the server's PONG, so the message was
+// routed before this returns.
+inline Status NatsPublishRaw(uint16_t port, const std::string& subject, const std::string& payload) {
+  ASSIGN_OR_RETURN(std::unique_ptr<TcpConnection> c, TcpConnection::Connect("127.0.0.1", port));
+  RETURN_IF_ERROR(c->Write("CONNECT {\"verbose\":false,\"pedantic\":false}\r\nPUB " + subject + " " +
+                           std::to_string(payload.size()) + "\r\n" + payload + "\r\nPING\r\n"));
+  std::string seen;
+  while (seen.find("PONG") == std::string::npos) {
+    ASSIGN_OR_RETURN(std::string more, c->Read(5000));
+    seen += more;
+  }
+  return Status();
+}
+
+}  // namespace sightline::testing
