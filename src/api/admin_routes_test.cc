@@ -68,7 +68,8 @@ TEST_F(AdminRoutesTest, AdminsCreateUsersWithCheckedFields) {
   ClientResponse list = h_.Send(verb::get, "/api/users", admin_);
   ASSERT_EQ(list.result_int(), 200);
   std::vector<std::string> names;
-  for (const json& u : json::parse(list.body())["users"]) names.push_back(u["name"]);
+  const json users = json::parse(list.body());
+  for (const json& u : users["users"]) names.push_back(u["name"]);
   EXPECT_EQ(names, (std::vector<std::string>{"admin", "night1", "op1", "viewer1"}));
 }
 
@@ -104,9 +105,9 @@ TEST_F(AdminRoutesTest, DeletingAUserEndsTheirSessionAndIsAudited) {
 
 TEST_F(AdminRoutesTest, AdminsCannotLockThemselvesOut) {
   ClientResponse self_delete = h_.Send(verb::delete_, "/api/users/admin", admin_);
-  EXPECT_EQ(self_delete.result_int(), 412) << self_delete.body();
-  EXPECT_EQ(h_.Send(verb::patch, "/api/users/admin", admin_, R"({"role":"viewer"})").result_int(), 412);
-  EXPECT_EQ(h_.Send(verb::patch, "/api/users/admin", admin_, R"({"disabled":true})").result_int(), 412);
+  EXPECT_EQ(self_delete.result_int(), 409) << self_delete.body();
+  EXPECT_EQ(h_.Send(verb::patch, "/api/users/admin", admin_, R"({"role":"viewer"})").result_int(), 409);
+  EXPECT_EQ(h_.Send(verb::patch, "/api/users/admin", admin_, R"({"disabled":true})").result_int(), 409);
   ClientResponse me = h_.Send(verb::get, "/api/me", admin_);
   ASSERT_EQ(me.result_int(), 200);
   EXPECT_EQ(json::parse(me.body())["role"], "admin");
@@ -144,7 +145,8 @@ TEST_F(AdminRoutesTest, UsersSeeOnlyTheirCameras) {
   ClientResponse cams = h_.Send(verb::get, "/api/cameras", viewer);
   ASSERT_EQ(cams.result_int(), 200) << cams.body();
   std::vector<std::string> names;
-  for (const json& c : json::parse(cams.body())["cameras"]) names.push_back(c["name"]);
+  const json cameras = json::parse(cams.body());
+  for (const json& c : cameras["cameras"]) names.push_back(c["name"]);
   EXPECT_EQ(names, std::vector<std::string>{"cam0"});
   EXPECT_EQ(h_.Send(verb::get, "/api/cameras/cam1", viewer).result_int(), 403);
   EXPECT_EQ(h_.Send(verb::get, "/api/cameras/cam0", viewer).result_int(), 200);
