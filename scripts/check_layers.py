@@ -2,6 +2,8 @@
 """Fails when a file includes from a layer above its own (DIRECTION.md section 3: a layer never
 includes a higher one). The table below is the layering; each folder of src/ is one layer and
 one CMake library. Tests may also include the test support library (tests/support).
+Also fails on a raw std::mutex or std::condition_variable outside src/base/mutex.h: shared state
+sits behind base::Mutex, whose annotations clang checks (src/base/README.md).
 
     usage: scripts/check_layers.py        (from anywhere; exit 1 and one line per violation)
 """
@@ -37,6 +39,7 @@ INTERNAL = {
     "store": {"meta_file.h", "segment_writer.h", "dir_writer.h", "gop_assembler.h",
               "varint.h", "motion_grid_chunk.h", "fault_injection_env.h"},
 }
+RAW_SYNC = re.compile(r"\bstd::(mutex|condition_variable|lock_guard|unique_lock|scoped_lock)\b")
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([a-z0-9_]+)/([^"]+)"', re.M)
 
 
@@ -53,6 +56,11 @@ def main():
         allowed = ALLOWED[layer]
         is_test = path.name.endswith("_test.cc") or path.name.endswith("_test_util.h")
         text = path.read_text(encoding="utf-8", errors="replace")
+        if not is_test and path.relative_to(root) != pathlib.Path("src/base/mutex.h"):
+            for m in RAW_SYNC.finditer(text):
+                line = text.count("\n", 0, m.start()) + 1
+                problems.append(f"{path.relative_to(root)}:{line}: std::{m.group(1)}: use base::Mutex,"
+                                " MutexLock or CondVar (src/base/mutex.h)")
         for m in INCLUDE.finditer(text):
             target, header = m.group(1), m.group(2)
             line = text.count("\n", 0, m.start()) + 1

@@ -2,7 +2,7 @@
 // Clang thread-safety attributes, so that `clang -Wthread-safety` proves at compile time that a
 // member marked SL_GUARDED_BY(mu_) is only touched with mu_ held. They expand to nothing under
 // GCC (the release build); the clang builds (ThreadSanitizer and fuzzing flavours) turn any
-// violation into an error. Use them through base::Mutex (mutex.h), never on std::mutex.
+// violation into an error. Use them through base::Mutex (mutex.h), the only mutex in src/.
 
 #if defined(__clang__)
 #define SL_THREAD_ANNOTATION(x) __attribute__((x))
