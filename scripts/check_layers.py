@@ -22,6 +22,7 @@ ALLOWED = {
     "http": {"base"},
     "auth": {"base", "store"},
     "live": {"base", "media", "mp4"},
+    "mqtt": {"base"},
     "analysis": {"base", "media", "decode", "motion", "store"},
     "api": {"base", "media", "store", "decode", "motion", "http", "auth", "live"},
     "app": None,  # wiring: anything

@@ -19,7 +19,9 @@ PACKAGES=(
   libsqlite3-dev                         # the recording index
   libsodium-dev                          # Argon2id password hashes, random tokens (src/auth)
   libyaml-cpp-dev                        # sightline.yaml
-  nlohmann-json3-dev                     # JSON of the HTTP API
+  nlohmann-json3-dev                     # JSON of the HTTP API and of MQTT payloads
+  libmosquitto-dev                       # MQTT client (src/mqtt): events, stats, Home Assistant
+  mosquitto                              # MQTT broker for the integration tests, bench and demo
   procps time python3                    # bench scripts
   nodejs chromium                        # web UI build (Vite) and its browser tests (playwright-core)
 )
