@@ -22,10 +22,10 @@
 namespace sightline::config {
 namespace {
 
-// The keys each map accepts. A later feature (mqtt...) adds its key here together with its
+// The keys each map accepts. A later feature (objects...) adds its key here together with its
 // Parse function; until then such keys are rejected, so the daemon never runs with settings it
 // would silently ignore.
-constexpr std::string_view kTopKeys[] = {"storage", "record", "motion", "http", "auth", "cameras"};
+constexpr std::string_view kTopKeys[] = {"storage", "record", "motion", "http", "auth", "mqtt", "cameras"};
 constexpr std::string_view kStorageKeys[] = {"dirs", "index", "flush_interval", "segment_duration",
                                              "max_pending_per_stream"};
 constexpr std::string_view kDirKeys[] = {"path", "min_free"};
@@ -487,6 +487,7 @@ void ParseDocument(Context& ctx, const YAML::Node& root, Config* config) {
       motion != nullptr ? ParseMotion(ctx, *motion, "the top-level motion section") : MotionOverride{};
   if (const Field* http = top.Find("http")) ParseHttp(ctx, *http, &config->http);
   if (const Field* auth = top.Find("auth")) ParseAuth(ctx, *auth, &config->auth);
+  if (const Field* mqtt = top.Find("mqtt")) config->mqtt = ParseMqtt(ctx, *mqtt);
   if (const Field* cameras = top.Require("cameras")) {
     const MapReader by_name(ctx, *cameras, kAnyName);
     for (const Field& c : by_name.fields()) {

@@ -39,4 +39,7 @@ MotionOverride ParseMotion(Context& ctx, const Field& f, std::string_view owner)
 MotionConfig ResolveMotion(Context& ctx, const MotionOverride& top, const MotionOverride& camera,
                            const Field* camera_field, const CameraConfig& camera_config);
 
+// The `mqtt:` map (parse_mqtt.cc).
+MqttConfig ParseMqtt(Context& ctx, const Field& f);
+
 }  // namespace sightline::config
