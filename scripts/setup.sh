@@ -22,7 +22,7 @@ PACKAGES=(
   nlohmann-json3-dev                     # JSON of the HTTP API and of MQTT payloads
   libmosquitto-dev                       # MQTT client (src/mqtt): events, stats, Home Assistant
   mosquitto                              # MQTT broker for the integration tests, bench and demo
-  mosquitto-clients                      # mosquitto_sub/_pub: watching the demo's topics; mosquitto_passwd
+  mosquitto-clients                      # mosquitto_sub and mosquitto_pub: watching and testing the topics
   procps time python3                    # bench scripts
   nodejs chromium                        # web UI build (Vite) and its browser tests (playwright-core)
 )
