@@ -212,8 +212,10 @@ TEST(MqttTest, DiscoveryMotionEventsAndCommands) {
                                                  (*run)->Count("no camera named \"ghost\"") == 1; }, 5s)) << (*run)->Log();
   std::this_thread::sleep_for(1s);
   int replies = 0;
-  for (size_t i = before; i < c.received().size(); ++i) {
-    const std::string& t = c.received()[i].topic;
+  const std::vector<Received> after = c.received();
+  for (size_t i = before; i < after.size(); ++i) {
+    const std::string& t = after[i].topic;
+    if (t.ends_with("/set")) continue;  // the test's own commands, back through its "#"
     replies += t.ends_with("/state") || t.starts_with("sightline/ghost");
   }
   EXPECT_EQ(replies, 0) << "a refused command gets no answer";
