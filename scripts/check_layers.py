@@ -25,6 +25,7 @@ ALLOWED = {
     "http": {"base"},
     "auth": {"base", "store"},
     "live": {"base", "media", "mp4"},
+    "mqtt": {"base"},
     "analysis": {"base", "media", "decode", "motion", "store"},
     "api": {"base", "media", "store", "decode", "motion", "http", "auth", "live", "metrics"},
     # the site's outbox and forwarder: above store (the SQLite wrapper) and auth (whose audit

@@ -5,7 +5,8 @@
 # folder, creates a demo admin, and prints the URL and the login. Ctrl-C stops everything.
 #   environment: DEMO_DIR (default ./demo-data), DEMO_RTSP_PORT (default 8554),
 #                DEMO_HTTP (default 127.0.0.1:8080), DEMO_SKIP_SETUP=1 (no apt, no build),
-#                SIGHTLINE_BUILD (the build folder, default build/release)
+#                SIGHTLINE_BUILD (the build folder, default build/release),
+#                DEMO_MQTT_PORT (default 1883; the demo's own mosquitto broker, docs/ref/mqtt.md)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ "${DEMO_SKIP_SETUP:-}" != 1 ]; then
@@ -36,14 +37,22 @@ f=$dir/footage
   --camera "name=hevc,file=$f/main_1080p10.h265.mp4,start=64" \
   --camera "name=hevc-sub,file=$f/sub_360p10.h264.mp4,start=64" >"$dir/camsim.log" 2>&1 &
 camsim=$!
+mosquitto=
 run=
 cleanup() {
   [ -n "$run" ] && kill -INT "$run" 2>/dev/null && wait "$run" 2>/dev/null
   kill "$camsim" 2>/dev/null; wait "$camsim" 2>/dev/null
+  kill "$mosquitto" 2>/dev/null; wait "$mosquitto" 2>/dev/null
   return 0
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+# An MQTT broker of the demo's own (Debian's mosquitto, from setup.sh), on localhost only:
+# Sightline publishes events, motion, stats and Home Assistant discovery to it.
+mqtt_port=${DEMO_MQTT_PORT:-1883}
+printf 'listener %s 127.0.0.1\nallow_anonymous true\n' "$mqtt_port" >"$dir/mosquitto.conf"
+/usr/sbin/mosquitto -c "$dir/mosquitto.conf" >"$dir/mosquitto.log" 2>&1 &
+mosquitto=$!
 # camsim's log ($dir/camsim.log) has each session's clock (which frame it sent when): the
 # browser tests use it to know which source frame is on screen at a given time.
 for _ in $(seq 300); do
@@ -62,6 +71,7 @@ url="rtsp://127.0.0.1:$rtsp_port"
   echo "  max_age: 7d"
   echo "http:"
   echo "  listen: $http"
+  echo "mqtt: {host: 127.0.0.1, port: $mqtt_port, base_url: http://$http}"
   echo "cameras:"
   for c in cam0 cam1 cam2 cam3 hevc; do
     echo "  $c:"
@@ -87,5 +97,8 @@ echo
 echo "demo: Sightline is running: open $(sed -n 's/^http: serving //p' "$dir/run.log" | head -1)"
 echo "demo: log in as admin, password $admin_password"
 echo "demo: cameras: rtsp://127.0.0.1:$rtsp_port/{cam0..cam3,hevc} (+ -sub), recordings in $dir/store"
+echo "demo: MQTT on 127.0.0.1:$mqtt_port: sightline/available, sightline/events, sightline/stats,"
+echo "demo:   sightline/<camera>/{status,motion,snapshot,motion/state,recording/state}, homeassistant/#"
+echo "demo:   watch: mosquitto_sub -p $mqtt_port -v -t 'sightline/#' -T 'sightline/+/snapshot'"
 echo "demo: Ctrl-C stops everything"
 wait "$run"

@@ -19,12 +19,15 @@ PACKAGES=(
   libsqlite3-dev                         # the recording index
   libsodium-dev                          # Argon2id password hashes, random tokens (src/auth)
   libyaml-cpp-dev                        # sightline.yaml
-  nlohmann-json3-dev                     # JSON of the HTTP API and of the uplink's messages
+  nlohmann-json3-dev                     # JSON of the HTTP API, the uplink's messages, MQTT payloads
   nats-server                            # multi-site: the site's leaf and the centre's broker (tests start their own)
   libnats-dev                            # multi-site: the NATS client of the forwarder and of `sightline central`
   postgresql-15                          # multi-site: the centre's catalogue (tests run their own, as user postgres)
   libpq-dev                              # multi-site: `sightline central` writes PostgreSQL through libpq
   prometheus                             # its promtool checks /metrics and docs/ops/alerts.yml; a real server scrapes in tests
+  libmosquitto-dev                       # MQTT client (src/mqtt): events, stats, Home Assistant
+  mosquitto                              # MQTT broker for the integration tests, bench and demo
+  mosquitto-clients                      # mosquitto_sub and mosquitto_pub: watching and testing the topics
   procps time python3                    # bench scripts
   nodejs chromium                        # web UI build (Vite) and its browser tests (playwright-core)
 )

@@ -5,10 +5,12 @@
 
 namespace sightline::app {
 
-// Hands the analyser's results to the store: every grid, and each event's start and end.
+// Hands the analyser's results to the store: every grid, and each event's start and end; then
+// tells the observer the event with the id the store gave it.
 class MotionAnalysis::StoreSink : public analysis::Sink {
  public:
-  explicit StoreSink(store::MotionSink* sink) : sink_(sink) {}
+  StoreSink(std::string camera, store::MotionSink* sink, Observer* observer)
+      : camera_(std::move(camera)), sink_(sink), observer_(observer) {}
   void OnResult(const analysis::FrameInfo& frame, const motion::FrameResult& result) override {
     sink_->OnGrid(UnixMicros(frame.wall_time), result.grid.Serialize(), result.motion);
   }
@@ -22,27 +24,34 @@ class MotionAnalysis::StoreSink : public analysis::Sink {
     u.peak_fraction = update.event.peak_fraction;
     u.peak_us = update.event.peak_time_us;
     u.thumbnail_jpeg = std::move(thumbnail_jpeg);
-    sink_->OnEvent(u);
+    const int64_t id = sink_->OnEvent(u);
+    if (observer_ != nullptr && id != 0) observer_->OnMotionEvent(camera_, id, u);
   }
 
  private:
+  const std::string camera_;
   store::MotionSink* sink_;
+  Observer* observer_;
 };
 
-Result<std::unique_ptr<MotionAnalysis>> MotionAnalysis::Start(const config::Config& config,
-                                                              store::Store& store) {
+Result<std::unique_ptr<MotionAnalysis>> MotionAnalysis::Start(const config::Config& config, store::Store& store,
+                                                              Observer* observer) {
   std::unique_ptr<MotionAnalysis> m(new MotionAnalysis());
   for (const config::CameraConfig& cam : config.cameras) {
     const config::StreamConfig* detect = cam.DetectStream();
     if (!cam.enabled || !cam.motion.enabled || detect == nullptr) continue;
-    Analyser a;
-    a.sink = std::make_unique<StoreSink>(store.motion_sink(cam.name, detect->name));
+    auto a = std::make_unique<Analyser>();
+    a->options = AnalyzerOptionsFrom(cam);
+    a->sink = std::make_unique<StoreSink>(cam.name, store.motion_sink(cam.name, detect->name), observer);
     Result<std::unique_ptr<analysis::StreamAnalyzer>> analyzer =
-        analysis::StreamAnalyzer::Start(AnalyzerOptionsFrom(cam), a.sink.get());
+        analysis::StreamAnalyzer::Start(a->options, a->sink.get());
     if (!analyzer.ok()) {
       return std::move(analyzer).status().WithContext("camera " + cam.name + ": motion");
     }
-    a.analyzer = std::move(*analyzer);
+    {
+      MutexLock lock(a->mu);
+      a->analyzer = std::move(*analyzer);
+    }
     m->analysers_.emplace(std::pair{cam.name, detect->name}, std::move(a));
   }
   return m;
@@ -54,8 +63,61 @@ std::function<void(media::FramePtr)> MotionAnalysis::SinkFor(const std::string& 
                                                              const std::string& stream) const {
   auto it = analysers_.find({camera, stream});
   if (it == analysers_.end()) return {};
-  analysis::StreamAnalyzer* analyzer = it->second.analyzer.get();
-  return [analyzer](media::FramePtr frame) { analyzer->OnFrame(std::move(frame)); };
+  Analyser* a = it->second.get();
+  return [a](media::FramePtr frame) {
+    std::shared_ptr<analysis::StreamAnalyzer> analyzer;
+    {
+      MutexLock lock(a->mu);
+      analyzer = a->analyzer;
+    }
+    if (analyzer != nullptr) analyzer->OnFrame(std::move(frame));
+  };
+}
+
+MotionAnalysis::Analyser* MotionAnalysis::Find(const std::string& camera) const {
+  for (const auto& [key, a] : analysers_) {
+    if (key.first == camera) return a.get();
+  }
+  return nullptr;
+}
+
+bool MotionAnalysis::has_analysis(const std::string& camera) const { return Find(camera) != nullptr; }
+
+bool MotionAnalysis::enabled(const std::string& camera) const {
+  const Analyser* a = Find(camera);
+  if (a == nullptr) return false;
+  MutexLock lock(a->mu);
+  return a->analyzer != nullptr;
+}
+
+Status MotionAnalysis::SetEnabled(const std::string& camera, bool on) {
+  Analyser* a = Find(camera);
+  if (a == nullptr) {
+    return NotFoundError("camera " + camera +
+                         " has no motion analysis in the config (it needs a stream with role detect and "
+                         "motion.enabled)");
+  }
+  std::shared_ptr<analysis::StreamAnalyzer> old;
+  bool changed = false;
+  {
+    MutexLock lock(a->mu);
+    if (a->stopped) return FailedPreconditionError("motion analysis is stopping");
+    if (on && a->analyzer == nullptr) {
+      Result<std::unique_ptr<analysis::StreamAnalyzer>> analyzer = analysis::StreamAnalyzer::Start(a->options, a->sink.get());
+      if (!analyzer.ok()) return std::move(analyzer).status().WithContext("camera " + camera + ": motion");
+      a->analyzer = std::move(*analyzer);
+      changed = true;
+    } else if (!on && a->analyzer != nullptr) {
+      old = std::move(a->analyzer);
+      changed = true;
+    }
+  }
+  // Outside the lock: Stop joins the analyser's thread, which ends the open event.
+  if (old != nullptr) old->Stop();
+  if (changed) {
+    SL_LOG(kInfo) << "camera=" << camera << " motion analysis " << (on ? "on" : "off");
+  }
+  return Status();
 }
 
 std::map<std::pair<std::string, std::string>, analysis::AnalyzerStats> MotionAnalysis::Counts() const {
@@ -65,7 +127,15 @@ std::map<std::pair<std::string, std::string>, analysis::AnalyzerStats> MotionAna
 }
 
 void MotionAnalysis::Stop() {
-  for (auto& [key, a] : analysers_) a.analyzer->Stop();
+  for (auto& [key, a] : analysers_) {
+    std::shared_ptr<analysis::StreamAnalyzer> analyzer;
+    {
+      MutexLock lock(a->mu);
+      a->stopped = true;
+      analyzer = a->analyzer;
+    }
+    if (analyzer != nullptr) analyzer->Stop();
+  }
 }
 
 }  // namespace sightline::app

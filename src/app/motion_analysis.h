@@ -1,10 +1,14 @@
 #pragma once
 // MotionAnalysis: the motion analysis of `sightline run`. One analysis::StreamAnalyzer per
 // camera with motion enabled, fed by its detect stream's frames, its results (motion grids,
-// events with thumbnails) written to the store's MotionSink of that stream.
+// events with thumbnails) written to the store's MotionSink of that stream and told to an
+// optional Observer (MQTT). A camera's analysis can be turned off and on at run time
+// (SetEnabled): off stops its analyser, which ends the open event; on starts a new one, which
+// begins at the next keyframe.
 //
-// Threads: Start, SinkFor and Stop on one thread; the sinks from the network threads (never
-// block: a busy analyser skips whole GOPs and counts them).
+// Threads: Start and Stop on one thread; SinkFor before frames flow; the sinks from the
+// network threads (never block: a busy analyser skips whole GOPs and counts them); SetEnabled
+// and enabled from any thread. Observer calls come from the analysers' threads.
 
 #include <functional>
 #include <map>
@@ -13,6 +17,7 @@
 #include <utility>
 
 #include "analysis/stream_analyzer.h"
+#include "base/mutex.h"
 #include "base/result.h"
 #include "config/config.h"
 #include "store/store.h"
@@ -21,15 +26,29 @@ namespace sightline::app {
 
 class MotionAnalysis {
  public:
-  // `store` must outlive the object. Fails on invalid motion settings (naming the camera).
-  static Result<std::unique_ptr<MotionAnalysis>> Start(const config::Config& config,
-                                                       store::Store& store);
+  // Told about each event as the store gets it: `id` is the index's event id.
+  class Observer {
+   public:
+    virtual ~Observer() = default;
+    virtual void OnMotionEvent(const std::string& camera, int64_t id, const store::MotionEventUpdate& update) = 0;
+  };
+
+  // `store` and `observer` (may be null) must outlive the object. Fails on invalid motion
+  // settings (naming the camera).
+  static Result<std::unique_ptr<MotionAnalysis>> Start(const config::Config& config, store::Store& store,
+                                                       Observer* observer = nullptr);
   ~MotionAnalysis();  // Stop()
 
   // Where the frames of a camera's stream go: its analyser when it is the camera's analysed
   // stream, else nowhere (an empty function). Valid until Stop; looked up once, not per frame.
   std::function<void(media::FramePtr)> SinkFor(const std::string& camera,
                                                const std::string& stream) const;
+  // Turns a camera's analysis off or on; OK when it already was. NotFound when the camera has
+  // no analysis in the config; FailedPrecondition after Stop.
+  Status SetEnabled(const std::string& camera, bool on);
+  // Whether the camera's analysis runs (false for a camera without one).
+  bool enabled(const std::string& camera) const;
+  bool has_analysis(const std::string& camera) const;
   // Ends open events, stores what is pending, joins the analysers. Idempotent.
   void Stop();
   size_t analysers() const { return analysers_.size(); }
@@ -39,12 +58,18 @@ class MotionAnalysis {
  private:
   class StoreSink;
   struct Analyser {
+    analysis::AnalyzerOptions options;
     std::unique_ptr<StoreSink> sink;
-    std::unique_ptr<analysis::StreamAnalyzer> analyzer;
+    mutable Mutex mu;
+    // Null while turned off. Shared with the frame sink for the length of one OnFrame call,
+    // so that turning off never waits for a network thread nor a network thread for it.
+    std::shared_ptr<analysis::StreamAnalyzer> analyzer SL_GUARDED_BY(mu);
+    bool stopped SL_GUARDED_BY(mu) = false;
   };
   MotionAnalysis() = default;
-  // Immutable after Start.
-  std::map<std::pair<std::string, std::string>, Analyser> analysers_;
+  Analyser* Find(const std::string& camera) const;
+  // Immutable after Start (the analysers themselves change under their own mutex).
+  std::map<std::pair<std::string, std::string>, std::unique_ptr<Analyser>> analysers_;
 };
 
 }  // namespace sightline::app

@@ -20,6 +20,7 @@
 #include "api/live_sockets.h"
 #include "app/command.h"
 #include "app/motion_analysis.h"
+#include "app/mqtt_link.h"
 #include "app/run_metrics.h"
 #include "app/site.h"
 #include "app/site_uplink.h"
@@ -169,7 +170,15 @@ int RunMain(int argc, char** argv) {
   // Before the server and its io_context, so that it outlives every live socket.
   api::LiveSockets live_sockets(**accounts, clock);
 
-  Result<std::unique_ptr<MotionAnalysis>> motion = MotionAnalysis::Start(*cfg, **store);
+  // Before the analysis, which tells it about events; connected once the site exists.
+  std::unique_ptr<MqttLink> mqtt;
+  if (cfg->mqtt.has_value()) {
+    Result<std::unique_ptr<MqttLink>> link = MqttLink::Open(*cfg, accounts->get(), clock);
+    if (!link.ok()) return fail(link.status(), 1);
+    mqtt = std::move(*link);
+  }
+
+  Result<std::unique_ptr<MotionAnalysis>> motion = MotionAnalysis::Start(*cfg, **store, mqtt.get());
   if (!motion.ok()) return fail(motion.status(), 2);
   MotionAnalysis* analysis = motion->get();
 
@@ -207,6 +216,9 @@ int RunMain(int argc, char** argv) {
   std::printf("http: serving %s://%s:%u/\n", scheme.c_str(), host.c_str(), server.port());
   std::fflush(stdout);
 
+  if (mqtt != nullptr) {
+    if (Status s = mqtt->Start(analysis, &site); !s.ok()) return fail(s, 1);
+  }
   site.Start();
   SL_LOG(kInfo) << "running " << site.stream_count() << " streams, analysing motion on "
                 << analysis->analysers();
@@ -237,6 +249,7 @@ int RunMain(int argc, char** argv) {
     supervise_timer.async_wait([&](const boost::system::error_code& ec) {
       if (ec) return;
       site.Supervise();
+      if (mqtt != nullptr) mqtt->Supervise();
       const auto now = std::chrono::steady_clock::now();
       if (*status_s > 0 && now - last_status >= std::chrono::seconds(*status_s)) {
         last_status = now;
@@ -257,6 +270,7 @@ int RunMain(int argc, char** argv) {
   for (std::thread& t : pool) t.join();
   SL_LOG(kInfo) << "stopping: ending motion events, closing segments";
   analysis->Stop();
+  if (mqtt != nullptr) mqtt->Stop();  // after the analysis: its last events go out first
   (*store)->Close();
   site.LogStatus();
   LogIndexStatus(**store);

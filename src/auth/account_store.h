@@ -74,6 +74,8 @@ inline constexpr std::string_view kAuditAuditRead = "audit_read";
 inline constexpr std::string_view kAuditUserList = "user_list";
 inline constexpr std::string_view kAuditTokenUse = "token_use";     // an API token was used
 inline constexpr std::string_view kAuditRetention = "audit_retention";  // old rows dropped
+// A camera switch (motion analysis, recording) turned on or off by a command, e.g. over MQTT.
+inline constexpr std::string_view kAuditCameraSwitch = "camera_switch";
 
 // Every action above: the one list `GET /api/audit/actions` serves, from which the audit page
 // builds its filter, so the UI never offers a name nobody writes. A new action is added here.
@@ -105,6 +107,7 @@ inline constexpr std::array kAuditActions = {
     kAuditTokenRevoke,
     kAuditTokenUse,
     kAuditRetention,
+    kAuditCameraSwitch,
 };
 
 struct Session {

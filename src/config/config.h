@@ -161,12 +161,25 @@ struct SiteConfig {
   int64_t link_kbit_s = 256;  // the uplink's budget: the forwarder sends at most this much
 };
 
+// `mqtt:` (docs/ref/mqtt.md). Absent: no MQTT at all.
+struct MqttConfig {
+  std::string host;                    // required
+  int port = 1883;                     // 1 to 65535; 8883 is usual with tls
+  std::string user, password;          // both or neither
+  bool tls = false;                    // server certificate checked against the system's CAs
+  std::string topic_prefix = "sightline";  // topic levels of [A-Za-z0-9_-], joined by '/'
+  std::string client_id = "sightline";     // 1 to 23 of [A-Za-z0-9_-] (MQTT 3.1.1 3.1.3.1)
+  bool commands = true;                // accept <prefix>/<camera>/{recording,motion}/set
+  std::string base_url;                // http(s)://host[:port] of thumbnail links; empty: paths
+};
+
 struct Config {
   StorageConfig storage;
   Retention record_defaults;
   HttpConfig http;
   AuthConfig auth;
   MetricsConfig metrics;
+  std::optional<MqttConfig> mqtt;
   std::vector<CameraConfig> cameras;  // at least one, in file order
   std::optional<SiteConfig> site;
 };

@@ -77,6 +77,12 @@ TEST(ConfigTest, ReferenceExampleParsesWithOverridesResolved) {
   EXPECT_EQ(c.http.ui_dir, "");
   EXPECT_EQ(c.auth.session_idle_s, 7 * kDayS);
   EXPECT_EQ(c.auth.session_max_s, 30 * kDayS);
+  ASSERT_TRUE(c.mqtt.has_value());
+  EXPECT_EQ(c.mqtt->host, "10.0.0.2");
+  EXPECT_EQ(c.mqtt->port, 1883);
+  EXPECT_EQ(c.mqtt->password, "mq");
+  EXPECT_EQ(c.mqtt->topic_prefix, "sightline");
+  EXPECT_TRUE(c.mqtt->commands);
 
   ASSERT_EQ(c.cameras.size(), 2u);
   const CameraConfig& front = c.cameras[0];
@@ -469,8 +475,7 @@ TEST(ConfigTest, UnknownKeySuggestsAndListsAllowedKeys) {
 
 TEST(ConfigTest, FutureTopLevelKeysAreUnknownForNow) {
   EXPECT_EQ(Errors(std::string(kMinimal) + "mqtt:\n  host: broker\nobjects: {track: [person]}\n"),
-            "test.yaml:9:1: unknown key \"mqtt\". Allowed keys: storage, record, motion, http, auth, metrics, cameras, site\n"
-            "test.yaml:11:1: unknown key \"objects\". Allowed keys: storage, record, motion, http, auth, metrics, cameras, site");
+            "test.yaml:11:1: unknown key \"objects\". Allowed keys: storage, record, motion, http, auth, metrics, mqtt, cameras, site");
 }
 
 TEST(ConfigTest, WrongKinds) {
@@ -674,13 +679,13 @@ mqtt: {}
             "test.yaml:15:3: cameras.bad name: camera name \"bad name\" is not allowed: use 1 to 64 letters, "
             "digits, _ or - (it becomes a directory name)\n"
             "test.yaml:16:14: cameras.bad name.streams: no streams: give at least one\n"
-            "test.yaml:17:1: unknown key \"mqtt\". Allowed keys: storage, record, motion, http, auth, metrics, cameras, site");
+            "test.yaml:17:1: mqtt: missing required key \"host\"");
 }
 
 TEST(ConfigTest, ControlCharactersAreEscapedToKeepOneErrorPerLine) {
   EXPECT_EQ(Errors(std::string(kMinimal) + "\"a\\nb\\x01\\tc\": 1\n"),
             "test.yaml:9:1: unknown key \"a\\nb\\x01\\tc\". Allowed keys: storage, record, motion, http, auth, "
-            "metrics, cameras, site");
+            "metrics, mqtt, cameras, site");
 }
 
 TEST(ConfigTest, ErrorListIsCapped) {

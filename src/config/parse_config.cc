@@ -22,10 +22,10 @@
 namespace sightline::config {
 namespace {
 
-// The keys each map accepts. A later feature (mqtt...) adds its key here together with its
+// The keys each map accepts. A later feature (objects...) adds its key here together with its
 // Parse function; until then such keys are rejected, so the daemon never runs with settings it
 // would silently ignore.
-constexpr std::string_view kTopKeys[] = {"storage", "record", "motion", "http", "auth", "metrics", "cameras", "site"};
+constexpr std::string_view kTopKeys[] = {"storage", "record", "motion", "http", "auth", "metrics", "mqtt", "cameras", "site"};
 constexpr std::string_view kStorageKeys[] = {"dirs", "index", "flush_interval", "segment_duration",
                                              "max_pending_per_stream"};
 constexpr std::string_view kDirKeys[] = {"path", "min_free"};
@@ -468,6 +468,7 @@ void ParseDocument(Context& ctx, const YAML::Node& root, Config* config) {
   if (const Field* auth = top.Find("auth")) ParseAuth(ctx, *auth, &config->auth);
   if (const Field* metrics = top.Find("metrics")) ParseMetrics(ctx, *metrics, &config->metrics);
   if (const Field* site = top.Find("site")) config->site = ParseSite(ctx, *site);
+  if (const Field* mqtt = top.Find("mqtt")) config->mqtt = ParseMqtt(ctx, *mqtt);
   if (const Field* cameras = top.Require("cameras")) {
     const MapReader by_name(ctx, *cameras, kAnyName);
     for (const Field& c : by_name.fields()) {

@@ -45,5 +45,7 @@ void ParseMetrics(Context& ctx, const Field& f, MetricsConfig* out);
 std::optional<SiteConfig> ParseSite(Context& ctx, const Field& f);
 // A NATS server URL (nats:// or tls://, host and port); nullopt after reporting.
 std::optional<std::string> ReadNatsUrl(Context& ctx, const Field& f);
+// The `mqtt:` map (parse_mqtt.cc).
+MqttConfig ParseMqtt(Context& ctx, const Field& f);
 
 }  // namespace sightline::config

@@ -189,6 +189,19 @@ Status Index::SetGeneration(int64_t generation) {
   return s.Bind(1, std::to_string(generation)).Run();
 }
 
+Result<std::optional<std::string>> Index::Setting(const std::string& name) {
+  ASSIGN_OR_RETURN(Stmt s, db_->Prepare("SELECT value FROM meta WHERE key = ?"));
+  s.Bind(1, "setting." + name);
+  ASSIGN_OR_RETURN(bool row, s.Step());
+  if (!row) return std::optional<std::string>();
+  return std::optional<std::string>(s.Text(0));
+}
+
+Status Index::SetSetting(const std::string& name, const std::string& value) {
+  ASSIGN_OR_RETURN(Stmt s, db_->Prepare("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)"));
+  return s.Bind(1, "setting." + name).Bind(2, value).Run();
+}
+
 Result<std::vector<DirRow>> Index::Dirs() {
   ASSIGN_OR_RETURN(Stmt s, db_->Prepare("SELECT id, uuid, path FROM dirs ORDER BY id"));
   std::vector<DirRow> out;

@@ -112,6 +112,10 @@ class Index {
   const std::string& db_uuid() const { return db_uuid_; }
   Result<int64_t> Generation();
   Status SetGeneration(int64_t generation);
+  // Small named settings the daemon changes at run time and keeps across restarts (a camera's
+  // motion switch: "switch.motion.<camera>"), in table meta under keys starting "setting.".
+  Result<std::optional<std::string>> Setting(const std::string& name);
+  Status SetSetting(const std::string& name, const std::string& value);
 
   Result<std::vector<DirRow>> Dirs();
   Result<int64_t> AddDir(const std::string& uuid, const std::string& path);

@@ -16,7 +16,7 @@ void MotionSink::OnGrid(int64_t time_us, ByteSpan grid, bool motion) {
   if (std::optional<MotionGridChunk> chunk = builder_.Add(time_us, grid, motion)) SubmitChunk(std::move(*chunk));
 }
 
-void MotionSink::OnEvent(const MotionEventUpdate& update) {
+int64_t MotionSink::OnEvent(const MotionEventUpdate& update) {
   MotionEventRow row;
   row.camera = camera_;
   row.stream = stream_;
@@ -28,7 +28,7 @@ void MotionSink::OnEvent(const MotionEventUpdate& update) {
   row.thumbnail = update.thumbnail_jpeg;
   // Submitted under the lock, so that the writer sees an event's updates in call order.
   MutexLock lock(mu_);
-  if (closed_) return;
+  if (closed_) return 0;
   if (open_event_id_ == 0) {
     open_event_id_ = writer_->NewMotionEventId();
     ++stats_.events_started;
@@ -38,7 +38,9 @@ void MotionSink::OnEvent(const MotionEventUpdate& update) {
     open_event_id_ = 0;
     ++stats_.events_ended;
   }
+  const int64_t id = row.id;
   writer_->SubmitMotionEvent(std::move(row));
+  return id;
 }
 
 void MotionSink::Close() {

@@ -49,8 +49,9 @@ class MotionSink {
   // with motion are stored; the others are counted.
   void OnGrid(int64_t time_us, ByteSpan grid, bool motion);
   // The first call while no event is open starts one (it is inserted with the next commit);
-  // further calls update it; the call with `ended` closes it.
-  void OnEvent(const MotionEventUpdate& update);
+  // further calls update it; the call with `ended` closes it. Returns the event's id (what
+  // GET /api/events/{id} serves once committed); 0 after Close.
+  int64_t OnEvent(const MotionEventUpdate& update);
   // Submits the chunk in progress. An event still open stays open: the analysis ends it first
   // (a crash leaves it to CloseOpenMotionEvents at the next start).
   void Close();

@@ -58,17 +58,18 @@ TEST_F(MotionSinkTest, GridsAndEventsReachTheIndex) {
   e.peak_fraction = 0.02;
   e.peak_us = kT0 + 11 * kS;
   e.thumbnail_jpeg = {0xff, 0xd8, 1};
-  sink->OnEvent(e);
+  const int64_t first_id = sink->OnEvent(e);
   e.zones = {"door"};
   e.peak_fraction = 0.05;
   e.peak_us = kT0 + 15 * kS;
   e.thumbnail_jpeg.clear();
   e.ended = true;
-  sink->OnEvent(e);
+  EXPECT_EQ(sink->OnEvent(e), first_id) << "an update names the event it updates";
   MotionEventUpdate second;
   second.start_us = kT0 + 60 * kS;
-  sink->OnEvent(second);  // still open at the end
+  const int64_t second_id = sink->OnEvent(second);  // still open at the end
   store->Close();
+  EXPECT_EQ(sink->OnEvent(second), 0) << "after Close";
 
   const MotionSinkStats stats = sink->stats();
   EXPECT_EQ(stats.frames, 350u);
@@ -90,6 +91,8 @@ TEST_F(MotionSinkTest, GridsAndEventsReachTheIndex) {
   EXPECT_EQ(*index->MotionEventThumbnail(events[1].id), (Bytes{0xff, 0xd8, 1}));
   EXPECT_EQ(events[0].end_us, 0);
   EXPECT_GT(events[0].id, events[1].id);
+  EXPECT_EQ(events[1].id, first_id) << "the id OnEvent returned is the index's";
+  EXPECT_EQ(events[0].id, second_id);
 
   Result<MotionSearchResult> r = index->SearchMotion("front", kT0, kT0 + 70 * kS, GridOfCells(0, 0, 2, 3), 10);
   ASSERT_TRUE(r.ok()) << r.status();
