@@ -29,7 +29,10 @@ class FixedCameras : public CameraDirectory {
   std::vector<CameraStatus> Cameras() const override {
     std::vector<CameraStatus> out;
     for (const char* name : {"cam0", "cam1"}) {
-      StreamStatus main{.name = "main", .roles = {"record", "live"}, .recorded = true};
+      StreamStatus main;
+      main.name = "main";
+      main.roles = {"record", "live"};
+      main.recorded = true;
       out.push_back({name, "main", {main}});
     }
     return out;
