@@ -122,7 +122,15 @@ Status MotionAnalysis::SetEnabled(const std::string& camera, bool on) {
 
 std::map<std::pair<std::string, std::string>, analysis::AnalyzerStats> MotionAnalysis::Counts() const {
   std::map<std::pair<std::string, std::string>, analysis::AnalyzerStats> out;
-  for (const auto& [key, a] : analysers_) out.emplace(key, a.analyzer->stats());
+  for (const auto& [key, a] : analysers_) {
+    std::shared_ptr<analysis::StreamAnalyzer> analyzer;
+    {
+      MutexLock lock(a->mu);
+      analyzer = a->analyzer;
+    }
+    // Turned off (MQTT motion/set): no series until it is on again, with counts from zero.
+    if (analyzer != nullptr) out.emplace(key, analyzer->stats());
+  }
   return out;
 }
 

@@ -52,7 +52,7 @@ class MotionAnalysis {
   // Ends open events, stores what is pending, joins the analysers. Idempotent.
   void Stop();
   size_t analysers() const { return analysers_.size(); }
-  // Each analyser's counts, keyed by (camera, stream); any thread.
+  // Each running analyser's counts, keyed by (camera, stream); any thread.
   std::map<std::pair<std::string, std::string>, analysis::AnalyzerStats> Counts() const;
 
  private:
