@@ -27,6 +27,7 @@ Result<std::unique_ptr<Forwarder>> Forwarder::Create(ForwarderOptions options) {
   for (Lane lane : kLanesByPriority) {
     ASSIGN_OR_RETURN(int64_t acked, f->options_.outbox->AcknowledgedThrough(lane));
     f->window_.ResetLane(lane, acked);
+    MutexLock lock(f->mu_);  // no other thread yet; the lock keeps the analysis simple
     f->stats_.acked[static_cast<int>(lane)] = acked;
   }
   return f;
