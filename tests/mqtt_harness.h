@@ -19,23 +19,12 @@
 #include "base/mutex.h"
 #include "base/result.h"
 #include "support/child_process.h"
+#include "support/free_port.h"
 
 namespace sightline::testing {
 
 inline constexpr const char* kMosquitto = "/usr/sbin/mosquitto";
 
-// A TCP port nobody listened on a moment ago (bind to port 0, read it back, close).
-inline int FreePort() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof(a);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a));
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(fd);
-  return ntohs(a.sin_port);
-}
 
 struct BrokerOptions {
   int port = 0;

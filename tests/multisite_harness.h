@@ -22,24 +22,13 @@
 
 #include "record_harness.h"
 #include "support/child_process.h"
+#include "support/free_port.h"
 #include "support/tcp_connection.h"
 
 namespace sightline::testing {
 
 inline constexpr const char* kPgBin = "/usr/lib/postgresql/15/bin";
 
-// A TCP port nobody listens on now (the kernel's choice for port 0).
-inline uint16_t FreePort() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-  socklen_t len = sizeof(addr);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
 
 // `s` in single quotes for /bin/sh, also when it holds single quotes (SQL).
 inline std::string ShellQuote(const std::string& s) {
