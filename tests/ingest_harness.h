@@ -45,8 +45,10 @@ class IoThread {
 // One client and every frame it delivered.
 class Receiver {
  public:
-  Receiver(boost::asio::io_context& io, rtsp::ClientOptions options)
-      : client_(std::make_unique<rtsp::Client>(
+  // `clock` (null: a SteadyWallClock of its own) must outlive the receiver.
+  Receiver(boost::asio::io_context& io, rtsp::ClientOptions options, const Clock* clock = nullptr)
+      : clock_(clock != nullptr ? *clock : own_clock_),
+        client_(std::make_unique<rtsp::Client>(
             io.get_executor(), std::move(options),
             [this](media::FramePtr f) {
               std::lock_guard<std::mutex> lock(mu_);
@@ -79,7 +81,8 @@ class Receiver {
   rtsp::ClientStats stats() const { return client_->stats(); }
 
  private:
-  RealClock clock_;
+  SteadyWallClock own_clock_;
+  const Clock& clock_;
   mutable std::mutex mu_;
   std::vector<media::FramePtr> frames_;
   std::unique_ptr<rtsp::Client> client_;

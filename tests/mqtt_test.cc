@@ -42,15 +42,14 @@ class LoggedRun {
     }
     return r;
   }
+  // Kills the process if it is still running (Stop failed, or was never called): the reader
+  // ends only when its output closes.
   ~LoggedRun() {
-    if (!stopped_) process_->Signal(SIGKILL).IgnoreError();
+    process_->Signal(SIGKILL).IgnoreError();  // a no-op once reaped
     reader_.join();
   }
   // SIGINT, as Ctrl-C; expects a clean exit.
-  void Stop() {
-    StopSightlineRun(*process_);
-    stopped_ = true;
-  }
+  void Stop() { StopSightlineRun(*process_); }
   int Count(const std::string& text) const {
     MutexLock lock(mu_);
     int n = 0;
@@ -79,7 +78,6 @@ class LoggedRun {
     });
   }
   std::unique_ptr<ChildProcess> process_;
-  bool stopped_ = false;
   std::thread reader_;
   mutable Mutex mu_;
   std::vector<std::string> lines_ SL_GUARDED_BY(mu_);

@@ -14,12 +14,16 @@ LiveSockets::LiveSockets(auth::AccountStore& accounts, const Clock& clock, LiveS
 
 LiveSockets::~LiveSockets() {
   accounts_.RemoveObserver(this);
+  StopChecks();
+}
+
+void LiveSockets::StopChecks() {
   {
     MutexLock lock(stop_mu_);
     stop_ = true;
   }
   stop_cv_.NotifyAll();
-  backstop_.join();
+  if (backstop_.joinable()) backstop_.join();
 }
 
 LiveSockets::Ticket LiveSockets::BeginOpen() const {

@@ -19,7 +19,10 @@
 //
 // Threads: all methods are thread-safe. Admit, OnAccountChanged and RecheckAll query the
 // AccountStore (SQLite): never call them on a network thread. Lifetime: `accounts` and `clock`
-// must outlive this object, and this object the HTTP server whose routes use it.
+// must outlive this object, and this object the HTTP server whose routes use it. Call
+// StopChecks() before the io_context that runs the sockets is destroyed: a check holds a
+// socket while it closes it, and must never be the last to let go of one whose io_context is
+// gone (CI saw that as a segfault at a test's teardown).
 
 #include <chrono>
 #include <cstdint>
@@ -47,7 +50,7 @@ class LiveSockets final : public auth::AccountObserver {
  public:
   // Registers as an observer of `accounts` and starts the backstop's thread.
   LiveSockets(auth::AccountStore& accounts, const Clock& clock, LiveSocketsOptions options = {});
-  ~LiveSockets() override;
+  ~LiveSockets() override;  // StopChecks()
   LiveSockets(const LiveSockets&) = delete;
   LiveSockets& operator=(const LiveSockets&) = delete;
 
@@ -68,6 +71,8 @@ class LiveSockets final : public auth::AccountObserver {
   void OnAccountChanged(const auth::AccountChange& change) override;
   // Asks again for every view now; returns how many were closed.
   size_t RecheckAll();
+  // Ends the periodic checks and joins their thread. Idempotent.
+  void StopChecks() SL_EXCLUDES(stop_mu_);
 
   size_t size() const;
 

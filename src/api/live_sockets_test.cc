@@ -82,6 +82,7 @@ class LiveSocketsTest : public ::testing::Test {
     admin_ = Cookie("admin");
   }
   void TearDown() override {
+    live_->StopChecks();  // before the server's io_context goes
     server_.reset();
     live_.reset();
   }

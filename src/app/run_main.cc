@@ -233,6 +233,7 @@ int RunMain(int argc, char** argv) {
     signals.cancel();
     server.Stop();
     site.Stop();
+    live_sockets.StopChecks();  // no check may hold a socket once `io` is gone
   });
   signals.async_wait([&](const boost::system::error_code& ec, int) {
     if (!ec) shutdown.Request();

@@ -31,6 +31,23 @@ class RealClock final : public Clock {
   WallTime WallNow() const override { return std::chrono::system_clock::now(); }
 };
 
+// Wall time that never steps: the machine's wall clock read once, at construction, moved by
+// the monotonic clock after that. Tests that compare wall times stamped by two parties
+// (camsim's sender reports, an RTSP client's stamps) give both this clock, so that an NTP step
+// or slew of the machine's clock during the test (CI machines synchronise right after they
+// boot) cannot pass for an error of the code under test.
+class SteadyWallClock final : public Clock {
+ public:
+  MonoTime Now() const override { return std::chrono::steady_clock::now(); }
+  WallTime WallNow() const override {
+    return wall0_ + std::chrono::duration_cast<WallTime::duration>(Now() - mono0_);
+  }
+
+ private:
+  const WallTime wall0_ = std::chrono::system_clock::now();
+  const MonoTime mono0_ = std::chrono::steady_clock::now();
+};
+
 // A clock that only moves when told to. Wall time moves with monotonic time unless stepped
 // separately (as NTP might step a real wall clock).
 class SimulatedClock final : public Clock {

@@ -31,7 +31,7 @@ Result<std::unique_ptr<Bridge>> Bridge::Start(BridgeOptions options, SwitchHandl
   c.on_connect = [raw] { raw->OnConnect(); };
   c.on_message = [raw](const std::string& topic, const std::string& payload) { raw->OnMessage(topic, payload); };
   ASSIGN_OR_RETURN(b->client_, Client::Create(std::move(c)));
-  // Only now: on_connect (libmosquitto's thread) uses client_.
+  // Only now: on_connect (the client's network thread) uses client_.
   RETURN_IF_ERROR(b->client_->Connect());
   return b;
 }

@@ -7,7 +7,7 @@
 // state is echoed on <prefix>/<camera>/<switch>/state whether the command was applied or not.
 //
 // Threads: every method from any thread; none waits for the broker. The handler is called
-// on libmosquitto's thread.
+// on the client's network thread.
 
 #include <map>
 #include <memory>

@@ -11,9 +11,13 @@ namespace sightline::mqtt {
 namespace {
 
 constexpr int kKeepaliveS = 30;
-constexpr unsigned kReconnectMinS = 1;
+constexpr std::chrono::seconds kReconnectMin{1};
 // A broker back after an outage is found within 10 s; a LAN broker is worth that retry rate.
-constexpr unsigned kReconnectMaxS = 10;
+constexpr std::chrono::seconds kReconnectMax{10};
+// How long the network thread waits in one mosquitto_loop call: the most Stop waits for it.
+constexpr std::chrono::milliseconds kLoopTick{100};
+// How long Stop lets the DISCONNECT (and what precedes it) go out.
+constexpr std::chrono::seconds kGoodbyeTimeout{1};
 // A broker not reached this long after start or after a lost connection gets one log line.
 constexpr std::chrono::seconds kUnreachableAfter{10};
 constexpr const char* kSystemCaPath = "/etc/ssl/certs";
@@ -51,10 +55,8 @@ Status Client::Connect() {
       rc != MOSQ_ERR_SUCCESS && rc != MOSQ_ERR_ERRNO && rc != MOSQ_ERR_EAI) {
     return MosquittoError("connecting to " + where(), rc);
   }
-  if (int rc = mosquitto_loop_start(mosq_); rc != MOSQ_ERR_SUCCESS) {
-    return MosquittoError("starting the network thread", rc);
-  }
-  loop_started_ = true;
+  running_ = true;
+  network_ = std::thread([this] { NetworkLoop(); });
   sender_ = std::thread([this] { SendLoop(); });
   return Status();
 }
@@ -66,7 +68,8 @@ Status Client::Configure() {
   mosquitto_disconnect_callback_set(mosq_, &Client::OnDisconnect);
   mosquitto_publish_callback_set(mosq_, &Client::OnPublish);
   mosquitto_message_callback_set(mosq_, &Client::OnMessage);
-  mosquitto_reconnect_delay_set(mosq_, kReconnectMinS, kReconnectMaxS, /*exponential=*/true);
+  // Our threads call into libmosquitto (NetworkLoop, and Send on the sender thread).
+  mosquitto_threaded_set(mosq_, true);
   if (!options_.user.empty()) {
     if (int rc = mosquitto_username_pw_set(mosq_, options_.user.c_str(), options_.password.c_str()); rc) {
       return MosquittoError("user and password", rc);
@@ -214,7 +217,7 @@ void Client::OnMessage(mosquitto*, void* self_ptr, const mosquitto_message* msg)
 }
 
 void Client::Stop(std::chrono::milliseconds drain) {
-  if (!loop_started_) return;
+  if (!running_) return;
   if (!options_.goodbye.topic.empty()) Publish(options_.goodbye);
   {
     MutexLock lock(mu_);
@@ -229,10 +232,61 @@ void Client::Stop(std::chrono::milliseconds drain) {
     queue_.clear();
     cv_.NotifyAll();
   }
-  if (sender_.joinable()) sender_.join();
-  mosquitto_disconnect(mosq_);
-  mosquitto_loop_stop(mosq_, /*force=*/false);
-  loop_started_ = false;
+  sender_.join();
+  {
+    MutexLock lock(mu_);
+    network_stop_ = true;
+    cv_.NotifyAll();
+  }
+  network_.join();
+  running_ = false;
+}
+
+// libmosquitto's own thread (mosquitto_loop_start) is not used: stopping it while it is
+// reconnecting can hang for good (eclipse/mosquitto#2545, seen here as `sightline run` not
+// exiting while a broker refused its login). This loop checks for Stop between every step.
+void Client::NetworkLoop() {
+  std::chrono::seconds delay = kReconnectMin;
+  auto next_attempt = std::chrono::steady_clock::now() + delay;  // Connect made the first
+  for (;;) {
+    {
+      MutexLock lock(mu_);
+      if (network_stop_) break;
+      if (connected_) delay = kReconnectMin;
+    }
+    if (mosquitto_socket(mosq_) < 0) {  // neither connected nor connecting
+      const auto now = std::chrono::steady_clock::now();
+      if (now < next_attempt) {
+        WaitForNetworkStop(std::min<std::chrono::steady_clock::duration>(next_attempt - now, kLoopTick));
+        continue;
+      }
+      next_attempt = now + delay;
+      delay = std::min(delay * 2, kReconnectMax);
+      // Non-blocking; a refusal or an unreachable broker shows in the callbacks or as no socket.
+      mosquitto_reconnect_async(mosq_);
+      continue;
+    }
+    const int rc = mosquitto_loop(mosq_, static_cast<int>(kLoopTick.count()), 1);
+    // Errors close the socket (and are retried above); one that leaves it open must not spin.
+    if (rc != MOSQ_ERR_SUCCESS && mosquitto_socket(mosq_) >= 0) WaitForNetworkStop(kLoopTick);
+  }
+  SayGoodbye();
+}
+
+void Client::SayGoodbye() {
+  if (mosquitto_socket(mosq_) < 0) return;
+  mosquitto_disconnect(mosq_);  // queued behind what is still being written
+  const auto deadline = std::chrono::steady_clock::now() + kGoodbyeTimeout;
+  while (mosquitto_socket(mosq_) >= 0 && std::chrono::steady_clock::now() < deadline) {
+    mosquitto_loop(mosq_, static_cast<int>(kLoopTick.count()), 1);
+  }
+}
+
+void Client::WaitForNetworkStop(std::chrono::steady_clock::duration timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  MutexLock lock(mu_);
+  while (!network_stop_ && cv_.WaitUntil(mu_, deadline)) {
+  }
 }
 
 ClientStats Client::stats() const {

@@ -3,14 +3,14 @@
 // wait for the broker (docs/design/mqtt.md). Publish only queues: a bounded queue, whose
 // overflow is dropped and counted, feeds a sender thread that hands messages to libmosquitto
 // while the connection is up, at most kMaxInflight QoS 1 messages unacknowledged at a time.
-// libmosquitto's own thread connects, reconnects (1 s, doubling to 10 s), and resends QoS 1
-// messages that were unacknowledged when the connection dropped.
+// A network thread of ours drives libmosquitto: it connects, reconnects (1 s, doubling to
+// 10 s), and libmosquitto resends QoS 1 messages unacknowledged when the connection dropped.
 //
 // At every connect the client publishes `birth` (Sightline: <prefix>/available online,
 // retained), subscribes to `subscriptions`, then calls on_connect; the broker publishes
 // `will` (offline) if the connection dies. Stop publishes `goodbye` (offline) and disconnects.
 //
-// Threads: Publish and stats from any thread. on_connect and on_message run on libmosquitto's
+// Threads: Publish and stats from any thread. on_connect and on_message run on the network
 // thread and must not block for long. Create, Connect and Stop from one owning thread.
 
 #include <chrono>
@@ -85,6 +85,10 @@ class Client {
   explicit Client(ClientOptions options);
   Status Configure();
   void SendLoop();
+  // Connects, reconnects and runs libmosquitto until Stop; then sends DISCONNECT.
+  void NetworkLoop();
+  void SayGoodbye();
+  void WaitForNetworkStop(std::chrono::steady_clock::duration timeout) SL_EXCLUDES(mu_);
   // Hands one message to libmosquitto; false when it was refused (connection gone).
   bool Send(const Message& m);
   static void OnConnect(mosquitto* m, void* self, int rc);
@@ -106,9 +110,12 @@ class Client {
   // What the log last said about the connection, so that a broker that stays away or keeps
   // refusing is one log line, not one per retry.
   std::string last_logged_ SL_GUARDED_BY(mu_);
-  std::chrono::steady_clock::time_point down_since_ SL_GUARDED_BY(mu_);  ClientStats stats_ SL_GUARDED_BY(mu_);
+  std::chrono::steady_clock::time_point down_since_ SL_GUARDED_BY(mu_);
+  ClientStats stats_ SL_GUARDED_BY(mu_);
+  bool network_stop_ SL_GUARDED_BY(mu_) = false;  // set by Stop once the sender is done
   std::thread sender_;
-  bool loop_started_ = false;
+  std::thread network_;
+  bool running_ = false;  // Connect started the threads
   const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
 };
 

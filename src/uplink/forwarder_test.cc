@@ -191,7 +191,11 @@ TEST_F(ForwarderTest, AnOversizeRowGoesAsAStubSoTheLaneKeepsMoving) {
 TEST_F(ForwarderTest, TheThreadSendsWithoutBeingAskedAndStops) {
   site_.AddClosedEvent("front");
   RealClock real;
-  ForwarderOptions o{.site = "shop-1", .outbox = outbox_.get(), .link = &link_, .clock = &real};
+  ForwarderOptions o;
+  o.site = "shop-1";
+  o.outbox = outbox_.get();
+  o.link = &link_;
+  o.clock = &real;
   o.poll_interval = 10ms;
   Result<std::unique_ptr<Forwarder>> made = Forwarder::Create(o);
   ASSERT_TRUE(made.ok()) << made.status();

@@ -179,9 +179,16 @@ class RunningServer {
   Status status_;
 };
 
+// The cameras' clock in tests: their sender reports are compared with arrival times.
+inline const Clock& TestCameraClock() {
+  static const SteadyWallClock clock;
+  return clock;
+}
+
 inline Options TestOptions(std::vector<std::string> specs, double speed = 8) {
   Options o;
   o.listen = "127.0.0.1:0";
+  o.clock = &TestCameraClock();
   o.speed = speed;
   o.seed = 42;
   for (const std::string& s : specs) {

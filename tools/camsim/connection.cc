@@ -429,6 +429,8 @@ asio::awaitable<bool> Connection::Play(const rtsp::RtspMessage& req, rtsp::RtspM
 
   Streamer::Params p;
   p.camera = camera_;
+  static const RealClock kMachineClock;
+  p.clock = ctx_->options.clock != nullptr ? ctx_->options.clock : &kMachineClock;
   p.speed = ctx_->options.speed;
   p.rtcp_interval = ctx_->options.rtcp_interval;
   p.max_lag = ctx_->options.max_lag;

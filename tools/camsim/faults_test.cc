@@ -358,10 +358,10 @@ TEST_F(CamsimFaultTest, SenderReportsCarryTheTimeEachFrameIsSent) {
     const auto offset = cam == 0 ? 0ms : -3600000ms;
     auto c = Connect();
     ASSERT_TRUE(testing::Play(*c, rs_->Url("cam" + std::to_string(cam))).ok());
-    // Steady arrival times to wall time, sampled once (over two seconds the clocks agree to
-    // far better than a millisecond).
-    const WallTime wall0 = RealClock().WallNow();
-    const Steady::time_point steady0 = Steady::now();
+    // Steady arrival times to wall time on the cameras' clock, sampled once (its wall time
+    // moves with the steady clock).
+    const WallTime wall0 = testing::TestCameraClock().WallNow();
+    const Steady::time_point steady0 = testing::TestCameraClock().Now();
     const Received r = Collect(*c, 2000ms);
     ASSERT_FALSE(r.rtcp.empty());
     auto sr = rtsp::ParseRtcpCompound(r.rtcp[0].data);

@@ -42,6 +42,9 @@ struct Options {
   // (without it Linux grows the buffer to megabytes). 0: the kernel's default.
   int send_buffer_bytes = 256 * 1024;
   uint64_t seed = 0;  // randomness (SSRCs, faults); 0: from std::random_device
+  // The cameras' wall clock (sender reports, SessionClock::start); null: the machine's. Must
+  // outlive the server.
+  const Clock* clock = nullptr;
   // Called on the io thread as each session starts streaming, with its camera's name and when
   // it sends which frame (tests compare the wall times clients give frames with it).
   std::function<void(const std::string& camera, const SessionClock& clock)> on_session_start;

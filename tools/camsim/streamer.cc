@@ -55,7 +55,7 @@ Streamer::Streamer(asio::any_io_executor executor, const Params& params, PacketS
   // dts at --speed. The session shows the clip from that keyframe on, so it runs behind the
   // camera's live position by up to a GOP.
   anchor_time_ = now;
-  clock_ = SessionClock{RealClock().WallNow(), cursor_.frame().dts};
+  clock_ = SessionClock{p_.clock->WallNow(), cursor_.frame().dts};
   anchor_dts_ = cursor_.dts();
   first_pts_ = cursor_.pts();
 }
@@ -140,7 +140,7 @@ void Streamer::BuildPackets() {
 asio::awaitable<bool> Streamer::SendSenderReport() {
   rtsp::SenderReport sr;
   sr.ssrc = p_.ssrc;
-  const WallTime wall = RealClock().WallNow() + p_.camera->spec.clock_offset;
+  const WallTime wall = p_.clock->WallNow() + p_.camera->spec.clock_offset;
   const auto now = std::chrono::steady_clock::now();
   sr.ntp_timestamp = rtsp::WallTimeToNtp(wall);
   sr.rtp_timestamp = RtpTimestamp(StreamTimeAt(now) - anchor_dts_ + first_pts_);

@@ -54,6 +54,7 @@ class Streamer {
  public:
   struct Params {
     Camera* camera = nullptr;  // counters are updated
+    const Clock* clock = nullptr;  // the camera's wall clock (not null)
     double speed = 1.0;
     std::chrono::milliseconds rtcp_interval{5000};
     // A session this far behind its schedule (the client reads too slowly) skips to the
