@@ -21,11 +21,12 @@ ALLOWED = {
     "store": {"base", "media", "mp4"},
     "motion": {"base", "media"},
     "decode": {"base", "media", "mp4"},
-    "config": {"base"},
+    "config": {"base", "webhook"},  # webhook: its event names, to check `webhooks:`
     "http": {"base"},
     "auth": {"base", "store"},
     "live": {"base", "media", "mp4"},
     "mqtt": {"base"},
+    "webhook": {"base"},
     "analysis": {"base", "media", "decode", "motion", "store"},
     "api": {"base", "media", "store", "decode", "motion", "http", "auth", "live", "metrics"},
     # the site's outbox and forwarder: above store (the SQLite wrapper) and auth (whose audit

@@ -28,6 +28,7 @@ PACKAGES=(
   libmosquitto-dev                       # MQTT client (src/mqtt): events, stats, Home Assistant
   mosquitto                              # MQTT broker for the integration tests, bench and demo
   mosquitto-clients                      # mosquitto_sub and mosquitto_pub: watching and testing the topics
+  libcurl4-openssl-dev                   # webhooks (src/webhook): HTTPS POST with certificate checks and timeouts
   procps time python3                    # bench scripts
   nodejs chromium                        # web UI build (Vite) and its browser tests (playwright-core)
 )

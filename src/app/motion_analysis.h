@@ -15,6 +15,7 @@
 #include <memory>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "analysis/stream_analyzer.h"
 #include "base/mutex.h"
@@ -70,6 +71,21 @@ class MotionAnalysis {
   Analyser* Find(const std::string& camera) const;
   // Immutable after Start (the analysers themselves change under their own mutex).
   std::map<std::pair<std::string, std::string>, std::unique_ptr<Analyser>> analysers_;
+};
+
+// Tells each of several observers (MQTT, webhooks), in order; null ones are skipped. They
+// must outlive it.
+class ObserverList final : public MotionAnalysis::Observer {
+ public:
+  explicit ObserverList(std::vector<MotionAnalysis::Observer*> observers) : observers_(std::move(observers)) {}
+  void OnMotionEvent(const std::string& camera, int64_t id, const store::MotionEventUpdate& update) override {
+    for (MotionAnalysis::Observer* o : observers_) {
+      if (o != nullptr) o->OnMotionEvent(camera, id, update);
+    }
+  }
+
+ private:
+  const std::vector<MotionAnalysis::Observer*> observers_;
 };
 
 }  // namespace sightline::app

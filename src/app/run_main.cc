@@ -21,6 +21,7 @@
 #include "app/command.h"
 #include "app/motion_analysis.h"
 #include "app/mqtt_link.h"
+#include "app/webhook_link.h"
 #include "app/run_metrics.h"
 #include "app/site.h"
 #include "app/site_uplink.h"
@@ -178,7 +179,10 @@ int RunMain(int argc, char** argv) {
     mqtt = std::move(*link);
   }
 
-  Result<std::unique_ptr<MotionAnalysis>> motion = MotionAnalysis::Start(*cfg, **store, mqtt.get());
+  std::unique_ptr<WebhookLink> webhooks = WebhookLink::Start(*cfg, clock);
+  ObserverList event_observers({mqtt.get(), webhooks.get()});
+
+  Result<std::unique_ptr<MotionAnalysis>> motion = MotionAnalysis::Start(*cfg, **store, &event_observers);
   if (!motion.ok()) return fail(motion.status(), 2);
   MotionAnalysis* analysis = motion->get();
 
@@ -251,6 +255,7 @@ int RunMain(int argc, char** argv) {
       if (ec) return;
       site.Supervise();
       if (mqtt != nullptr) mqtt->Supervise();
+      if (webhooks != nullptr) webhooks->Supervise(site.Cameras());
       const auto now = std::chrono::steady_clock::now();
       if (*status_s > 0 && now - last_status >= std::chrono::seconds(*status_s)) {
         last_status = now;
@@ -272,6 +277,7 @@ int RunMain(int argc, char** argv) {
   SL_LOG(kInfo) << "stopping: ending motion events, closing segments";
   analysis->Stop();
   if (mqtt != nullptr) mqtt->Stop();  // after the analysis: its last events go out first
+  if (webhooks != nullptr) webhooks->Stop();
   (*store)->Close();
   site.LogStatus();
   LogIndexStatus(**store);

@@ -173,6 +173,17 @@ struct MqttConfig {
   std::string base_url;                // http(s)://host[:port] of thumbnail links; empty: paths
 };
 
+// One item of `webhooks:` (docs/ref/webhooks.md).
+struct WebhookConfig {
+  std::string url;                   // http:// or https://
+  std::string secret;                // HMAC-SHA256 key, at least 16 characters
+  std::vector<std::string> events;   // event types or families; empty: every event
+  std::vector<std::string> cameras;  // configured camera names; empty: every camera
+  int64_t timeout_ms = 10'000;       // one attempt, 1s to 60s
+  int64_t max_queue = 1000;          // events waiting, 1 to 100000
+  std::string base_url;              // http(s)://host[:port] of thumbnail links; empty: paths
+};
+
 struct Config {
   StorageConfig storage;
   Retention record_defaults;
@@ -180,6 +191,7 @@ struct Config {
   AuthConfig auth;
   MetricsConfig metrics;
   std::optional<MqttConfig> mqtt;
+  std::vector<WebhookConfig> webhooks;
   std::vector<CameraConfig> cameras;  // at least one, in file order
   std::optional<SiteConfig> site;
 };

@@ -475,7 +475,7 @@ TEST(ConfigTest, UnknownKeySuggestsAndListsAllowedKeys) {
 
 TEST(ConfigTest, FutureTopLevelKeysAreUnknownForNow) {
   EXPECT_EQ(Errors(std::string(kMinimal) + "mqtt:\n  host: broker\nobjects: {track: [person]}\n"),
-            "test.yaml:11:1: unknown key \"objects\". Allowed keys: storage, record, motion, http, auth, metrics, mqtt, cameras, site");
+            "test.yaml:11:1: unknown key \"objects\". Allowed keys: storage, record, motion, http, auth, metrics, mqtt, webhooks, cameras, site");
 }
 
 TEST(ConfigTest, WrongKinds) {
@@ -685,7 +685,7 @@ mqtt: {}
 TEST(ConfigTest, ControlCharactersAreEscapedToKeepOneErrorPerLine) {
   EXPECT_EQ(Errors(std::string(kMinimal) + "\"a\\nb\\x01\\tc\": 1\n"),
             "test.yaml:9:1: unknown key \"a\\nb\\x01\\tc\". Allowed keys: storage, record, motion, http, auth, "
-            "metrics, mqtt, cameras, site");
+            "metrics, mqtt, webhooks, cameras, site");
 }
 
 TEST(ConfigTest, ErrorListIsCapped) {

@@ -25,7 +25,7 @@ namespace {
 // The keys each map accepts. A later feature (objects...) adds its key here together with its
 // Parse function; until then such keys are rejected, so the daemon never runs with settings it
 // would silently ignore.
-constexpr std::string_view kTopKeys[] = {"storage", "record", "motion", "http", "auth", "metrics", "mqtt", "cameras", "site"};
+constexpr std::string_view kTopKeys[] = {"storage", "record", "motion", "http", "auth", "metrics", "mqtt", "webhooks", "cameras", "site"};
 constexpr std::string_view kStorageKeys[] = {"dirs", "index", "flush_interval", "segment_duration",
                                              "max_pending_per_stream"};
 constexpr std::string_view kDirKeys[] = {"path", "min_free"};
@@ -476,6 +476,7 @@ void ParseDocument(Context& ctx, const YAML::Node& root, Config* config) {
     }
     if (IsEmptyMap(*cameras)) cameras->Error(ctx, "no cameras: give at least one");
   }
+  if (const Field* webhooks = top.Find("webhooks")) config->webhooks = ParseWebhooks(ctx, *webhooks, config->cameras);
 }
 
 }  // namespace

@@ -28,11 +28,6 @@ bool IsTopicPrefix(std::string_view s) {
   return std::all_of(s.begin(), s.end(), [](char c) { return IsIdChar(c) || c == '/'; });
 }
 
-bool IsBaseUrl(std::string_view s) {
-  const bool scheme = s.starts_with("http://") || s.starts_with("https://");
-  return scheme && !s.ends_with("/") && s.find_first_of(" \t\r\n\"") == std::string_view::npos;
-}
-
 void ParseText(Context& ctx, const MapReader& map, std::string_view key, bool (*valid)(std::string_view),
                std::string_view rule, std::string* out) {
   const Field* f = map.Find(key);
@@ -56,6 +51,11 @@ bool IsHost(std::string_view s) {
 }
 
 }  // namespace
+
+bool IsBaseUrl(std::string_view s) {
+  const bool scheme = s.starts_with("http://") || s.starts_with("https://");
+  return scheme && !s.ends_with("/") && s.find_first_of(" \t\r\n\"") == std::string_view::npos;
+}
 
 MqttConfig ParseMqtt(Context& ctx, const Field& f) {
   MqttConfig out;

@@ -47,5 +47,9 @@ std::optional<SiteConfig> ParseSite(Context& ctx, const Field& f);
 std::optional<std::string> ReadNatsUrl(Context& ctx, const Field& f);
 // The `mqtt:` map (parse_mqtt.cc).
 MqttConfig ParseMqtt(Context& ctx, const Field& f);
+// Whether `s` is a base URL of links: http:// or https://, host and port, no trailing '/'.
+bool IsBaseUrl(std::string_view s);
+// The `webhooks:` list (parse_webhooks.cc), after the cameras, whose names it checks.
+std::vector<WebhookConfig> ParseWebhooks(Context& ctx, const Field& f, const std::vector<CameraConfig>& cameras);
 
 }  // namespace sightline::config
