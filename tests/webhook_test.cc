@@ -14,6 +14,7 @@
 
 #include "record_harness.h"
 #include "support/free_port.h"
+#include "support/http_client.h"
 #include "support/shared_media.h"
 #include "webhook/endpoint.h"
 #include "webhook/payload.h"
@@ -208,6 +209,7 @@ TEST(WebhookRunTest, MotionEventsAndCameraStatusReachTheReceiver) {
   auto r = StartRecorder({camera}, [&](const std::string& dir, const std::string& port) {
     return "storage:\n  dirs: [" + dir + "/disk]\nhttp:\n  listen: 127.0.0.1:0\n" +
            "motion:\n  events: {pre_capture: 1s, post_capture: 1s, min_duration: 1s, merge_gap: 2s}\n" +
+           "metrics:\n  enabled: true\n  token: webhook-test-metrics-token\n" +
            "webhooks:\n  - url: " + url + "\n    secret: " + kSecret + "\n    base_url: https://nvr.example\n" +
            "cameras:\n  pets:\n    streams:\n      sub: {url: rtsp://127.0.0.1:" + port +
            "/pets, roles: [record, detect]}\n";
@@ -255,6 +257,18 @@ TEST(WebhookRunTest, MotionEventsAndCameraStatusReachTheReceiver) {
     const nlohmann::json j = nlohmann::json::parse(d.body);
     EXPECT_FALSE(j["data"]["last_online"].is_null()) << "it was online before it died";
   }
+  // The metrics count them (sightline_webhook_events_total, docs/ref/metrics.md).
+  HttpRequest scrape;
+  scrape.target = "/metrics";
+  scrape.headers = {{"Authorization", "Bearer webhook-test-metrics-token"}};
+  Result<HttpReply> m = Fetch((*r)->http_port, scrape);
+  ASSERT_TRUE(m.ok()) << m.status();
+  const std::string line = "sightline_webhook_events_total{webhook=\"0\",outcome=\"delivered\"} ";
+  const size_t at = m->body.find(line);
+  ASSERT_NE(at, std::string::npos) << m->body;
+  EXPECT_GE(std::stoll(m->body.substr(at + line.size())), static_cast<long long>(rx.accepted().size()) - 1)
+      << "an event may arrive between the count and the scrape";
+  EXPECT_NE(m->body.find("sightline_webhook_failing{webhook=\"0\"} 0"), std::string::npos) << m->body;
 }
 
 }  // namespace

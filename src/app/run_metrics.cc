@@ -230,4 +230,38 @@ void RunMetrics::WatchAudit(auth::AccountStore& accounts) {
   });
 }
 
+void RunMetrics::WatchWebhooks(const WebhookLink* webhooks) {
+  registry_.AddCollector([webhooks](std::vector<FamilySnapshot>& out) {
+    FamilySnapshot events =
+        NewFamily("sightline_webhook_events_total",
+                  "Events by what became of them: delivered (2xx), refused (3xx, 4xx), dropped (queue full "
+                  "or still queued at stop), expired (undelivered for 24 h).",
+                  MetricType::kCounter, {"webhook", "outcome"});
+    FamilySnapshot attempts = NewFamily("sightline_webhook_attempts_total", "POSTs made, retries included.",
+                                        MetricType::kCounter, {"webhook"});
+    FamilySnapshot queued = NewFamily("sightline_webhook_queued_events", "Events waiting for delivery now.",
+                                      MetricType::kGauge, {"webhook"});
+    FamilySnapshot failing = NewFamily("sightline_webhook_failing",
+                                       "1 while the receiver fails and the head of the queue is being retried.",
+                                       MetricType::kGauge, {"webhook"});
+    const std::vector<webhook::EndpointStats> all =
+        webhooks != nullptr ? webhooks->stats() : std::vector<webhook::EndpointStats>{};
+    for (size_t i = 0; i < all.size(); ++i) {
+      const webhook::EndpointStats& s = all[i];
+      const std::string w = std::to_string(i);  // the index in `webhooks:`; URLs may hold tokens
+      events.Add({w, "delivered"}, N(s.delivered));
+      events.Add({w, "refused"}, N(s.refused));
+      events.Add({w, "dropped"}, N(s.dropped));
+      events.Add({w, "expired"}, N(s.expired));
+      attempts.Add({w}, N(s.attempts));
+      queued.Add({w}, N(s.queue));
+      failing.Add({w}, s.failing ? 1 : 0);
+    }
+    out.push_back(std::move(events));
+    out.push_back(std::move(attempts));
+    out.push_back(std::move(queued));
+    out.push_back(std::move(failing));
+  });
+}
+
 }  // namespace sightline::app

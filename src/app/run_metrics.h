@@ -18,6 +18,7 @@
 
 #include "app/motion_analysis.h"
 #include "app/site.h"
+#include "app/webhook_link.h"
 #include "auth/account_store.h"
 #include "base/result.h"
 #include "config/config.h"
@@ -41,6 +42,8 @@ class RunMetrics {
   void WatchAnalysis(const MotionAnalysis& analysis);
   void WatchStore(const store::Store& store, const std::vector<config::StorageDir>& dirs);
   void WatchAudit(auth::AccountStore& accounts);
+  // Null without webhooks: the families are there, without series.
+  void WatchWebhooks(const WebhookLink* webhooks);
 
  private:
   RunMetrics() = default;
