@@ -11,8 +11,10 @@ dir=$(mktemp -d /tmp/sightline-e2e.XXXXXX)
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 http_port=$(free_port)
 rtsp_port=$(free_port)
-# Footage is made once and kept between runs.
-mkdir -p demo-data/footage "$dir/demo"
+# Footage is made once and kept between runs; made here, before the demo starts, so that the
+# wait for the demo below does not include minutes of encoding on a fresh machine.
+bash scripts/make_footage.sh demo-data/footage
+mkdir -p "$dir/demo"
 ln -s "$PWD/demo-data/footage" "$dir/demo/footage"
 
 DEMO_SKIP_SETUP=1 DEMO_DIR="$dir/demo" DEMO_HTTP="127.0.0.1:$http_port" DEMO_RTSP_PORT="$rtsp_port" \
