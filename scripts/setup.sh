@@ -29,6 +29,8 @@ PACKAGES=(
   mosquitto                              # MQTT broker for the integration tests, bench and demo
   mosquitto-clients                      # mosquitto_sub and mosquitto_pub: watching and testing the topics
   procps time python3                    # bench scripts
+  libsystemd-dev                         # sd_notify: `sightline run` tells systemd it is ready and alive
+  dpkg-dev lintian adduser systemd       # the Debian package: dpkg-shlibdeps, its checks, systemd-analyze
   nodejs chromium                        # web UI build (Vite) and its browser tests (playwright-core)
 )
 
