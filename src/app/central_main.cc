@@ -54,7 +54,8 @@ void WaitForSignal(const sigset_t& signals, int64_t status_s, const central::Ing
 
 int CentralMain(int argc, char** argv) {
   Command cmd("central", kHelp);
-  if (std::optional<int> done = cmd.Parse({{"config"}, {"status"}, {"log-level"}, {"log-format"}}, argc, argv, {"config"})) {
+  if (std::optional<int> done =
+          cmd.Parse({{"config"}, {"status"}, {"log-level"}, {"log-format"}}, argc, argv, {"config"})) {
     return *done;
   }
   Result<int64_t> status_s = cmd.flags().GetInt("status", 60);

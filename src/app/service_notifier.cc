@@ -32,8 +32,6 @@ void ServiceNotifier::Ready(std::string_view status) {
   Send("READY=1\nSTATUS=" + std::string(status));
 }
 
-void ServiceNotifier::SetStatus(std::string_view status) { Send("STATUS=" + std::string(status)); }
-
 void ServiceNotifier::Watchdog() {
   if (watchdog_enabled()) Send("WATCHDOG=1");
 }

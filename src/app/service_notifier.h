@@ -1,6 +1,6 @@
 #pragma once
 // ServiceNotifier: what `sightline run` tells the service manager that started it, over
-// systemd's notify protocol (sd_notify(3)): READY=1 once it serves, a one-line STATUS=,
+// systemd's notify protocol (sd_notify(3)): READY=1 with a one-line STATUS= once it serves,
 // WATCHDOG=1 pings from its event loop (so a hung loop gets the service restarted), and
 // STOPPING=1 when it is asked to stop. Started any other way (no NOTIFY_SOCKET in the
 // environment) every call does nothing, so the daemon runs the same by hand, in tests and
@@ -19,15 +19,12 @@ class ServiceNotifier {
   // `sightline run` starts no programs that could mistake them for their own.
   ServiceNotifier();
 
-  // Whether systemd asked for watchdog pings (WatchdogSec= in the unit), and how often they
-  // must come at the latest.
+  // Whether systemd asked for watchdog pings (WatchdogSec= in the unit).
   bool watchdog_enabled() const { return watchdog_interval_.count() > 0; }
-  std::chrono::microseconds watchdog_interval() const { return watchdog_interval_; }
 
-  // READY=1 with a STATUS= line: startup is over (systemctl start returns).
+  // READY=1 with STATUS=`status`, the line `systemctl status` shows: startup is over
+  // (`systemctl start` returns).
   void Ready(std::string_view status);
-  // STATUS=: the line `systemctl status sightline` shows.
-  void SetStatus(std::string_view status);
   // WATCHDOG=1 when the watchdog is on; nothing otherwise.
   void Watchdog();
   // STOPPING=1: shutdown has begun (closing segments may take a few seconds).

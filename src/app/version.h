@@ -1,7 +1,7 @@
 #pragma once
 // The version of Sightline: what `sightline --version` prints, what the API's health reply,
-// the metrics' build info and MQTT's device report, and what scripts/package.sh names the
-// Debian package after. One constant, so they cannot disagree.
+// the metrics' build info and MQTT's device report show, and what scripts/package.sh names
+// the Debian package after. One constant, so they cannot disagree.
 
 #include <string_view>
 

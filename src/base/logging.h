@@ -6,8 +6,8 @@
 //
 //   SL_LOG(kWarning) << "camera=" << name << " reconnecting in " << delay_ms << "ms";
 //
-// The sink, format and minimum level are process-wide settings made once at startup (main) or by a
-// test; they are the only global state in Sightline, and are safe to read from any thread.
+// The sink, format and minimum level are process-wide settings made once at startup (main) or
+// by a test; they are the only global state in Sightline, and are safe to read from any thread.
 // An error is logged once, where it is handled; repeated errors go through LogRateLimiter.
 
 #include <atomic>
