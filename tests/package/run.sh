@@ -121,9 +121,10 @@ runuser -u sightline -- sightline check --config /etc/sightline/sightline.yaml |
 grep -q "^result: OK$" "$tmp/check.out" || fail "sightline check"
 
 echo "=== package: systemd-analyze"
-systemd-analyze verify /lib/systemd/system/sightline.service
+verify=$(systemd-analyze verify /lib/systemd/system/sightline.service 2>&1) || fail "systemd-analyze verify: $verify"
+[ -z "$verify" ] || fail "systemd-analyze verify: $verify"
 systemd-analyze security --offline=true --no-pager /lib/systemd/system/sightline.service >"$tmp/security.txt"
-grep -E "^(✓|✗)" "$tmp/security.txt" | grep "✗" | sed 's/^/  /' || true
+grep "^✗" "$tmp/security.txt" | sed 's/^/  /' || true
 score=$(sed -n 's/^→ Overall exposure level for sightline.service: \([0-9.]*\).*/\1/p' "$tmp/security.txt")
 [ -n "$score" ] || { cat "$tmp/security.txt" >&2; fail "no exposure score"; }
 echo "exposure score: $score (at most $max_exposure)"
