@@ -30,6 +30,8 @@ PACKAGES=(
   mosquitto-clients                      # mosquitto_sub and mosquitto_pub: watching and testing the topics
   libcurl4-openssl-dev                   # webhooks (src/webhook): HTTPS POST with certificate checks and timeouts
   procps time python3                    # bench scripts
+  libsystemd-dev                         # sd_notify: `sightline run` tells systemd it is ready and alive
+  dpkg-dev lintian adduser systemd       # the Debian package: dpkg-shlibdeps, its checks, systemd-analyze
   nodejs chromium                        # web UI build (Vite) and its browser tests (playwright-core)
 )
 

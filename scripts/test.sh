@@ -4,6 +4,7 @@
 #   1. release build of the server and the web UI: unit + integration tests (CTest)
 #   2. browser tests: the demo in headless Chromium (web/e2e, scripts/e2e.sh)
 #      security: security-review-1's live attacks against a running server (tests/security)
+#      package: the Debian package built, linted, installed, run, scored and purged (tests/package)
 #   3. libFuzzer targets, FUZZ_SECONDS each (default 30)
 #   4. ASan + UBSan build: unit + integration tests again
 #   5. ThreadSanitizer build with clang (which also checks the thread-safety annotations):
@@ -30,6 +31,9 @@ bash scripts/e2e.sh
 
 stage "security: the review's live attacks against sightline run"
 bash tests/security/run.sh
+
+stage "package: build, lintian, install, check, purge"
+bash tests/package/run.sh
 
 stage "fuzzing, ${FUZZ_SECONDS:-30} s per target"
 bash scripts/fuzz.sh "${FUZZ_SECONDS:-30}"

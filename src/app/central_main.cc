@@ -29,6 +29,8 @@ flags:
   --config FILE      central.yaml (required)
   --status S         seconds between status lines in the log (default 60; 0: none)
   --log-level L      debug, info, warning, error (default info)
+  --log-format F     text (default) or json: one JSON object per line, for journald and
+                     log shippers
 )";
 
 std::string Summary(const central::IngestorStats& s) {
@@ -52,7 +54,8 @@ void WaitForSignal(const sigset_t& signals, int64_t status_s, const central::Ing
 
 int CentralMain(int argc, char** argv) {
   Command cmd("central", kHelp);
-  if (std::optional<int> done = cmd.Parse({{"config"}, {"status"}, {"log-level"}}, argc, argv, {"config"})) {
+  if (std::optional<int> done =
+          cmd.Parse({{"config"}, {"status"}, {"log-level"}, {"log-format"}}, argc, argv, {"config"})) {
     return *done;
   }
   Result<int64_t> status_s = cmd.flags().GetInt("status", 60);

@@ -33,6 +33,14 @@ std::optional<int> Command::Parse(const std::vector<Flags::Spec>& specs, int arg
     }
     SetMinLogLevel(level);
   }
+  if (flags_->Has("log-format")) {
+    LogFormat format = LogFormat::kText;
+    if (!ParseLogFormat(flags_->Get("log-format"), &format)) {
+      return Fail(InvalidArgumentError("--log-format: unknown format '" + flags_->Get("log-format") +
+                                       "' (text or json)"), 2);
+    }
+    SetLogFormat(format);
+  }
   return std::nullopt;
 }
 

@@ -1,7 +1,7 @@
 #pragma once
 // Command: the start every subcommand shares. Parses its flags, answers --help, checks the
-// required flags, applies --log-level, and reports usage errors as "sightline NAME: ..." with
-// exit status 2, so each subcommand's main reads as what it does.
+// required flags, applies --log-level and --log-format, and reports usage errors as
+// "sightline NAME: ..." with exit status 2, so each subcommand's main reads as what it does.
 
 #include <initializer_list>
 #include <optional>
@@ -19,7 +19,8 @@ class Command {
   Command(std::string_view name, const char* help) : name_(name), help_(help) {}
 
   // An exit status when the command must end now: 0 after --help, 2 on a usage error.
-  // A "log-level" spec is handled here. Positional arguments are refused unless allowed.
+  // "log-level" and "log-format" specs are handled here. Positional arguments are refused
+  // unless allowed.
   std::optional<int> Parse(const std::vector<Flags::Spec>& specs, int argc, char** argv,
                            std::initializer_list<std::string_view> required = {},
                            bool allow_positional = false);

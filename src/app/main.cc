@@ -4,6 +4,7 @@
 #include <string_view>
 
 #include "app/subcommands.h"
+#include "app/version.h"
 #include "tools/camsim/camsim_main.h"
 
 namespace {
@@ -11,6 +12,7 @@ namespace {
 constexpr const char* kUsage = R"(sightline: a network video recorder
 
 usage: sightline <command> [flags]   (sightline <command> --help for its flags)
+       sightline --version
 
 commands:
   analyze   motion analysis of a video file as `run` does it, as JSON lines (for tuning)
@@ -32,6 +34,11 @@ int main(int argc, char** argv) {
     return argc < 2 ? 2 : 0;
   }
   const std::string_view command = argv[1];
+  if (command == "--version") {
+    std::printf("sightline %.*s\n", static_cast<int>(sightline::app::kVersion.size()),
+                sightline::app::kVersion.data());
+    return 0;
+  }
   if (command == "analyze") return sightline::app::AnalyzeMain(argc - 1, argv + 1);
   if (command == "central") return sightline::app::CentralMain(argc - 1, argv + 1);
   if (command == "camsim") return sightline::camsim::CamsimMain(argc - 1, argv + 1);

@@ -2,13 +2,12 @@
 
 #include <algorithm>
 
+#include "app/version.h"
 #include "base/logging.h"
 #include "store/env.h"
 
 namespace sightline::app {
 namespace {
-
-constexpr const char* kVersion = "0.1";
 
 std::string MotionSettingName(const std::string& camera) { return "switch.motion." + camera; }
 
@@ -24,7 +23,7 @@ mqtt::BridgeOptions BridgeOptionsFrom(const config::Config& config) {
   o.topic_prefix = m.topic_prefix;
   o.commands = m.commands;
   o.base_url = m.base_url;
-  o.version = kVersion;
+  o.version = std::string(kVersion);
   for (const config::CameraConfig& cam : config.cameras) {
     if (cam.enabled) o.cameras.push_back(cam.name);
   }

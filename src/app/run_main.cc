@@ -23,10 +23,12 @@
 #include "app/mqtt_link.h"
 #include "app/webhook_link.h"
 #include "app/run_metrics.h"
+#include "app/service_notifier.h"
 #include "app/site.h"
 #include "app/site_uplink.h"
 #include "app/store_options.h"
 #include "app/subcommands.h"
+#include "app/version.h"
 #include "auth/account_store.h"
 #include "auth/audit_maintenance.h"
 #include "base/flags.h"
@@ -52,6 +54,8 @@ flags:
   --status S         seconds between status lines in the log (default 60; 0: none)
   --duration S       stop after S seconds (default: run until Ctrl-C/SIGTERM)
   --log-level L      debug, info, warning, error (default info)
+  --log-format F     text (default) or json: one JSON object per line on stderr, for
+                     journald and log shippers ({"time":...,"level":...,"msg":...})
 )";
 
 // The built web UI: the config's http.ui_dir, else web/dist of the source tree the binary was
@@ -69,8 +73,6 @@ std::string FindUiDir(const config::Config& cfg) {
   if (std::filesystem::exists(installed / "index.html", ec)) return installed.string();
   return {};
 }
-
-constexpr std::string_view kVersion = "0.1";
 
 http::ServerOptions HttpOptions(const config::Config& cfg) {
   http::ServerOptions o;
@@ -120,8 +122,8 @@ int RunMain(int argc, char** argv) {
   mallopt(M_MMAP_THRESHOLD, 128 * 1024);
   Command cmd("run", kHelp);
   if (std::optional<int> done = cmd.Parse(
-          {{"config"}, {"threads"}, {"status"}, {"duration"}, {"log-level"}}, argc, argv,
-          {"config"})) {
+          {{"config"}, {"threads"}, {"status"}, {"duration"}, {"log-level"}, {"log-format"}}, argc,
+          argv, {"config"})) {
     return *done;
   }
   const Flags* flags = &cmd.flags();
@@ -219,7 +221,8 @@ int RunMain(int argc, char** argv) {
   if (Status s = server.Start(); !s.ok()) return fail(s, 1);
   const std::string scheme = cfg->http.tls.has_value() ? "https" : "http";
   const std::string host = cfg->http.listen.substr(0, cfg->http.listen.rfind(':'));
-  std::printf("http: serving %s://%s:%u/\n", scheme.c_str(), host.c_str(), server.port());
+  const std::string url = scheme + "://" + host + ":" + std::to_string(server.port()) + "/";
+  std::printf("http: serving %s\n", url.c_str());
   std::fflush(stdout);
 
   if (mqtt != nullptr) {
@@ -228,12 +231,17 @@ int RunMain(int argc, char** argv) {
   site.Start();
   SL_LOG(kInfo) << "running " << site.stream_count() << " streams, analysing motion on "
                 << analysis->analysers();
+  // Ready once it serves and every stream's client runs, whether or not its camera answers yet:
+  // an offline camera must not fail `systemctl start`, it is reported like any outage.
+  ServiceNotifier notifier;
+  notifier.Ready(std::to_string(site.stream_count()) + " streams, serving " + url);
 
   boost::asio::steady_timer supervise_timer(io);
   boost::asio::steady_timer stop_timer(io);
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   Shutdown shutdown;
   shutdown.OnRequest([&] {
+    notifier.Stopping();
     supervise_timer.cancel();
     stop_timer.cancel();
     signals.cancel();
@@ -255,6 +263,8 @@ int RunMain(int argc, char** argv) {
     supervise_timer.expires_after(std::chrono::seconds(1));
     supervise_timer.async_wait([&](const boost::system::error_code& ec) {
       if (ec) return;
+      // From the event loop itself: a loop that hangs stops the pings and systemd restarts us.
+      notifier.Watchdog();
       site.Supervise();
       if (mqtt != nullptr) mqtt->Supervise();
       if (webhooks != nullptr) webhooks->Supervise(site.Cameras());

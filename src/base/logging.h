@@ -1,11 +1,13 @@
 #pragma once
 // Structured logging facade. One line per record: "2026-11-21T09:12:15.123Z W camera=front
-// stream=main msg...". Callers write key=value pairs first, free text after.
+// stream=main msg...". Callers write key=value pairs first, free text after. With
+// LogFormat::kJson each record is instead one JSON object per line, for journald and log
+// shippers: {"time":"2026-11-21T09:12:15.123Z","level":"warning","msg":"camera=front ..."}.
 //
 //   SL_LOG(kWarning) << "camera=" << name << " reconnecting in " << delay_ms << "ms";
 //
-// The sink and minimum level are process-wide settings made once at startup (main) or by a
-// test; they are the only global state in Sightline, and are safe to read from any thread.
+// The sink, format and minimum level are process-wide settings made once at startup (main) or
+// by a test; they are the only global state in Sightline, and are safe to read from any thread.
 // An error is logged once, where it is handled; repeated errors go through LogRateLimiter.
 
 #include <atomic>
@@ -21,6 +23,10 @@
 namespace sightline {
 
 enum class LogLevel { kDebug = 0, kInfo = 1, kWarning = 2, kError = 3 };
+// kText: the line above. kJson: one JSON object per line whose "msg" is the same text, escaped
+// (quotes, backslashes, control characters) and with invalid UTF-8 replaced by U+FFFD, so a
+// camera's or client's bytes in a message can neither break the line nor the JSON.
+enum class LogFormat { kText, kJson };
 
 using LogSink = std::function<void(LogLevel, std::string_view line)>;
 
@@ -31,6 +37,10 @@ LogLevel MinLogLevel();
 // while other threads log.
 void SetLogSink(LogSink sink);
 bool ParseLogLevel(std::string_view name, LogLevel* out);
+// The format of every later record, for the sink and stderr alike (default kText).
+void SetLogFormat(LogFormat format);
+// "text" or "json".
+bool ParseLogFormat(std::string_view name, LogFormat* out);
 
 namespace internal {
 class LogMessage {
