@@ -1,13 +1,12 @@
 #include "app/webhook_link.h"
 
+#include "app/version.h"
 #include "base/logging.h"
 #include "webhook/http_post.h"
 #include "webhook/payload.h"
 
 namespace sightline::app {
 namespace {
-
-constexpr const char* kUserAgent = "sightline/0.1";
 
 bool Online(const api::CameraStatus& cam) {
   bool online = !cam.streams.empty();
@@ -25,7 +24,7 @@ WebhookLink::WebhookLink(const config::Config& config, const Clock& clock) : clo
     o.url = w.url;
     o.secret = w.secret;
     o.filter = {.events = w.events, .cameras = w.cameras};
-    o.user_agent = kUserAgent;
+    o.user_agent = "sightline/" + std::string(kVersion);
     o.timeout = std::chrono::milliseconds(w.timeout_ms);
     o.max_queue = static_cast<size_t>(w.max_queue);
     o.clock = &clock;
