@@ -231,16 +231,21 @@ TEST_F(MultisiteLinkTest, AnIdleSiteCostsAtMost2MBADayOnItsLink) {
   WarmUp(5);
   std::this_thread::sleep_for(5s);  // the last acknowledgements settle
   constexpr auto kMeasure = 60s;
-  std::array<int64_t, 2> before{};
-  for (size_t i = 0; i < sites_.size(); ++i) before[i] = sites_[i]->LinkBytes();
+  std::array<int64_t, 2> before{}, packets_before{};
+  for (size_t i = 0; i < sites_.size(); ++i) {
+    before[i] = sites_[i]->LinkBytes();
+    packets_before[i] = sites_[i]->link->Packets();
+  }
   const auto start = SteadyClock::now();
   std::this_thread::sleep_for(kMeasure);
   const double measured_s = Seconds(SteadyClock::now() - start);
   for (size_t i = 0; i < sites_.size(); ++i) {
     const int64_t bytes = sites_[i]->LinkBytes() - before[i];
+    const int64_t packets = sites_[i]->link->Packets() - packets_before[i];
     const double per_day = bytes * 86400.0 / measured_s;
     std::cout << std::fixed << std::setprecision(0) << "[ metric   ] idle " << sites_[i]->name << ": " << bytes
-              << " bytes on its link in " << measured_s << " s = " << per_day << " bytes/day (bound "
+              << " bytes (" << packets << " frames) on its link in " << measured_s << " s = " << per_day
+              << " bytes/day (bound "
               << kIdleBytesPerDayBound << ")\n";
     EXPECT_GT(bytes, 0) << "the counters moved: the site is connected and pinging";
     EXPECT_LE(per_day, kIdleBytesPerDayBound) << sites_[i]->name;

@@ -125,6 +125,7 @@ class ShapedLink {
   // Bytes the near end sent and received (Ethernet frames), or -1.
   int64_t TxBytes() const { return Counter("tx_bytes"); }
   int64_t RxBytes() const { return Counter("rx_bytes"); }
+  int64_t Packets() const { return Counter("tx_packets") + Counter("rx_packets"); }
 
  private:
   ShapedLink(const NetNamespace& near, std::string near_if) : near_(near), near_if_(std::move(near_if)) {}
