@@ -23,6 +23,7 @@ PACKAGES=(
   nats-server                            # multi-site: the site's leaf and the centre's broker (tests start their own)
   libnats-dev                            # multi-site: the NATS client of the forwarder and of `sightline central`
   postgresql-15                          # multi-site: the centre's catalogue (tests run their own, as user postgres)
+  iproute2                               # multi-site test bed: `ip netns`, veth pairs, `tc` tbf shaping (tests/netns_harness.h)
   libpq-dev                              # multi-site: `sightline central` writes PostgreSQL through libpq
   prometheus                             # its promtool checks /metrics and docs/ops/alerts.yml; a real server scrapes in tests
   libmosquitto-dev                       # MQTT client (src/mqtt): events, stats, Home Assistant

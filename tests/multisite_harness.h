@@ -12,15 +12,22 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <memory>
 #include <optional>
+#include <ostream>
+#include <set>
+#include <sstream>
 #include <string>
 #include <thread>
+#include <vector>
 
+#include "base/clock.h"
 #include "record_harness.h"
+#include "store/sqlite.h"
 #include "support/child_process.h"
 #include "support/free_port.h"
 #include "support/tcp_connection.h"
@@ -56,14 +63,33 @@ inline bool WaitForPort(uint16_t port, int timeout_ms) {
   return false;
 }
 
-// nats-server on a fixed port, restartable on the same port after a kill -9.
+// Waits up to `timeout_ms` for a line of the file at `path` to contain `text`.
+inline bool WaitForFileText(const std::string& path, const std::string& text, int timeout_ms) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::ifstream in(path);
+    for (std::string line; std::getline(in, line);) {
+      if (line.find(text) != std::string::npos) return true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
+}
+
+// nats-server on a fixed port, restartable on the same port after a kill -9; in the network
+// namespace `netns` when given (tests/netns_harness.h), where the test cannot connect to it to
+// see it listen: there its log says when it is ready.
 class NatsServer {
  public:
-  NatsServer(std::string dir, uint16_t port) : dir_(std::move(dir)), port_(port) {}
+  NatsServer(std::string dir, uint16_t port, std::string netns = "")
+      : dir_(std::move(dir)), port_(port), netns_(std::move(netns)) {}
   Status Start() {
-    ASSIGN_OR_RETURN(process_, ChildProcess::Start("nats-server", {"-a", "127.0.0.1", "-p", std::to_string(port_),
-                                                                   "-l", dir_ + "/nats.log"}));
-    if (!WaitForPort(port_, 10'000)) return DeadlineExceededError("nats-server did not listen on " + Url());
+    const std::string log = dir_ + "/nats.log";
+    std::filesystem::remove(log);
+    ASSIGN_OR_RETURN(process_, StartIn(netns_, "nats-server", {"-a", "127.0.0.1", "-p", std::to_string(port_),
+                                                               "-l", log}));
+    const bool ready = netns_.empty() ? WaitForPort(port_, 10'000) : WaitForFileText(log, "Server is ready", 10'000);
+    if (!ready) return DeadlineExceededError("nats-server did not listen on " + Url());
     return Status();
   }
   void Kill9() {
@@ -77,6 +103,7 @@ class NatsServer {
  private:
   std::string dir_;
   uint16_t port_;
+  std::string netns_;
   std::unique_ptr<ChildProcess> process_;  // killed by its destructor
 };
 
@@ -129,16 +156,17 @@ class Postgres {
   bool started_ = false;
 };
 
-// `sightline central` with a central.yaml in `dir`.
+// `sightline central` with a central.yaml in `dir`; in the network namespace `netns` when
+// given (PostgreSQL's unix socket is a path, reachable from any namespace).
 class Central {
  public:
-  Central(std::string dir, std::string nats_url, std::string conninfo)
-      : config_(dir + "/central.yaml") {
+  Central(std::string dir, std::string nats_url, std::string conninfo, std::string netns = "")
+      : config_(dir + "/central.yaml"), netns_(std::move(netns)) {
     std::ofstream(config_) << "nats:\n  url: " << nats_url << "\npostgres: \"" << conninfo << "\"\n";
   }
   Status Start() {
-    ASSIGN_OR_RETURN(process_, ChildProcess::Start(SIGHTLINE_BINARY, {"central", "--config", config_,
-                                                                      "--log-level", "warning"}));
+    ASSIGN_OR_RETURN(process_, StartIn(netns_, SIGHTLINE_BINARY, {"central", "--config", config_,
+                                                                  "--log-level", "warning"}));
     return process_->WaitForLinePrefix("central: ingesting", 20'000).status();
   }
   void Kill9() {
@@ -160,6 +188,7 @@ class Central {
 
  private:
   std::string config_;
+  std::string netns_;
   std::unique_ptr<ChildProcess> process_;
 };
 
@@ -176,6 +205,94 @@ inline Status NatsPublishRaw(uint16_t port, const std::string& subject, const st
     seen += more;
   }
   return Status();
+}
+
+// What a site committed or the centre stored, per lane, by the site's row ids.
+struct Rows {
+  std::set<int64_t> alarms, events, audit;
+  int64_t outbox = -1;  // rows still in the site's outbox (-1 at the centre)
+  friend bool operator==(const Rows& a, const Rows& b) {
+    return a.alarms == b.alarms && a.events == b.events && a.audit == b.audit;
+  }
+};
+
+inline std::ostream& operator<<(std::ostream& os, const Rows& r) {
+  return os << "alarms=" << r.alarms.size() << " events=" << r.events.size() << " audit=" << r.audit.size()
+            << " outbox=" << r.outbox;
+}
+
+inline std::vector<int64_t> ParseIds(const std::string& csv) {
+  std::vector<int64_t> ids;
+  std::stringstream in(csv);
+  std::string id;
+  while (std::getline(in, id, ',')) {
+    if (!id.empty()) ids.push_back(std::stoll(id));
+  }
+  return ids;
+}
+
+// Raises events at a site as the recorder does, from another process: commits `n` closed
+// motion events of camera cam0 (and every 10th an alarm: a store event) to the site's index
+// at `index_path`, one transaction each, `gap` apart, until `stop`; counts them in `produced`.
+inline void ProduceEvents(const std::string& index_path, int n, std::chrono::milliseconds gap,
+                          const std::atomic<bool>& stop, std::atomic<int64_t>& produced) {
+  Result<std::unique_ptr<store::Db>> db = store::Db::Open(index_path, /*read_only=*/false);
+  ASSERT_TRUE(db.ok()) << db.status();
+  for (int i = 0; i < n && !stop; ++i) {
+    const int64_t now = UnixMicros(std::chrono::system_clock::now());
+    std::string sql = "BEGIN IMMEDIATE; INSERT INTO motion_events (camera, stream, start_us, end_us, zones,"
+                      " peak_fraction, peak_us) VALUES ('cam0', 'main', " + std::to_string(now - 5'000'000) +
+                      ", " + std::to_string(now) + ", 'door', 0.25, " + std::to_string(now - 1'000'000) + ");";
+    if (i % 10 == 0) {
+      sql += " INSERT INTO events (time_us, kind, camera, message) VALUES (" + std::to_string(now) +
+             ", 'test_alarm', 'cam0', 'raised by the test');";
+    }
+    ASSERT_TRUE((*db)->Exec(sql + " COMMIT;").ok());
+    ++produced;
+    if (gap.count() > 0) std::this_thread::sleep_for(gap);
+  }
+}
+
+// The ids committed at the site whose index is at `index_path` (every row of the three
+// tables: the outbox was installed before the first) and the rows left in its outbox.
+inline Rows RowsAtSite(const std::string& index_path) {
+  Rows r;
+  Result<std::unique_ptr<store::Db>> db = store::Db::Open(index_path, /*read_only=*/true);
+  EXPECT_TRUE(db.ok()) << db.status();
+  if (!db.ok()) return r;
+  auto ids = [&](const char* sql) {
+    std::set<int64_t> out;
+    Result<store::Stmt> s = (*db)->Prepare(sql);
+    EXPECT_TRUE(s.ok()) << s.status();
+    while (s.ok() && *s->Step()) out.insert(s->Int(0));
+    return out;
+  };
+  r.alarms = ids("SELECT id FROM events");
+  r.events = ids("SELECT id FROM motion_events WHERE end_us IS NOT NULL");
+  r.audit = ids("SELECT id FROM audit");
+  const std::set<int64_t> outbox = ids("SELECT count(*) FROM outbox");
+  r.outbox = outbox.empty() ? -1 : *outbox.begin();
+  return r;
+}
+
+// The site's row ids stored at the centre. A row stored twice (under two message ids) fails
+// the test: it shows as a count above the number of distinct ids.
+inline Rows RowsAtCentre(const Postgres& pg, const std::string& site) {
+  Rows r;
+  for (auto [table, ids] : {std::pair{"alarms", &r.alarms}, {"events", &r.events}, {"audit", &r.audit}}) {
+    const std::string where = std::string(" FROM ") + table + " WHERE site = '" + site + "'";
+    // One statement, so one snapshot: rows keep arriving while the test looks.
+    const std::string csv = pg.Query("SELECT string_agg(body->>'id', ',')" + where);
+    if (csv.starts_with("error")) {
+      ADD_FAILURE() << csv;
+      continue;
+    }
+    const std::vector<int64_t> rows = ParseIds(csv);
+    ids->insert(rows.begin(), rows.end());
+    EXPECT_EQ(rows.size(), ids->size()) << site << " " << table << ": " << rows.size() << " rows for "
+                                        << ids->size() << " distinct site rows";
+  }
+  return r;
 }
 
 }  // namespace sightline::testing

@@ -33,36 +33,10 @@ constexpr const char* kSite = "site-a";
 // Every bounded wait for the centre to catch up; the site resends stalled messages after 10 s.
 constexpr auto kConvergeTimeout = 90s;
 
-int64_t NowUs() { return UnixMicros(std::chrono::system_clock::now()); }
-
-std::vector<int64_t> ParseIds(const std::string& csv) {
-  std::vector<int64_t> ids;
-  std::stringstream in(csv);
-  std::string id;
-  while (std::getline(in, id, ',')) {
-    if (!id.empty()) ids.push_back(std::stoll(id));
-  }
-  return ids;
-}
-
 // The number after "NAME=" in central's summary line, or -1.
 int64_t SummaryCount(const std::string& summary, const std::string& name) {
   const size_t at = summary.find(name + "=");
   return at == std::string::npos ? -1 : std::stoll(summary.substr(at + name.size() + 1));
-}
-
-// What the site committed and what the centre stored, per lane, by the site's row ids.
-struct Rows {
-  std::set<int64_t> alarms, events, audit;
-  int64_t outbox = -1;  // rows still in the site's outbox (-1 at the centre)
-  friend bool operator==(const Rows& a, const Rows& b) {
-    return a.alarms == b.alarms && a.events == b.events && a.audit == b.audit;
-  }
-};
-
-std::ostream& operator<<(std::ostream& os, const Rows& r) {
-  return os << "alarms=" << r.alarms.size() << " events=" << r.events.size() << " audit=" << r.audit.size()
-            << " outbox=" << r.outbox;
 }
 
 class MultisiteTest : public ::testing::Test {
@@ -110,25 +84,7 @@ class MultisiteTest : public ::testing::Test {
 
   std::string IndexPath() const { return tmp_.path() + "/disk/index.db"; }
 
-  // Commits `n` closed motion events (and every 10th an alarm: a store event) to the site's
-  // index, one transaction each, `gap` apart.
-  void Produce(int n, std::chrono::milliseconds gap) {
-    Result<std::unique_ptr<store::Db>> db = store::Db::Open(IndexPath(), /*read_only=*/false);
-    ASSERT_TRUE(db.ok()) << db.status();
-    for (int i = 0; i < n && !stop_producer_; ++i) {
-      const int64_t now = NowUs();
-      std::string sql = "BEGIN IMMEDIATE; INSERT INTO motion_events (camera, stream, start_us, end_us, zones,"
-                        " peak_fraction, peak_us) VALUES ('cam0', 'main', " + std::to_string(now - 5'000'000) +
-                        ", " + std::to_string(now) + ", 'door', 0.25, " + std::to_string(now - 1'000'000) + ");";
-      if (i % 10 == 0) {
-        sql += " INSERT INTO events (time_us, kind, camera, message) VALUES (" + std::to_string(now) +
-               ", 'test_alarm', 'cam0', 'raised by the test');";
-      }
-      ASSERT_TRUE((*db)->Exec(sql + " COMMIT;").ok());
-      ++produced_;
-      std::this_thread::sleep_for(gap);
-    }
-  }
+  void Produce(int n, std::chrono::milliseconds gap) { ProduceEvents(IndexPath(), n, gap, stop_producer_, produced_); }
   void StartProducer(std::chrono::milliseconds gap) {
     producer_ = std::thread([this, gap] { Produce(1'000'000, gap); });
   }
@@ -137,47 +93,8 @@ class MultisiteTest : public ::testing::Test {
     if (producer_.joinable()) producer_.join();
   }
 
-  // The ids committed at the site (every row of the three tables: the outbox was installed
-  // before the first) and the rows left in its outbox.
-  Rows AtSite() {
-    Rows r;
-    Result<std::unique_ptr<store::Db>> db = store::Db::Open(IndexPath(), /*read_only=*/true);
-    EXPECT_TRUE(db.ok()) << db.status();
-    if (!db.ok()) return r;
-    auto ids = [&](const char* sql) {
-      std::set<int64_t> out;
-      Result<store::Stmt> s = (*db)->Prepare(sql);
-      EXPECT_TRUE(s.ok()) << s.status();
-      while (s.ok() && *s->Step()) out.insert(s->Int(0));
-      return out;
-    };
-    r.alarms = ids("SELECT id FROM events");
-    r.events = ids("SELECT id FROM motion_events WHERE end_us IS NOT NULL");
-    r.audit = ids("SELECT id FROM audit");
-    const std::set<int64_t> outbox = ids("SELECT count(*) FROM outbox");
-    r.outbox = outbox.empty() ? -1 : *outbox.begin();
-    return r;
-  }
-
-  // The site's row ids stored at the centre. A row stored twice (under two message ids) would
-  // show as a count above the number of distinct ids.
-  Rows AtCentre() {
-    Rows r;
-    for (auto [table, ids] : {std::pair{"alarms", &r.alarms}, {"events", &r.events}, {"audit", &r.audit}}) {
-      const std::string where = std::string(" FROM ") + table + " WHERE site = '" + kSite + "'";
-      // One statement, so one snapshot: rows keep arriving while the test looks.
-      const std::string csv = pg_->Query("SELECT string_agg(body->>'id', ',')" + where);
-      if (csv.starts_with("error")) {
-        ADD_FAILURE() << csv;
-        continue;
-      }
-      const std::vector<int64_t> rows = ParseIds(csv);
-      ids->insert(rows.begin(), rows.end());
-      EXPECT_EQ(rows.size(), ids->size()) << table << ": " << rows.size() << " rows for " << ids->size()
-                                          << " distinct site rows";
-    }
-    return r;
-  }
+  Rows AtSite() { return RowsAtSite(IndexPath()); }
+  Rows AtCentre() { return RowsAtCentre(*pg_, kSite); }
 
   // Waits until the centre has every row the site committed and the outbox is empty; returns
   // how long it took, or fails the test at the deadline.

@@ -30,16 +30,26 @@ struct Camsim {
   std::string port;
 };
 
+// Starts `program` with `args`, inside the network namespace `netns` when it is not empty
+// (tests/netns_harness.h). `ip netns exec` replaces itself with the program, so the child is
+// the program itself and signals reach it.
+inline Result<std::unique_ptr<ChildProcess>> StartIn(const std::string& netns, const std::string& program,
+                                                     std::vector<std::string> args) {
+  if (netns.empty()) return ChildProcess::Start(program, args);
+  args.insert(args.begin(), {"netns", "exec", netns, program});
+  return ChildProcess::Start("ip", args);
+}
+
 // Starts `sightline camsim` on a free port with the given --camera specs
 // ("name=cam{0..2},file=F") and waits for its "camsim: serving N cameras, e.g.
-// rtsp://127.0.0.1:PORT/cam0" line.
-inline Result<Camsim> StartCamsim(const std::vector<std::string>& camera_specs) {
+// rtsp://127.0.0.1:PORT/cam0" line. In the network namespace `netns` when given.
+inline Result<Camsim> StartCamsim(const std::vector<std::string>& camera_specs, const std::string& netns = "") {
   std::vector<std::string> args = {"camsim", "--listen", "127.0.0.1:0", "--stats-interval", "0"};
   for (const std::string& spec : camera_specs) {
     args.push_back("--camera");
     args.push_back(spec);
   }
-  ASSIGN_OR_RETURN(std::unique_ptr<ChildProcess> process, ChildProcess::Start(SIGHTLINE_BINARY, args));
+  ASSIGN_OR_RETURN(std::unique_ptr<ChildProcess> process, StartIn(netns, SIGHTLINE_BINARY, args));
   ASSIGN_OR_RETURN(std::string line, process->WaitForLinePrefix("camsim: serving", 10'000));
   const size_t colon = line.rfind(':');
   const size_t slash = line.rfind('/');
@@ -55,10 +65,10 @@ struct SightlineRun {
 };
 
 // Starts `sightline run --config CONFIG --log-level warning` and waits for its
-// "http: serving http://127.0.0.1:PORT/" line.
-inline Result<SightlineRun> StartSightlineRun(const std::string& config) {
+// "http: serving http://127.0.0.1:PORT/" line. In `netns` when given.
+inline Result<SightlineRun> StartSightlineRun(const std::string& config, const std::string& netns = "") {
   ASSIGN_OR_RETURN(std::unique_ptr<ChildProcess> process,
-                   ChildProcess::Start(SIGHTLINE_BINARY, {"run", "--config", config, "--log-level", "warning"}));
+                   StartIn(netns, SIGHTLINE_BINARY, {"run", "--config", config, "--log-level", "warning"}));
   ASSIGN_OR_RETURN(std::string line, process->WaitForLinePrefix("http: serving ", 20'000));
   const size_t colon = line.rfind(':');
   int port = 0;

@@ -106,8 +106,22 @@ Status Forwarder::Step() {
   }
   RETURN_IF_ERROR(ApplyAcks());
   if (window_.RewindIfStalled()) {
-    MutexLock lock(mu_);
-    ++stats_.rewinds;
+    // Once: the centre may have restarted, or messages were lost; resending is enough. Twice in
+    // a row: the connection itself may be dead without knowing it (Link::Redial).
+    const bool redial = ++stalls_in_a_row_ >= 2;
+    {
+      MutexLock lock(mu_);
+      ++stats_.rewinds;
+      if (redial) ++stats_.redials;
+    }
+    if (redial) {
+      stalls_in_a_row_ = 0;
+      SL_LOG(kWarning) << "uplink: site=" << options_.site << " no acknowledgement for "
+                       << std::chrono::duration_cast<std::chrono::seconds>(2 * options_.window.ack_timeout).count()
+                       << " s; dropping the connection and dialling again";
+      link.Redial();  // outside mu_: closing waits for the client's threads, whose ack handler takes it
+      return Status();
+    }
   }
   for (Lane lane : kLanesByPriority) {
     ASSIGN_OR_RETURN(bool drained, SendLane(lane));
@@ -125,6 +139,7 @@ Status Forwarder::ApplyAcks() {
   for (Lane lane : kLanesByPriority) {
     const std::optional<int64_t>& w = acks[static_cast<int>(lane)];
     if (!w || !window_.OnAck(lane, *w)) continue;
+    stalls_in_a_row_ = 0;
     // Only here are rows deleted, and only at or below the centre's watermark (invariant 3).
     RETURN_IF_ERROR(options_.outbox->DeleteThrough(lane, *w));
     MutexLock lock(mu_);

@@ -41,6 +41,7 @@ struct ForwarderStats {
   uint64_t messages_sent = 0;   // including resends
   uint64_t bytes_sent = 0;
   uint64_t rewinds = 0;         // go-back-N resends (reconnects, stalled acknowledgements)
+  uint64_t redials = 0;         // connections dropped after two stalls in a row (Link::Redial)
   uint64_t acks = 0;            // acknowledgements that moved a watermark
   uint64_t acks_refused = 0;    // malformed, or for another epoch
   uint64_t oversize = 0;        // rows sent as a stub (kMaxMessageBytes)
@@ -81,6 +82,7 @@ class Forwarder {
   SendWindow window_;    // Step's thread only
   TokenBucket budget_;   // Step's thread only
   uint64_t seen_connections_ = 0;
+  int stalls_in_a_row_ = 0;  // ack_timeouts without an acknowledgement; Step's thread only
 
   mutable Mutex mu_;
   CondVar cv_;

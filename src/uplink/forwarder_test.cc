@@ -146,6 +146,39 @@ TEST_F(ForwarderTest, WhenAcknowledgementsStallTheWindowIsSentAgainAfterTheTimeo
   EXPECT_EQ(f->stats().rewinds, 1u);
 }
 
+// A connection that looks up but carries nothing back (TCP retransmitting into an outage that
+// ended): after the second stall in a row the forwarder redials, then sends it all again.
+TEST_F(ForwarderTest, TwoStallsInARowRedialTheLinkAndAnAcknowledgementResetsTheCount) {
+  site_.AddClosedEvent("front");
+  std::unique_ptr<Forwarder> f = Make({.ack_timeout = 10s});
+  ASSERT_TRUE(f->Step().ok());
+  ASSERT_EQ(Sent().size(), 1u);
+  clock_.Advance(10s);
+  ASSERT_TRUE(f->Step().ok());  // first stall: sent again, no redial
+  EXPECT_EQ(Sent(), std::vector<std::string>{"event:1"});
+  EXPECT_EQ(link_.redials(), 0u);
+  clock_.Advance(10s);
+  ASSERT_TRUE(f->Step().ok());  // second: redial
+  EXPECT_EQ(link_.redials(), 1u);
+  EXPECT_EQ(f->stats().redials, 1u);
+  ASSERT_TRUE(f->Step().ok());  // the new connection: everything unacknowledged again
+  EXPECT_EQ(Sent(), std::vector<std::string>{"event:1"});
+  // An acknowledgement between two stalls starts the count again.
+  site_.AddClosedEvent("front");
+  Acknowledge(*f, Lane::kEvent, 1);
+  ASSERT_TRUE(f->Step().ok());
+  EXPECT_EQ(Sent(), std::vector<std::string>{"event:2"});
+  clock_.Advance(10s);
+  ASSERT_TRUE(f->Step().ok());
+  Acknowledge(*f, Lane::kEvent, 1);  // moves nothing: no progress
+  site_.AddClosedEvent("front");
+  Acknowledge(*f, Lane::kEvent, 2);
+  ASSERT_TRUE(f->Step().ok());
+  clock_.Advance(10s);
+  ASSERT_TRUE(f->Step().ok());
+  EXPECT_EQ(link_.redials(), 1u) << "a stall after an acknowledgement is the first of a new count";
+}
+
 TEST_F(ForwarderTest, TheLinkBudgetPacesTheBytes) {
   for (int i = 0; i < 300; ++i) site_.AddClosedEvent("front");
   // 20 kB/s: the burst is one largest message (16 KiB).

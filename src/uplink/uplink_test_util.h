@@ -72,6 +72,17 @@ class FakeLink final : public Link {
     published_.emplace_back(subject, std::string(data));
     return Status();
   }
+  // Counted; the new connection is up at once.
+  void Redial() override {
+    MutexLock lock(mu_);
+    ++redials_;
+    ++connections_;
+    connected_ = true;
+  }
+  uint64_t redials() const {
+    MutexLock lock(mu_);
+    return redials_;
+  }
   void SetConnected(bool up) {
     MutexLock lock(mu_);
     if (up && !connected_) ++connections_;
@@ -87,6 +98,7 @@ class FakeLink final : public Link {
   mutable Mutex mu_;
   bool connected_ SL_GUARDED_BY(mu_) = true;
   uint64_t connections_ SL_GUARDED_BY(mu_) = 1;
+  uint64_t redials_ SL_GUARDED_BY(mu_) = 0;
   std::vector<std::pair<std::string, std::string>> published_ SL_GUARDED_BY(mu_);
 };
 
