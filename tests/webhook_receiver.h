@@ -43,8 +43,18 @@ class WebhookReceiver {
     started_ = server_->Start();
     thread_ = std::thread([this] { io_.run(); });
   }
+  // Wakes handlers that are delaying their answer and waits for every handler to return: they
+  // run on the server's blocking pool, which may outlive the server object.
   ~WebhookReceiver() {
     server_->Stop();
+    {
+      MutexLock lock(mu_);
+      stopping_ = true;
+      cv_.NotifyAll();
+      const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+      while (in_flight_ > 0 && cv_.WaitUntil(mu_, deadline)) {
+      }
+    }
     guard_.reset();
     io_.stop();
     thread_.join();
@@ -85,6 +95,7 @@ class WebhookReceiver {
                                            UnixMicros(RealClock().WallNow()) / 1'000'000);
     {
       MutexLock lock(mu_);
+      ++in_flight_;
       delay = delay_;
       if (!script_.empty()) {
         d.answered = script_.front();
@@ -92,10 +103,15 @@ class WebhookReceiver {
       }
       if (!d.signature.ok()) d.answered = 401;
     }
-    std::this_thread::sleep_for(delay);  // on the server's blocking pool
     {
+      // On the server's blocking pool; cut short when the receiver goes away.
       MutexLock lock(mu_);
+      const auto until = std::chrono::steady_clock::now() + delay;
+      while (!stopping_ && cv_.WaitUntil(mu_, until)) {
+      }
       deliveries_.push_back(d);
+      --in_flight_;
+      cv_.NotifyAll();
     }
     http::Response resp;
     resp.status = d.answered;
@@ -114,6 +130,9 @@ class WebhookReceiver {
   std::deque<int> script_ SL_GUARDED_BY(mu_);
   std::chrono::milliseconds delay_ SL_GUARDED_BY(mu_){0};
   std::vector<Delivery> deliveries_ SL_GUARDED_BY(mu_);
+  CondVar cv_;  // stopping_ or in_flight_ changed
+  bool stopping_ SL_GUARDED_BY(mu_) = false;
+  int in_flight_ SL_GUARDED_BY(mu_) = 0;  // handlers running
 };
 
 }  // namespace sightline::testing
