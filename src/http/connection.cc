@@ -567,9 +567,7 @@ class HttpSession {
 
 ConnectionBase::ConnectionBase(std::shared_ptr<ServerCore> core, std::string remote_address,
                                asio::any_io_executor strand)
-    : core_(std::move(core)), remote_address_(std::move(remote_address)), strand_(strand), timer_(strand) {
-  core_->Register(this);
-}
+    : core_(std::move(core)), remote_address_(std::move(remote_address)), strand_(strand), timer_(strand) {}
 
 ConnectionBase::~ConnectionBase() { core_->Remove(this); }
 

@@ -350,8 +350,12 @@ class Server::Impl : public std::enable_shared_from_this<Impl> {
     }
   }
 
+  // Registered here, not in the constructor: until make_shared returns, the connection's
+  // weak_from_this is still being written, and ServerCore::Stop reads it from another thread
+  // (ThreadSanitizer saw that race).
   template <class Stream>
-  static void Spawn(std::shared_ptr<Connection<Stream>> conn) {
+  void Spawn(std::shared_ptr<Connection<Stream>> conn) {
+    core_->Register(conn.get());
     auto strand = conn->strand();
     asio::co_spawn(strand, internal::ServeConnection(conn), [conn](std::exception_ptr e) {
       if (!e) return;
