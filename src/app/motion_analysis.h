@@ -73,6 +73,28 @@ class MotionAnalysis {
   std::map<std::pair<std::string, std::string>, std::unique_ptr<Analyser>> analysers_;
 };
 
+// Where an event stands each time the analysis reports it: the first report of an id is its
+// start, later ones updates, the one marked ended its end. Kept per camera; thread-safe.
+enum class EventPhase { kNew, kUpdate, kEnd };
+class EventPhases {
+ public:
+  EventPhase Next(const std::string& camera, int64_t id, bool ended) {
+    MutexLock lock(mu_);
+    int64_t& open = open_[camera];
+    if (ended) {
+      open = 0;
+      return EventPhase::kEnd;
+    }
+    if (open == id) return EventPhase::kUpdate;
+    open = id;
+    return EventPhase::kNew;
+  }
+
+ private:
+  Mutex mu_;
+  std::map<std::string, int64_t> open_ SL_GUARDED_BY(mu_);  // camera -> open event id
+};
+
 // Tells each of several observers (MQTT, webhooks), in order; null ones are skipped. They
 // must outlive it.
 class ObserverList final : public MotionAnalysis::Observer {

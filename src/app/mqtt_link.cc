@@ -35,11 +35,10 @@ mqtt::BridgeOptions BridgeOptionsFrom(const config::Config& config) {
 mqtt::CameraStats CameraStatsOf(const api::CameraStatus& cam) {
   mqtt::CameraStats c;
   c.name = cam.name;
-  c.online = !cam.streams.empty();
+  c.online = CameraOnline(cam);
   const api::StreamStatus* main = nullptr;
   int64_t bitrate_bps = 0;
   for (const api::StreamStatus& s : cam.streams) {
-    c.online = c.online && s.online;
     bitrate_bps += s.bitrate_bps;
     c.reconnects += s.reconnects;
     c.dropped += s.frames_dropped + s.gops_dropped;
@@ -106,7 +105,7 @@ void MqttLink::Supervise() {
     last_stats_ = now;
     bridge_->Stats(CollectStats());
   }
-  for (const api::CameraStatus& cam : site_->Cameras()) bridge_->CameraOnline(cam.name, CameraStatsOf(cam).online);
+  for (const api::CameraStatus& cam : site_->Cameras()) bridge_->CameraOnline(cam.name, CameraOnline(cam));
 }
 
 mqtt::StatsMessage MqttLink::CollectStats() const {
@@ -127,19 +126,9 @@ mqtt::StatsMessage MqttLink::CollectStats() const {
 
 void MqttLink::OnMotionEvent(const std::string& camera, int64_t id, const store::MotionEventUpdate& update) {
   if (bridge_ == nullptr) return;
-  mqtt::EventType type = mqtt::EventType::kNew;
-  {
-    MutexLock lock(mu_);
-    int64_t& open = open_event_[camera];
-    if (update.ended) {
-      type = mqtt::EventType::kEnd;
-      open = 0;
-    } else if (open == id) {
-      type = mqtt::EventType::kUpdate;
-    } else {
-      open = id;
-    }
-  }
+  static constexpr mqtt::EventType kTypes[] = {mqtt::EventType::kNew, mqtt::EventType::kUpdate,
+                                               mqtt::EventType::kEnd};  // by EventPhase
+  const mqtt::EventType type = kTypes[static_cast<int>(phases_.Next(camera, id, update.ended))];
   if (type == mqtt::EventType::kNew) bridge_->Motion(camera, true);
   bridge_->Event({.type = type, .id = id, .camera = camera, .zones = update.zones,
                   .start_us = update.start_us, .end_us = update.ended ? update.end_us : 0});

@@ -65,9 +65,7 @@ class MqttLink : public MotionAnalysis::Observer, public mqtt::SwitchHandler {
   const Site* site_ = nullptr;
   std::unique_ptr<mqtt::Bridge> bridge_;
   MonoTime last_stats_{};  // Supervise's
-
-  Mutex mu_;
-  std::map<std::string, int64_t> open_event_ SL_GUARDED_BY(mu_);  // camera -> open event id
+  EventPhases phases_;
 };
 
 }  // namespace sightline::app

@@ -26,6 +26,13 @@
 
 namespace sightline::app {
 
+// A camera is online when it has streams and every one of them plays (MQTT status, webhooks).
+inline bool CameraOnline(const api::CameraStatus& cam) {
+  bool online = !cam.streams.empty();
+  for (const api::StreamStatus& s : cam.streams) online = online && s.online;
+  return online;
+}
+
 class Site : public api::CameraDirectory {
  public:
   using FrameSink = std::function<void(media::FramePtr)>;

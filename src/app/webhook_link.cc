@@ -8,12 +8,6 @@
 namespace sightline::app {
 namespace {
 
-bool Online(const api::CameraStatus& cam) {
-  bool online = !cam.streams.empty();
-  for (const api::StreamStatus& s : cam.streams) online = online && s.online;
-  return online;
-}
-
 }  // namespace
 
 WebhookLink::WebhookLink(const config::Config& config, const Clock& clock) : clock_(clock), started_(clock.Now()) {
@@ -57,19 +51,9 @@ void WebhookLink::Publish(const webhook::Event& e) {
 }
 
 void WebhookLink::OnMotionEvent(const std::string& camera, int64_t id, const store::MotionEventUpdate& update) {
-  std::string type = "motion_event.new";
-  {
-    MutexLock lock(mu_);
-    int64_t& open = open_event_[camera];
-    if (update.ended) {
-      type = "motion_event.end";
-      open = 0;
-    } else if (open == id) {
-      type = "motion_event.update";
-    } else {
-      open = id;
-    }
-  }
+  static constexpr const char* kTypes[] = {"motion_event.new", "motion_event.update",
+                                           "motion_event.end"};  // by EventPhase
+  const std::string type = kTypes[static_cast<int>(phases_.Next(camera, id, update.ended))];
   const int64_t when = update.ended ? update.end_us : type == "motion_event.new" ? update.start_us
                                                                                   : UnixMicros(clock_.WallNow());
   const int64_t end_us = update.ended ? update.end_us : 0;
@@ -85,7 +69,7 @@ void WebhookLink::Supervise(const std::vector<api::CameraStatus>& cameras) {
   const bool grace_over = clock_.Now() - started_ >= kWebhookOfflineGrace;
   for (const api::CameraStatus& cam : cameras) {
     CameraSeen& seen = cameras_[cam.name];
-    const bool online = Online(cam);
+    const bool online = CameraOnline(cam);
     if (online) {
       if (seen.offline_told) Publish({"camera.online", cam.name, now_us, webhook::CameraStatusData(seen.last_online_us)});
       seen.offline_told = false;

@@ -53,8 +53,7 @@ class WebhookLink final : public MotionAnalysis::Observer {
   const MonoTime started_;
   std::vector<std::unique_ptr<webhook::Endpoint>> endpoints_;
   std::vector<std::string> base_urls_;  // by endpoint
-  Mutex mu_;
-  std::map<std::string, int64_t> open_event_ SL_GUARDED_BY(mu_);  // by camera: the event id
+  EventPhases phases_;
   std::map<std::string, CameraSeen> cameras_;  // Supervise's only
 };
 

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <utility>
 
+#include "base/hex.h"
 #include "rtsp/base64.h"
 #include "rtsp/text.h"
 
@@ -137,14 +138,7 @@ std::string Md5Hex(std::string_view data) {
     // makes authentication fail visibly instead of crashing.
     return std::string();
   }
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(2 * len);
-  for (unsigned int i = 0; i < len; ++i) {
-    out.push_back(kHex[md[i] >> 4]);
-    out.push_back(kHex[md[i] & 15]);
-  }
-  return out;
+  return HexLower(ByteSpan(md, len));
 }
 
 Result<AuthChallenge> ParseAuthChallenge(std::string_view value) {

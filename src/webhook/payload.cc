@@ -6,6 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/hex.h"
+
 namespace sightline::webhook {
 namespace {
 
@@ -51,13 +53,7 @@ std::string NewDeliveryId() {
     const uint64_t n = ++counter;
     for (size_t i = 0; i < sizeof(bytes); ++i) bytes[i] = static_cast<unsigned char>(n >> (8 * (i % 8)));
   }
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char b : bytes) {
-    out += kDigits[b >> 4];
-    out += kDigits[b & 0xf];
-  }
-  return out;
+  return HexLower(bytes);
 }
 
 }  // namespace sightline::webhook

@@ -6,22 +6,13 @@
 
 #include <charconv>
 
+#include "base/hex.h"
+
 namespace sightline::webhook {
 namespace {
 
 constexpr size_t kHexDigits = 64;  // SHA-256
 constexpr size_t kMaxSignatures = 8;
-
-std::string Hex(const unsigned char* data, size_t n) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(2 * n);
-  for (size_t i = 0; i < n; ++i) {
-    out += kDigits[data[i] >> 4];
-    out += kDigits[data[i] & 0xf];
-  }
-  return out;
-}
 
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -47,7 +38,7 @@ std::string Signature(std::string_view secret, int64_t timestamp_s, std::string_
                   EVP_MAC_final(ctx, mac, &mac_len, sizeof(mac));
   EVP_MAC_CTX_free(ctx);
   EVP_MAC_free(hmac);
-  return ok ? Hex(mac, mac_len) : std::string();
+  return ok ? HexLower(ByteSpan(mac, mac_len)) : std::string();
 }
 
 std::string SignatureHeader(std::string_view secret, int64_t timestamp_s, std::string_view body) {
