@@ -27,6 +27,8 @@ ALLOWED = {
     "live": {"base", "media", "mp4"},
     "mqtt": {"base"},
     "webhook": {"base"},
+    # ONVIF cameras: base64 and HTTP Digest from rtsp, and later its client for Profile G replay
+    "onvif": {"base", "rtsp"},
     "analysis": {"base", "media", "decode", "motion", "store"},
     "api": {"base", "media", "store", "decode", "motion", "http", "auth", "live", "metrics"},
     # the site's outbox and forwarder: above store (the SQLite wrapper) and auth (whose audit

@@ -29,6 +29,8 @@ PACKAGES=(
   libmosquitto-dev                       # MQTT client (src/mqtt): events, stats, Home Assistant
   mosquitto                              # MQTT broker for the integration tests, bench and demo
   mosquitto-clients                      # mosquitto_sub and mosquitto_pub: watching and testing the topics
+  libpugixml-dev                         # ONVIF (src/onvif): XML without DTDs or entity expansion
+  onvif-tools                            # onvif-util: an independent ONVIF client that checks camsim's ONVIF services
   libcurl4-openssl-dev                   # webhooks (src/webhook): HTTPS POST with certificate checks and timeouts
   procps time python3                    # bench scripts
   libsystemd-dev                         # sd_notify: `sightline run` tells systemd it is ready and alive
