@@ -86,10 +86,19 @@ struct MotionConfig {
   MotionEventsConfig events;
 };
 
+// A camera given by its ONVIF device instead of stream URLs (`onvif:`). Its streams are
+// "main" (role record) and "sub" (roles detect and live), with empty URLs that the app fills
+// from the device's media profiles at start and again after the camera reboots (src/onvif).
+struct OnvifSource {
+  std::string device_url;  // http(s)://HOST[:PORT]/PATH of the device service
+  std::string user, password;  // both or neither
+};
+
 struct CameraConfig {
   std::string name;  // [A-Za-z0-9_-]{1,64}; a directory name
   bool enabled = true;
   std::vector<StreamConfig> streams;  // at least one, in file order
+  std::optional<OnvifSource> onvif;   // set: `streams` are "main" and "sub", URLs not yet known
   MotionConfig motion;
 
   // The first stream with role detect, or null.

@@ -84,7 +84,7 @@ TEST(ConfigTest, ReferenceExampleParsesWithOverridesResolved) {
   EXPECT_EQ(c.mqtt->topic_prefix, "sightline");
   EXPECT_TRUE(c.mqtt->commands);
 
-  ASSERT_EQ(c.cameras.size(), 2u);
+  ASSERT_EQ(c.cameras.size(), 3u);
   const CameraConfig& front = c.cameras[0];
   EXPECT_EQ(front.name, "front_door");
   EXPECT_TRUE(front.enabled);
@@ -141,7 +141,14 @@ TEST(ConfigTest, ReferenceExampleParsesWithOverridesResolved) {
   EXPECT_TRUE(yard.motion.mask.empty());
   EXPECT_EQ(yard.motion.events.post_capture_ms, 10000);
 
-  EXPECT_EQ(Describe(c), "2 cameras, 3 streams (2 recorded), storage: 2 dirs");
+  const CameraConfig& gate = c.cameras[2];
+  ASSERT_TRUE(gate.onvif.has_value());
+  EXPECT_EQ(gate.onvif->device_url, "http://10.0.0.7/onvif/device_service");
+  EXPECT_EQ(gate.onvif->password, "g4te");
+  ASSERT_EQ(gate.streams.size(), 2u);
+  EXPECT_TRUE(gate.motion.enabled);
+
+  EXPECT_EQ(Describe(c), "3 cameras, 5 streams (3 recorded), storage: 2 dirs");
 }
 
 // The error example in the reference is what the parser prints for the example with three
@@ -151,6 +158,7 @@ TEST(ConfigTest, ReferenceErrorExampleIsExact) {
   ASSERT_FALSE(yaml.empty());
   Replace(yaml, "flush_interval: 1s", "flush_intervall: 1s");
   Replace(yaml, "roles: [record, live]", "roles: [record, recrod]");
+  Replace(yaml, "${GATE_PASSWORD}", "g4te");
   const std::vector<std::string> text_blocks = ReferenceBlocks("text");
   std::string expected;
   for (const std::string& b : text_blocks) {

@@ -25,7 +25,7 @@ inline EnvLookup FakeEnv(std::map<std::string, std::string, std::less<>> vars) {
 }
 
 inline const EnvLookup kEnv =
-    FakeEnv({{"FRONT_DOOR_PASSWORD", "s3cret"}, {"DATA", "/srv/nvr"}, {"MQTT_PASSWORD", "mq"}});
+    FakeEnv({{"FRONT_DOOR_PASSWORD", "s3cret"}, {"DATA", "/srv/nvr"}, {"MQTT_PASSWORD", "mq"}, {"GATE_PASSWORD", "g4te"}});
 
 inline Config ParseOk(std::string_view yaml, const EnvLookup& env = kEnv) {
   Result<Config> r = ParseConfig(yaml, "test.yaml", env);

@@ -36,7 +36,7 @@ constexpr std::string_view kHttpKeys[] = {"listen", "tls", "ui_dir", "max_connec
                                           "max_exports"};
 constexpr std::string_view kTlsKeys[] = {"cert", "key"};
 constexpr std::string_view kAuthKeys[] = {"session_idle", "session_max", "audit_retention"};
-constexpr std::string_view kCameraKeys[] = {"enabled", "record", "motion", "streams"};
+constexpr std::string_view kCameraKeys[] = {"enabled", "record", "motion", "streams", "onvif"};
 constexpr std::string_view kStreamKeys[] = {"url", "user", "password", "transport", "roles", "record"};
 // Maps keyed by camera and stream names take any key that passes CheckName.
 constexpr std::span<const std::string_view> kAnyName;
@@ -287,6 +287,21 @@ std::vector<Role> ParseRoles(Context& ctx, const Field* f, const Field& stream) 
   return roles;
 }
 
+}  // namespace
+
+Transport ReadTransport(Context& ctx, const Field& f) {
+  if (std::optional<std::string> name = ReadScalar(ctx, f, "tcp or udp")) {
+    for (Transport t : kTransports) {
+      if (TransportName(t) == *name) return t;
+    }
+    f.Error(ctx, "unknown transport \"" + *name + "\" (transports: " +
+                     NameList<Transport>(kTransports, TransportName) + ")");
+  }
+  return Transport::kTcp;
+}
+
+namespace {
+
 StreamConfig ParseStream(Context& ctx, const Field& f, const Retention& camera_retention) {
   StreamConfig stream;
   stream.name = f.key;
@@ -306,21 +321,7 @@ StreamConfig ParseStream(Context& ctx, const Field& f, const Retention& camera_r
     }
   }
   if (password && !user) password->KeyError(ctx, "password without user");
-  if (const Field* transport = map.Find("transport")) {
-    if (std::optional<std::string> name = ReadScalar(ctx, *transport, "tcp or udp")) {
-      bool found = false;
-      for (Transport t : kTransports) {
-        if (TransportName(t) == *name) {
-          stream.transport = t;
-          found = true;
-        }
-      }
-      if (!found) {
-        transport->Error(ctx, "unknown transport \"" + *name + "\" (transports: " +
-                                  NameList<Transport>(kTransports, TransportName) + ")");
-      }
-    }
-  }
+  if (const Field* transport = map.Find("transport")) stream.transport = ReadTransport(ctx, *transport);
   if (map.is_map()) stream.roles = ParseRoles(ctx, map.Find("roles"), f);
   stream.retention = ApplyRecord(ctx, map.Find("record"), camera_retention);
   return stream;
@@ -334,7 +335,13 @@ CameraConfig ParseCamera(Context& ctx, const Field& f, const Retention& global_r
   const MapReader map(ctx, f, kCameraKeys);
   if (const Field* enabled = map.Find("enabled")) camera.enabled = ReadBool(ctx, *enabled).value_or(true);
   const Retention retention = ApplyRecord(ctx, map.Find("record"), global_retention);
-  if (const Field* streams = map.Require("streams")) {
+  const Field* onvif = map.Find("onvif");
+  const Field* streams = onvif != nullptr ? map.Find("streams") : map.Require("streams");
+  if (onvif && streams) {
+    streams->KeyError(ctx, "a camera has either streams or onvif, not both");
+  } else if (onvif) {
+    camera.onvif = ParseOnvif(ctx, *onvif, retention, &camera.streams);
+  } else if (streams) {
     const MapReader by_name(ctx, *streams, kAnyName);
     for (const Field& s : by_name.fields()) camera.streams.push_back(ParseStream(ctx, s, retention));
     if (IsEmptyMap(*streams)) streams->Error(ctx, "no streams: give at least one");

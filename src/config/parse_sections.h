@@ -39,6 +39,15 @@ MotionOverride ParseMotion(Context& ctx, const Field& f, std::string_view owner)
 MotionConfig ResolveMotion(Context& ctx, const MotionOverride& top, const MotionOverride& camera,
                            const Field* camera_field, const CameraConfig& camera_config);
 
+// `transport:` of a stream or an onvif camera: tcp (the default, also after a reported problem)
+// or udp.
+Transport ReadTransport(Context& ctx, const Field& f);
+
+// A camera's `onvif:` map (parse_onvif.cc): the device, and the two streams it stands for
+// ("main" recorded, "sub" detected and watched live), with `retention` and `transport`.
+std::optional<OnvifSource> ParseOnvif(Context& ctx, const Field& f, const Retention& retention,
+                                      std::vector<StreamConfig>* streams);
+
 // The `metrics:` map (parse_metrics.cc).
 void ParseMetrics(Context& ctx, const Field& f, MetricsConfig* out);
 // `site:` (parse_site.cc); nullopt after reporting a problem.
