@@ -190,17 +190,28 @@ class Client::Impl : public std::enable_shared_from_this<Impl> {
     published_.state = s;
   }
 
-  awaitable<void> Run() {
-    Result<RtspUrl> url = ParseRtspUrl(options_.url);
-    log_name_ = options_.log_name;
-    if (!url.ok()) {
-      SL_LOG(kError) << log_name_ << " " << url.status();
-      RecordError(url.status());
-      co_return;
-    }
+  // The URL of the next connection attempt: `url`, or what `url_source` says now.
+  Status TakeUrl() {
+    Result<std::string> text = options_.url_source ? options_.url_source() : Result<std::string>(options_.url);
+    if (!text.ok()) return text.status();
+    Result<RtspUrl> url = ParseRtspUrl(*text);
+    if (!url.ok()) return url.status();
     url_ = *url;
     credentials_ = options_.credentials.user.empty() ? url_.credentials : options_.credentials;
     if (log_name_.empty()) log_name_ = "url=" + url_.RequestUrl();
+    return Status::Ok();
+  }
+
+  awaitable<void> Run() {
+    log_name_ = options_.log_name;
+    if (!options_.url_source) {
+      // A fixed URL that does not parse will never connect: report it once and stop.
+      if (Status s = TakeUrl(); !s.ok()) {
+        SL_LOG(kError) << log_name_ << " " << s;
+        RecordError(s);
+        co_return;
+      }
+    }
 
     auto backoff = options_.backoff_initial;
     bool first = true;
@@ -211,17 +222,21 @@ class Client::Impl : public std::enable_shared_from_this<Impl> {
       }
       first = false;
       SetState(ClientState::kConnecting);
-      conn_ = std::make_shared<Connection>(strand_);
-      std::shared_ptr<Connection> conn = conn_;
-      co_await Session(conn);
-      // Ends the ticker and any UDP readers.
-      conn->Close(UnavailableError("connection ended"));
-      FoldConnectionStats(*conn);
-      const bool delivered_long =
-          conn->playing && clock_.Now() - conn->play_time >= options_.backoff_reset_after;
-      conn_.reset();
+      Status url_status = options_.url_source ? TakeUrl() : Status::Ok();
+      bool delivered_long = false;
+      if (url_status.ok()) {
+        conn_ = std::make_shared<Connection>(strand_);
+        std::shared_ptr<Connection> conn = conn_;
+        co_await Session(conn);
+        // Ends the ticker and any UDP readers.
+        conn->Close(UnavailableError("connection ended"));
+        FoldConnectionStats(*conn);
+        delivered_long = conn->playing && clock_.Now() - conn->play_time >= options_.backoff_reset_after;
+        conn_.reset();
+        url_status = conn->error;
+      }
       if (stopped_) break;
-      ReportError(conn->error);
+      ReportError(url_status);
       if (delivered_long) backoff = options_.backoff_initial;
       // Jitter of +-25% keeps a site's cameras from reconnecting in lockstep after an outage.
       std::uniform_real_distribution<double> jitter(0.75, 1.25);

@@ -30,6 +30,11 @@ enum class TransportMode { kTcp, kUdp };
 
 struct ClientOptions {
   std::string url;            // rtsp://[user:pass@]host[:port]/path
+  // When set, asked for the URL before every connection attempt instead of `url` (an ONVIF
+  // camera's streams, which the device may move after a reboot). An error is reported like a
+  // failed connection and retried after the backoff. Called on the client's strand: it must
+  // not block.
+  std::function<Result<std::string>()> url_source;
   Credentials credentials;    // overrides credentials in the URL when user is non-empty
   TransportMode transport = TransportMode::kTcp;
   std::string log_name;       // prefix for logs, e.g. "camera=front stream=main"

@@ -366,6 +366,38 @@ TEST_F(ClientTest, StopEndsDeliveryAndCallsBack) {
   EXPECT_EQ(client->stats().state, ClientState::kStopped);
 }
 
+// An ONVIF camera's URL comes from a source asked before every attempt: errors are reported
+// and retried like a failed connection, and a URL that changes (a camera that rebooted onto
+// another path) is used at the next attempt.
+TEST_F(ClientTest, UrlSourceIsAskedBeforeEveryAttempt) {
+  FakeCamera cam(io_, {}, gop_);
+  int asked = 0;
+  ClientOptions o;
+  o.url_source = [&]() -> Result<std::string> {
+    if (++asked <= 2) return UnavailableError("ONVIF: camera not resolved yet");
+    if (asked == 3) return std::string("rtsp://127.0.0.1:1/unreachable");
+    return "rtsp://127.0.0.1:" + std::to_string(cam.port()) + "/cam";
+  };
+  auto client = MakeClient(0, o);  // url_source wins over the url MakeClient sets
+  ASSERT_TRUE(RunUntil(io_, [&] { return frames_.size() >= 3; })) << client->stats().last_error;
+  EXPECT_GE(asked, 4);
+  const ClientStats s = client->stats();
+  EXPECT_EQ(s.connections, 1u);
+  EXPECT_EQ(s.reconnects, 3u);  // two source errors, one refused connection
+  StopClient(*client);
+}
+
+TEST_F(ClientTest, UrlSourceErrorsAreTheLastError) {
+  ClientOptions o;
+  o.url_source = []() -> Result<std::string> { return UnavailableError("ONVIF: device 10.0.0.7 unreachable"); };
+  auto client = MakeClient(0, o);
+  ASSERT_TRUE(RunUntil(io_, [&] { return client->stats().reconnects >= 2; }));
+  EXPECT_NE(client->stats().last_error.find("device 10.0.0.7 unreachable"), std::string::npos)
+      << client->stats().last_error;
+  EXPECT_EQ(client->stats().state == ClientState::kStopped, false);
+  StopClient(*client);
+}
+
 TEST_F(ClientTest, BadUrlIsReported) {
   ClientOptions o;
   o.url = "http://x/";
