@@ -19,6 +19,7 @@ commands:
   central   the operations centre: every site's events and audit into PostgreSQL
   camsim    serve looping video files as RTSP cameras (for tests, demos, benchmarks)
   check     check the recording store against the index; repair it or rebuild the index
+  discover  find ONVIF cameras on the network and the streams they offer
   export    write a time range of a recorded stream as MP4 files
   ingest    connect to RTSP cameras and print per-camera fps, bitrate and losses
   protect   evidence lock: keep a time range of a stream from retention (or --off)
@@ -43,6 +44,7 @@ int main(int argc, char** argv) {
   if (command == "central") return sightline::app::CentralMain(argc - 1, argv + 1);
   if (command == "camsim") return sightline::camsim::CamsimMain(argc - 1, argv + 1);
   if (command == "check") return sightline::app::CheckMain(argc - 1, argv + 1);
+  if (command == "discover") return sightline::app::DiscoverMain(argc - 1, argv + 1);
   if (command == "export") return sightline::app::ExportMain(argc - 1, argv + 1);
   if (command == "ingest") return sightline::app::IngestMain(argc - 1, argv + 1);
   if (command == "protect") return sightline::app::ProtectMain(argc - 1, argv + 1);

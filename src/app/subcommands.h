@@ -7,6 +7,7 @@ namespace sightline::app {
 int AnalyzeMain(int argc, char** argv);
 int CentralMain(int argc, char** argv);
 int CheckMain(int argc, char** argv);
+int DiscoverMain(int argc, char** argv);
 int ExportMain(int argc, char** argv);
 int IngestMain(int argc, char** argv);
 int ProtectMain(int argc, char** argv);

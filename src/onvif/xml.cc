@@ -1,5 +1,6 @@
 #include "onvif/xml.h"
 
+#include <cctype>
 #include <string>
 
 namespace sightline::onvif {
@@ -60,6 +61,49 @@ std::string_view Attribute(pugi::xml_node node, std::string_view name) {
     if (LocalName(a.name()) == name) return a.value();
   }
   return {};
+}
+
+std::string_view NamespaceUri(pugi::xml_node node) {
+  std::string_view name = node.name();
+  size_t colon = name.find(':');
+  std::string attr = colon == std::string_view::npos ? "xmlns" : "xmlns:" + std::string(name.substr(0, colon));
+  for (pugi::xml_node n = node; n && n.type() == pugi::node_element; n = n.parent()) {
+    if (pugi::xml_attribute a = n.attribute(attr.c_str())) return a.value();
+  }
+  return {};
+}
+
+namespace {
+bool IsNameChar(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+         c == '-' || c == '.';
+}
+// Whether `s` (just after a '&') is a reference: "name;", "#digits;" or "#xhex;".
+bool StartsReference(std::string_view s) {
+  size_t i = 0;
+  if (i < s.size() && s[i] == '#') {
+    ++i;
+    bool hex = i < s.size() && (s[i] == 'x' || s[i] == 'X');
+    if (hex) ++i;
+    size_t digits = i;
+    while (i < s.size() && (hex ? std::isxdigit(static_cast<unsigned char>(s[i])) != 0 : s[i] >= '0' && s[i] <= '9')) {
+      ++i;
+    }
+    return i > digits && i < s.size() && s[i] == ';';
+  }
+  while (i < s.size() && i < 32 && IsNameChar(s[i])) ++i;
+  return i > 0 && i < s.size() && s[i] == ';';
+}
+}  // namespace
+
+std::string EscapeStrayAmpersands(std::string_view bytes) {
+  std::string out;
+  out.reserve(bytes.size() + 16);
+  for (size_t i = 0; i < bytes.size(); ++i) {
+    out += bytes[i];
+    if (bytes[i] == '&' && !StartsReference(bytes.substr(i + 1))) out += "amp;";
+  }
+  return out;
 }
 
 std::string XmlEscape(std::string_view text) {

@@ -36,6 +36,15 @@ std::string ChildText(pugi::xml_node parent, std::string_view name);
 // The value of the attribute with local name `name`, or "".
 std::string_view Attribute(pugi::xml_node node, std::string_view name);
 
+// The namespace URI of `node`'s prefix (or of the default namespace), looked up through the
+// xmlns declarations of it and its ancestors; "" when undeclared.
+std::string_view NamespaceUri(pugi::xml_node node);
+
+// Camera quirk (zoneminder#3767): some firmware writes a raw `&` into text, typically the query
+// of a `<tt:Uri>`, and the document does not parse. Returns `bytes` with every `&` that does not
+// start an entity or character reference (`&name;`, `&#123;`, `&#x1F;`) written as `&amp;`.
+std::string EscapeStrayAmpersands(std::string_view bytes);
+
 // Escapes `&`, `<`, `>`, `"` and `'` for text or attribute values we write.
 std::string XmlEscape(std::string_view text);
 

@@ -1,0 +1,228 @@
+// sightline discover: finds ONVIF cameras (WS-Discovery multicast on the LAN, unicast over
+// --range for routed subnets, or --host) and asks each what it is and which streams it has.
+#include <algorithm>
+#include <atomic>
+#include <cstdio>
+#include <map>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "app/command.h"
+#include "app/subcommands.h"
+#include "base/flags.h"
+#include "onvif/client.h"
+#include "onvif/scanner.h"
+
+namespace sightline::app {
+namespace {
+
+constexpr const char* kHelp = R"(usage: sightline discover [--range CIDR ...] [--host HOST ...] [flags]
+
+Finds ONVIF cameras and prints, for each: address, maker, model, firmware, the main (record)
+and sub (detect, live) streams Sightline would choose, the camera's clock offset, and whether
+it needs credentials. Cameras on this LAN answer a WS-Discovery multicast Probe; routed
+subnets need --range (a unicast Probe to every address) or --host.
+
+flags:
+  --range CIDR       also probe every address of an IPv4 range, e.g. 10.2.0.0/24 (repeatable, /16 at most)
+  --host HOST        also ask this device directly: 10.2.0.7, 10.2.0.7:8000 or an http:// URL (repeatable)
+  --no-multicast     do not send the multicast Probe
+  --interface ADDR   IPv4 address of the interface for multicast (default: the system's choice)
+  --timeout S        seconds to wait for Probe replies (default 3)
+  --user U           credentials to ask the cameras with (without them, most cameras only tell
+  --password P         their clock and, sometimes, their identity)
+  --json             one JSON array instead of the table
+  --log-level L      debug, info, warning, error (default info)
+
+Each camera is asked on its own thread with its own deadline (5 s a call, 15 s in all), so
+one slow or broken camera does not hold up the others.
+
+exit status: 0 done (even if nothing was found); 1 discovery could not run; 2 bad flags
+)";
+
+constexpr size_t kMaxParallelCameras = 16;
+
+struct Candidate {
+  std::string target;    // what ProbeDevice is given
+  std::string endpoint;  // WS-Discovery endpoint address, "" for --host
+  std::string name;      // from the scopes
+};
+
+struct Row {
+  Candidate candidate;
+  Result<onvif::ProbeResult> result = UnavailableError("not probed");
+};
+
+// The device service URL to use for a discovered device: an XAddr on the address the reply came
+// from; if none is, the first XAddr's port and path on that address (XAddrs may carry an
+// internal or unroutable host, like every other XAddr: docs/design/onvif.md, invariant 1).
+std::optional<std::string> TargetFor(const onvif::FoundDevice& d) {
+  std::optional<onvif::HttpUrl> fallback;
+  for (const std::string& x : d.endpoint.xaddrs) {
+    Result<onvif::HttpUrl> u = onvif::ParseHttpUrl(x);
+    if (!u.ok()) continue;
+    if (u->host == d.from) return u->ToString();
+    if (!fallback) fallback = *u;
+  }
+  if (!fallback) return std::nullopt;
+  fallback->host = d.from;
+  return fallback->ToString();
+}
+
+Result<std::vector<Candidate>> FindCandidates(const Flags& flags, const onvif::ScanOptions& scan) {
+  std::map<std::string, onvif::FoundDevice> found;  // by endpoint address
+  auto add = [&](std::vector<onvif::FoundDevice> devices) {
+    for (onvif::FoundDevice& d : devices) found.try_emplace(d.endpoint.address, std::move(d));
+  };
+  if (!flags.Has("no-multicast")) {
+    Result<std::vector<onvif::FoundDevice>> m = onvif::MulticastProbe(scan);
+    if (!m.ok()) return std::move(m).status().WithContext("multicast Probe");
+    add(std::move(m).value());
+  }
+  for (const std::string& range : flags.GetAll("range")) {
+    Result<std::vector<onvif::FoundDevice>> u = onvif::UnicastProbe(range, scan);
+    if (!u.ok()) return std::move(u).status().WithContext("--range " + range);
+    add(std::move(u).value());
+  }
+  std::vector<Candidate> out;
+  for (const auto& [address, d] : found) {
+    if (!d.endpoint.IsVideoTransmitter()) continue;
+    std::optional<std::string> target = TargetFor(d);
+    out.push_back({target.value_or(""), address, d.endpoint.scope_info.name});
+  }
+  for (const std::string& host : flags.GetAll("host")) out.push_back({host, "", ""});
+  return out;
+}
+
+// Probes every candidate, at most kMaxParallelCameras at a time, each within its own deadline.
+std::vector<Row> ProbeAll(std::vector<Candidate> candidates, const onvif::ClientOptions& options) {
+  std::vector<Row> rows(candidates.size());
+  for (size_t i = 0; i < candidates.size(); ++i) rows[i].candidate = std::move(candidates[i]);
+  std::atomic<size_t> next{0};
+  auto worker = [&rows, &next, &options] {
+    for (size_t i = next++; i < rows.size(); i = next++) {
+      Row& row = rows[i];
+      row.result = row.candidate.target.empty()
+                       ? Result<onvif::ProbeResult>(InvalidArgumentError("no usable XAddr in its ProbeMatch"))
+                       : onvif::ProbeDevice(row.candidate.target, options);
+    }
+  };
+  std::vector<std::thread> threads;
+  for (size_t t = 0; t < std::min(kMaxParallelCameras, rows.size()); ++t) threads.emplace_back(worker);
+  for (std::thread& t : threads) t.join();
+  return rows;
+}
+
+std::string StreamText(const std::optional<onvif::MediaProfile>& p) {
+  if (!p) return "-";
+  return std::to_string(p->width) + "x" + std::to_string(p->height) + " " +
+         std::string(onvif::VideoEncodingName(p->encoding));
+}
+
+std::string OffsetText(const std::optional<std::chrono::milliseconds>& offset) {
+  if (!offset) return "?";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%+.1fs", static_cast<double>(offset->count()) / 1000.0);
+  return buf;
+}
+
+std::string Address(const Row& row) {
+  if (row.result.ok()) return row.result->device_url.Origin().substr(7);  // "http://" off
+  return row.candidate.target.empty() ? row.candidate.endpoint : row.candidate.target;
+}
+
+std::string Note(const Row& row) {
+  if (!row.result.ok()) return row.result.status().message();
+  const onvif::ProbeResult& r = *row.result;
+  if (r.needs_credentials) return "credentials needed";
+  return r.problems.empty() ? "" : r.problems.front();
+}
+
+void PrintTable(const std::vector<Row>& rows) {
+  std::printf("%-21s %-12s %-18s %-14s %-16s %-16s %9s  %s\n", "address", "maker", "model", "firmware", "main",
+              "sub", "clock", "note");
+  for (const Row& row : rows) {
+    const onvif::DeviceInformation info = row.result.ok() ? row.result->info : onvif::DeviceInformation{};
+    const std::string model = info.model.empty() ? row.candidate.name : info.model;
+    std::printf("%-21s %-12s %-18s %-14s %-16s %-16s %9s  %s\n", Address(row).c_str(), info.manufacturer.c_str(),
+                model.c_str(), info.firmware_version.c_str(),
+                row.result.ok() ? StreamText(row.result->main).c_str() : "-",
+                row.result.ok() ? StreamText(row.result->sub).c_str() : "-",
+                row.result.ok() ? OffsetText(row.result->clock_offset).c_str() : "?", Note(row).c_str());
+  }
+  std::printf("%zu camera(s)\n", rows.size());
+}
+
+nlohmann::json StreamJson(const std::optional<onvif::MediaProfile>& p, const std::string& uri) {
+  if (!p) return nullptr;
+  return {{"profile", p->token}, {"codec", onvif::VideoEncodingName(p->encoding)}, {"width", p->width},
+          {"height", p->height}, {"fps", p->frame_rate_limit}, {"uri", uri}};
+}
+
+void PrintJson(const std::vector<Row>& rows) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const Row& row : rows) {
+    nlohmann::json j = {{"address", Address(row)}, {"endpoint", row.candidate.endpoint}};
+    if (!row.result.ok()) {
+      j["error"] = row.result.status().message();
+      out.push_back(std::move(j));
+      continue;
+    }
+    const onvif::ProbeResult& r = *row.result;
+    j["device_url"] = r.device_url.ToString();
+    j["manufacturer"] = r.info.manufacturer;
+    j["model"] = r.info.model;
+    j["firmware"] = r.info.firmware_version;
+    j["serial"] = r.info.serial_number;
+    j["main"] = StreamJson(r.main, r.main_uri);
+    j["sub"] = StreamJson(r.sub, r.sub_uri);
+    j["snapshot_uri"] = r.snapshot_uri;
+    j["clock_offset_ms"] = r.clock_offset ? nlohmann::json(r.clock_offset->count()) : nlohmann::json(nullptr);
+    j["auth"] = onvif::AuthModeName(r.auth_mode);
+    j["needs_credentials"] = r.needs_credentials;
+    j["problems"] = r.problems;
+    out.push_back(std::move(j));
+  }
+  std::printf("%s\n", out.dump(2).c_str());
+}
+
+}  // namespace
+
+int DiscoverMain(int argc, char** argv) {
+  Command cmd("discover", kHelp);
+  if (std::optional<int> done = cmd.Parse({{"range", true, true}, {"host", true, true}, {"no-multicast", false},
+                                           {"interface"}, {"timeout"}, {"user"}, {"password"}, {"json", false},
+                                           {"log-level"}},
+                                          argc, argv)) {
+    return *done;
+  }
+  const Flags& flags = cmd.flags();
+  Result<double> timeout = flags.GetDouble("timeout", 3);
+  if (!timeout.ok()) return cmd.Fail(timeout.status(), 2);
+  if (*timeout <= 0 || *timeout > 60) return cmd.Fail(InvalidArgumentError("--timeout must be in (0, 60] seconds"), 2);
+  if (flags.Has("password") && !flags.Has("user")) return cmd.Fail(InvalidArgumentError("--password needs --user"), 2);
+  onvif::ScanOptions scan;
+  scan.timeout = std::chrono::milliseconds(static_cast<int64_t>(*timeout * 1000));
+  scan.interface_address = flags.Get("interface");
+  onvif::ClientOptions client;
+  client.credentials = {flags.Get("user"), flags.Get("password")};
+  client.call_timeout = std::chrono::seconds(5);
+  client.device_timeout = std::chrono::seconds(15);
+
+  Result<std::vector<Candidate>> candidates = FindCandidates(flags, scan);
+  if (!candidates.ok()) return cmd.Fail(candidates.status(), 1);
+  std::vector<Row> rows = ProbeAll(std::move(candidates).value(), client);
+  std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) { return Address(a) < Address(b); });
+  if (flags.Has("json")) {
+    PrintJson(rows);
+  } else {
+    PrintTable(rows);
+  }
+  return 0;
+}
+
+}  // namespace sightline::app
