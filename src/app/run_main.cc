@@ -21,7 +21,7 @@
 #include "app/command.h"
 #include "app/motion_analysis.h"
 #include "app/mqtt_link.h"
-#include "app/webhook_link.h"
+#include "app/onvif_streams.h"
 #include "app/run_metrics.h"
 #include "app/service_notifier.h"
 #include "app/site.h"
@@ -29,6 +29,7 @@
 #include "app/store_options.h"
 #include "app/subcommands.h"
 #include "app/version.h"
+#include "app/webhook_link.h"
 #include "auth/account_store.h"
 #include "auth/audit_maintenance.h"
 #include "base/flags.h"
@@ -190,11 +191,15 @@ int RunMain(int argc, char** argv) {
   if (!motion.ok()) return fail(motion.status(), 2);
   MotionAnalysis* analysis = motion->get();
 
+  // Finds the stream URLs of `onvif:` cameras; before the site, whose clients ask it.
+  OnvifStreams onvif(*cfg, clock, {});
+  onvif.Start();
+
   boost::asio::io_context io(static_cast<int>(*threads));
-  Site site(*cfg, store->get(), io.get_executor(), clock,
-            [analysis](const std::string& camera, const std::string& stream) {
-              return analysis->SinkFor(camera, stream);
-            });
+  Site site(
+      *cfg, store->get(), io.get_executor(), clock,
+      [analysis](const std::string& camera, const std::string& stream) { return analysis->SinkFor(camera, stream); },
+      [&onvif](const std::string& camera, const std::string& stream) { return onvif.UrlSource(camera, stream); });
 
   api::ApiDeps deps;
   deps.accounts = accounts->get();
@@ -228,6 +233,9 @@ int RunMain(int argc, char** argv) {
   if (mqtt != nullptr) {
     if (Status s = mqtt->Start(analysis, &site); !s.ok()) return fail(s, 1);
   }
+  // A camera on the LAN answers in well under a second; one that does not is retried and its
+  // streams connect when it answers, without holding up the others.
+  if (!onvif.empty()) onvif.WaitForFirstRound(std::chrono::seconds(5));
   site.Start();
   SL_LOG(kInfo) << "running " << site.stream_count() << " streams, analysing motion on "
                 << analysis->analysers();

@@ -55,7 +55,7 @@ std::string LiveStream(const std::vector<api::StreamStatus>& streams) {
 
 Site::Site(const config::Config& config, store::Store* store,
            boost::asio::any_io_executor executor, const Clock& clock,
-           const DetectSinkFor& detect_sink_for)
+           const DetectSinkFor& detect_sink_for, const UrlSourceFor& url_source_for)
     : clock_(clock), store_(store), started_us_(UnixMicros(clock.WallNow())) {
   for (const store::StreamSpec& spec : RecordedStreams(config)) {
     api::RetentionStatus r{spec.camera, spec.stream, spec.retention.max_age_s,
@@ -77,6 +77,7 @@ Site::Site(const config::Config& config, store::Store* store,
       st->hub = std::make_unique<live::StreamHub>(clock);
       rtsp::ClientOptions o;
       o.url = s.url;
+      if (url_source_for != nullptr) o.url_source = url_source_for(cam.name, s.name);
       o.credentials = {s.user, s.password};
       o.transport = s.transport == config::Transport::kUdp ? rtsp::TransportMode::kUdp
                                                             : rtsp::TransportMode::kTcp;

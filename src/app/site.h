@@ -40,9 +40,13 @@ class Site : public api::CameraDirectory {
   // empty sink means nowhere. The sink is called from the network thread and must not block.
   using DetectSinkFor = std::function<FrameSink(const std::string& camera, const std::string& stream)>;
 
+  // Asked once per stream for where its URL comes from (rtsp::ClientOptions::url_source: an
+  // `onvif:` camera's); null: the stream's configured URL.
+  using UrlSourceFor =
+      std::function<std::function<Result<std::string>()>(const std::string& camera, const std::string& stream)>;
   // `store` may be null (nothing recorded); it and `clock` must outlive the Site.
   Site(const config::Config& config, store::Store* store, boost::asio::any_io_executor executor,
-       const Clock& clock, const DetectSinkFor& detect_sink_for = {});
+       const Clock& clock, const DetectSinkFor& detect_sink_for = {}, const UrlSourceFor& url_source_for = {});
   ~Site() override;
 
   void Start();
