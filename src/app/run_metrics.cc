@@ -265,7 +265,7 @@ void RunMetrics::WatchWebhooks(const WebhookLink* webhooks) {
 }
 
 void RunMetrics::WatchOnvif(const OnvifStreams& onvif) {
-  if (onvif.empty()) return;
+  // Always: the families are listed (empty) without onvif: cameras, as the reference says.
   registry_.AddCollector([&onvif](std::vector<FamilySnapshot>& out) {
     FamilySnapshot resolved = NewFamily("sightline_onvif_resolved",
                                         "1 once the ONVIF device told the camera's stream URLs, else 0.",
