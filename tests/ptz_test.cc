@@ -44,8 +44,8 @@ class PtzTest : public ::testing::Test {
     }
     Result<std::string> onvif = camsim_->WaitForLinePrefix("camsim: onvif ", 5'000);
     ASSERT_TRUE(onvif.ok()) << onvif.status();
-    // "camsim: onvif http://127.0.0.1:PORT/onvif/NAME/device_service"
-    std::string url = onvif->substr(std::string("camsim: onvif ").size());
+    // "camsim: onvif http://127.0.0.1:PORT/onvif/NAME/device_service", after the prefix.
+    std::string url = *onvif;
     url.replace(url.find("NAME"), 4, "cam0");
 
     config_ = tmp_.path() + "/sightline.yaml";
