@@ -96,10 +96,11 @@ Result<std::unique_ptr<RunMetrics>> StartMetrics(const config::Config& cfg) {
 // Has `metrics` (when on) count what it needs and read what the parts count, and serves it.
 void WireMetrics(RunMetrics* metrics, const config::Config& cfg, const Site& site, const MotionAnalysis& analysis,
                  const store::Store& store, auth::AccountStore& accounts, const WebhookLink* webhooks,
-                 api::ApiDeps& deps) {
+                 const OnvifStreams& onvif, api::ApiDeps& deps) {
   if (metrics == nullptr) return;
   metrics->WatchSite(site);
   metrics->WatchWebhooks(webhooks);
+  metrics->WatchOnvif(onvif);
   metrics->WatchAnalysis(analysis);
   metrics->WatchStore(store, cfg.storage.dirs);
   metrics->WatchAudit(accounts);
@@ -223,7 +224,7 @@ int RunMain(int argc, char** argv) {
   if (deps.ui_dir.empty()) {
     SL_LOG(kWarning) << "the web UI is not built (scripts/build_web.sh); serving the API only";
   }
-  WireMetrics(metrics->get(), *cfg, site, *analysis, **store, **accounts, webhooks.get(), deps);
+  WireMetrics(metrics->get(), *cfg, site, *analysis, **store, **accounts, webhooks.get(), onvif, deps);
   http::ServerOptions http_options = HttpOptions(*cfg);
   if (*metrics) http_options.on_response = (*metrics)->ResponseObserver();
   http::Server server(io.get_executor(), std::move(http_options), api::MakeRouter(deps));

@@ -264,4 +264,22 @@ void RunMetrics::WatchWebhooks(const WebhookLink* webhooks) {
   });
 }
 
+void RunMetrics::WatchOnvif(const OnvifStreams& onvif) {
+  if (onvif.empty()) return;
+  registry_.AddCollector([&onvif](std::vector<FamilySnapshot>& out) {
+    FamilySnapshot resolved = NewFamily("sightline_onvif_resolved",
+                                        "1 once the ONVIF device told the camera's stream URLs, else 0.",
+                                        MetricType::kGauge, {"camera"});
+    FamilySnapshot offset = NewFamily("sightline_camera_clock_offset_seconds",
+                                      "The camera's clock minus ours, measured over ONVIF.", MetricType::kGauge,
+                                      {"camera"});
+    for (const OnvifStreams::CameraState& c : onvif.States()) {
+      resolved.Add({c.camera}, c.resolved ? 1 : 0);
+      if (c.clock_offset) offset.Add({c.camera}, static_cast<double>(c.clock_offset->count()) / 1000.0);
+    }
+    out.push_back(std::move(resolved));
+    out.push_back(std::move(offset));
+  });
+}
+
 }  // namespace sightline::app

@@ -53,7 +53,8 @@ Result<UsernameToken> TokenFromHeaderXml(const std::string& security) {
 }
 
 TEST(WsseTest, AHeaderWeWriteIsParsedAndVerifiedOnTheCamerasClock) {
-  auto camera_now = std::chrono::system_clock::now() + 3h;  // a camera three hours ahead
+  // A camera three hours ahead, on a whole second (Created carries whole seconds).
+  auto camera_now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()) + 3h;
   Bytes nonce = RandomNonce();
   UsernameToken sent = MakeUsernameToken("admin", "s3cret&<", nonce, camera_now);
   auto got = TokenFromHeaderXml(SecurityHeaderXml(sent));

@@ -1,0 +1,213 @@
+// `sightline run` with cameras given as `onvif:` (issue 15), against camsim's ONVIF devices: the
+// recorder finds each camera's main and sub streams from its profiles and plays both (a camera
+// with one profile serves both from it); a camera clock 90 s off is measured and the
+// authentication dated on it passes; a device that answers only after the recorder started is
+// found when it does; `sightline discover --host` reports the same streams.
+#include <gtest/gtest.h>
+
+#include <sys/stat.h>
+
+#include <chrono>
+#include <cmath>
+#include <fstream>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "record_harness.h"
+#include "store/index.h"
+#include "support/child_process.h"
+#include "support/free_port.h"
+#include "support/http_client.h"
+#include "support/shared_media.h"
+
+namespace sightline::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr const char* kUser = "admin";
+constexpr const char* kPassword = "onvif-pass-1";
+
+struct OnvifCamsim {
+  std::unique_ptr<ChildProcess> process;
+  std::string rtsp_port;
+  std::string onvif_port;
+};
+
+// camsim serving `specs` over RTSP on a free port and ONVIF on `onvif_listen`, with
+// credentials; reads its "serving" and "onvif" lines for the ports.
+Result<OnvifCamsim> StartOnvifCamsim(const std::vector<std::string>& specs, const std::string& onvif_listen) {
+  std::vector<std::string> args = {"camsim",     "--listen", "127.0.0.1:0", "--onvif", onvif_listen,
+                                   "--user",     kUser,      "--password",  kPassword, "--stats-interval",
+                                   "0"};
+  for (const std::string& s : specs) args.insert(args.end(), {"--camera", s});
+  ASSIGN_OR_RETURN(std::unique_ptr<ChildProcess> p, ChildProcess::Start(SIGHTLINE_BINARY, args));
+  ASSIGN_OR_RETURN(std::string serving, p->WaitForLinePrefix("camsim: serving", 10'000));
+  ASSIGN_OR_RETURN(std::string onvif, p->WaitForLinePrefix("camsim: onvif http://127.0.0.1:", 5'000));
+  const size_t colon = serving.rfind(':');
+  const size_t slash = serving.rfind('/');
+  if (colon == std::string::npos || slash == std::string::npos || slash < colon) {
+    return InternalError("camsim printed an unexpected line: " + serving);
+  }
+  OnvifCamsim c;
+  c.process = std::move(p);
+  c.rtsp_port = serving.substr(colon + 1, slash - colon - 1);
+  c.onvif_port = onvif.substr(0, onvif.find('/'));
+  return c;
+}
+
+constexpr const char* kMetricsToken = "onvif-run-test-token-0123456789";
+
+// A config with the given `onvif:` cameras (name -> host) and /metrics on.
+void WriteConfig(const std::string& dir, const std::vector<std::pair<std::string, std::string>>& cameras) {
+  std::ofstream cfg(dir + "/sightline.yaml");
+  cfg << "storage:\n  dirs: [" << dir << "/disk]\n  segment_duration: 10s\n"
+      << "http:\n  listen: 127.0.0.1:0\n"
+      << "metrics:\n  enabled: true\n  token: " << kMetricsToken << "\n"
+      << "cameras:\n";
+  for (const auto& [name, host] : cameras) {
+    cfg << "  " << name << ":\n    onvif: {host: \"" << host << "\", user: " << kUser << ", password: " << kPassword
+        << "}\n";
+  }
+}
+
+std::string Scrape(uint16_t port) {
+  HttpRequest r;
+  r.target = "/metrics";
+  r.headers.push_back({"Authorization", std::string("Bearer ") + kMetricsToken});
+  Result<HttpReply> reply = Fetch(port, r, 10s);
+  return reply.ok() ? reply->body : std::string();
+}
+
+// Scrapes until every line of `want` is in the body (bounded), returning the last body.
+std::string ScrapeUntil(uint16_t port, const std::vector<std::string>& want, std::chrono::seconds limit) {
+  std::string body;
+  for (auto until = std::chrono::steady_clock::now() + limit; std::chrono::steady_clock::now() < until;) {
+    body = Scrape(port);
+    bool all = true;
+    for (const std::string& w : want) all = all && body.find(w) != std::string::npos;
+    if (all) return body;
+    std::this_thread::sleep_for(250ms);
+  }
+  std::string missing;
+  for (const std::string& w : want) {
+    if (body.find(w) == std::string::npos) missing += "\n  " + w;
+  }
+  ADD_FAILURE() << "not within " << limit.count() << " s:" << missing << "\nlast scrape:\n" << body;
+  return body;
+}
+
+std::string Up(const std::string& camera, const std::string& stream) {
+  return "sightline_camera_up{camera=\"" + camera + "\",stream=\"" + stream + "\"} 1\n";
+}
+
+// The value of a gauge line `name{camera="CAMERA"} V`, or NaN.
+double Gauge(const std::string& body, const std::string& name, const std::string& camera) {
+  const std::string key = name + "{camera=\"" + camera + "\"} ";
+  const size_t at = body.find(key);
+  return at == std::string::npos ? std::nan("") : std::stod(body.substr(at + key.size()));
+}
+
+class OnvifRunTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    main_file_ = SharedMediaFile(kPets1080H265).value_or("");
+    sub_file_ = SharedMediaFile(kPets360H264).value_or("");
+    if (main_file_.empty() || sub_file_.empty()) GTEST_SKIP() << kNoSharedMediaMessage;
+    ASSERT_EQ(::mkdir((tmp_.path() + "/disk").c_str(), 0755), 0);
+  }
+
+  std::vector<std::string> Specs() const {
+    return {"name=door,file=" + main_file_ + ",sub=door_sub,start=0,clock_offset=90000",
+            "name=door_sub,file=" + sub_file_ + ",start=0",
+            // One profile only, and a camera that takes only HTTP Digest.
+            "name=yard,file=" + sub_file_ + ",quirk=onvif-digest-only"};
+  }
+
+  TempDir tmp_;
+  std::string main_file_, sub_file_;
+};
+
+TEST_F(OnvifRunTest, RecordsTheMainStreamAndPlaysTheSubStreamTheDeviceNames) {
+  Result<OnvifCamsim> cam = StartOnvifCamsim(Specs(), "127.0.0.1:0");
+  ASSERT_TRUE(cam.ok()) << cam.status();
+  const std::string base = "http://127.0.0.1:" + cam->onvif_port + "/onvif/";
+  WriteConfig(tmp_.path(), {{"door", base + "door/device_service"}, {"yard", base + "yard/device_service"}});
+  Result<SightlineRun> run = StartSightlineRun(tmp_.path() + "/sightline.yaml");
+  ASSERT_TRUE(run.ok()) << run.status();
+
+  const std::string body = ScrapeUntil(run->http_port,
+                                       {Up("door", "main"), Up("door", "sub"), Up("yard", "main"), Up("yard", "sub"),
+                                        "sightline_onvif_resolved{camera=\"door\"} 1\n",
+                                        "sightline_onvif_resolved{camera=\"yard\"} 1\n"},
+                                       40s);
+  // camsim's door camera runs 90 s ahead; the measure is good to the round trip and a second's
+  // rounding of the camera's answer.
+  EXPECT_NEAR(Gauge(body, "sightline_camera_clock_offset_seconds", "door"), 90.0, 1.5) << body;
+  EXPECT_NEAR(Gauge(body, "sightline_camera_clock_offset_seconds", "yard"), 0.0, 1.5) << body;
+  std::this_thread::sleep_for(3s);  // a few GOPs reach the index
+  StopSightlineRun(*run->process);
+
+  auto index = store::Index::Open(tmp_.path() + "/disk/index.db", /*read_only=*/true);
+  ASSERT_TRUE(index.ok()) << index.status();
+  auto door = (*index)->FindStream("door", "main");
+  ASSERT_TRUE(door.ok() && door->has_value());
+  auto segments = (*index)->SegmentsInRange((*door)->id, 0, INT64_MAX);
+  ASSERT_TRUE(segments.ok() && !segments->empty());
+  // The main stream is the 1080p H.265 profile, not the 360p substream.
+  EXPECT_EQ((*segments)[0].width, 1920);
+  EXPECT_EQ((*segments)[0].height, 1080);
+  EXPECT_GT((*segments)[0].frames, 0);
+  // Only main streams are recorded.
+  auto sub = (*index)->FindStream("door", "sub");
+  EXPECT_TRUE(sub.ok() && !sub->has_value());
+}
+
+TEST_F(OnvifRunTest, ADeviceThatAnswersAfterTheRecorderStartedIsFoundWhenItDoes) {
+  const std::string onvif_port = std::to_string(FreePort());
+  WriteConfig(tmp_.path(), {{"door", "127.0.0.1:" + onvif_port + "/onvif/door/device_service"}});
+  Result<SightlineRun> run = StartSightlineRun(tmp_.path() + "/sightline.yaml");
+  ASSERT_TRUE(run.ok()) << run.status();
+  // Nothing answers yet: the recorder runs, says so, and records nothing.
+  ScrapeUntil(run->http_port, {"sightline_onvif_resolved{camera=\"door\"} 0\n"}, 10s);
+  Result<OnvifCamsim> cam = StartOnvifCamsim(Specs(), "127.0.0.1:" + onvif_port);
+  ASSERT_TRUE(cam.ok()) << cam.status();
+  // Probes are retried every 30 s.
+  ScrapeUntil(run->http_port, {Up("door", "main"), Up("door", "sub")}, 45s);
+  StopSightlineRun(*run->process);
+}
+
+TEST_F(OnvifRunTest, DiscoverByHostReportsTheStreamsTheRecorderUses) {
+  Result<OnvifCamsim> cam = StartOnvifCamsim(Specs(), "127.0.0.1:0");
+  ASSERT_TRUE(cam.ok()) << cam.status();
+  // In a subshell whose stderr (the log) is dropped: stdout is the JSON.
+  const CommandResult r = Shell("(" + Quote(SIGHTLINE_BINARY) + " discover --no-multicast --json --host " +
+                                "http://127.0.0.1:" + cam->onvif_port + "/onvif/door/device_service --user " +
+                                kUser + " --password " + kPassword + " 2>/dev/null)");
+  ASSERT_EQ(r.code, 0) << r.output;
+  const nlohmann::json j = nlohmann::json::parse(r.output, nullptr, false);
+  ASSERT_TRUE(j.is_array() && j.size() == 1) << r.output;
+  const nlohmann::json& d = j[0];
+  const std::string rtsp = "rtsp://127.0.0.1:" + cam->rtsp_port + "/";
+  EXPECT_EQ(d["main"]["uri"], rtsp + "door") << r.output;
+  EXPECT_EQ(d["main"]["width"], 1920);
+  EXPECT_EQ(d["main"]["codec"], "H265");
+  EXPECT_EQ(d["sub"]["uri"], rtsp + "door_sub") << r.output;
+  EXPECT_EQ(d["sub"]["width"], 640);
+  EXPECT_NEAR(d["clock_offset_ms"].get<double>(), 90'000, 1'500);
+  EXPECT_EQ(d["needs_credentials"], false);
+
+  // Without credentials the camera tells its clock but not its streams.
+  const CommandResult anon = Shell("(" + Quote(SIGHTLINE_BINARY) + " discover --no-multicast --json --host " +
+                                   "http://127.0.0.1:" + cam->onvif_port + "/onvif/door/device_service 2>/dev/null)");
+  ASSERT_EQ(anon.code, 0) << anon.output;
+  const nlohmann::json a = nlohmann::json::parse(anon.output, nullptr, false);
+  ASSERT_TRUE(a.is_array() && a.size() == 1) << anon.output;
+  EXPECT_EQ(a[0]["needs_credentials"], true) << anon.output;
+}
+
+}  // namespace
+}  // namespace sightline::testing
