@@ -3,16 +3,20 @@
 // service address is rebased onto the origin we used (docs/design/onvif.md, invariant 1); every
 // media URI has an allowed scheme, a host and no credentials (invariant 3); profile lists are
 // bounded; ChooseStreams picks video profiles and a sub of another size; escaping stray '&' is
-// idempotent.
+// idempotent; PTZ lists are bounded, tokens and names cut, positions finite, and durations
+// read back as they are written.
 
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "onvif/device.h"
 #include "onvif/media.h"
+#include "onvif/ptz.h"
 #include "onvif/soap.h"
 #include "onvif/xml.h"
 
@@ -47,6 +51,38 @@ void CheckServices(const sightline::Result<ServiceAddrs>& s, const HttpUrl& base
   }
 }
 
+void CheckFinite(const std::optional<double>& v) {
+  if (v.has_value()) Check(std::isfinite(*v));
+}
+
+void CheckPtz(std::string_view text) {
+  if (auto s = ParseGetStatus(text); s.ok()) {
+    CheckFinite(s->position.pan);
+    CheckFinite(s->position.tilt);
+    CheckFinite(s->position.zoom);
+    Check(s->error.size() <= 200);
+  }
+  if (auto p = ParseGetPresets(text); p.ok()) {
+    Check(p->size() <= kMaxPresets);
+    for (const PtzPreset& preset : *p) {
+      Check(!preset.token.empty() && preset.token.size() <= 64);
+      Check(preset.name.size() <= kMaxPresetNameBytes);
+      CheckFinite(preset.position.pan);
+    }
+  }
+  if (auto t = ParseSetPreset(text); t.ok()) Check(!t->empty() && t->size() <= 64);
+  if (auto n = ParseGetNodes(text); n.ok()) {
+    Check(n->size() <= kMaxPtzNodes);
+    for (const PtzNode& node : *n) Check(!node.token.empty() && node.max_presets >= 0);
+  }
+  if (auto c = ParseGetConfigurations(text); c.ok()) Check(c->size() <= kMaxPtzNodes);
+  (void)ParsePtzAck(text, "Stop");
+  if (auto d = ParseXsDuration(text); d.ok()) {
+    Check(d->count() >= 0);
+    Check(ParseXsDuration(XsDuration(*d)).value() == *d);
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -57,6 +93,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto envelope = ParseEnvelope(text);
   if (envelope.ok()) Check(LocalName(envelope->body.name()) != "Fault");
 
+  CheckPtz(text);
   (void)ParseGetSystemDateAndTime(text);
   (void)ParseGetDeviceInformation(text);
   auto base = DeviceServiceUrl("192.0.2.10:8080");

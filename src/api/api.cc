@@ -19,6 +19,7 @@ http::Router MakeRouter(const ApiDeps& deps) {
   AddAdminRoutes(ctx, router);
   AddTokenRoutes(ctx, router);
   AddMotionRoutes(ctx, router);
+  AddPtzRoutes(ctx, router);
   if (deps.metrics != nullptr) {
     AddMetricsRoute(router, *deps.metrics, deps.metrics_access);
   } else {

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "api/metrics_route.h"
+#include "api/ptz_control.h"
 #include "auth/account_store.h"
 #include "base/clock.h"
 #include "http/router.h"
@@ -82,6 +83,8 @@ struct ApiDeps {
   // answers 500 without). Created by the app over `accounts`.
   LiveSockets* live_sockets = nullptr;
   const CameraDirectory* cameras = nullptr;
+  // PTZ of the cameras that have it (onvif: cameras); null: the PTZ routes answer 409.
+  PtzControl* ptz = nullptr;
   const Clock* clock = nullptr;
   store::Env* env = nullptr;
   std::string index_path;

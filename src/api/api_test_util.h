@@ -44,7 +44,8 @@ class FixedCameras : public CameraDirectory {
 class ApiHarness {
  public:
   explicit ApiHarness(auth::AccountStoreOptions account_options = {.password_cost = auth::kTestPasswordCost},
-                      http::ServerOptions server_options = {}, bool secure_cookies = false) {
+                      http::ServerOptions server_options = {}, bool secure_cookies = false,
+                      PtzControl* ptz = nullptr) {
     index_path_ = dir_.path() + "/index.db";
     EXPECT_TRUE(store::Index::Open(index_path_).ok());
     Result<std::unique_ptr<auth::AccountStore>> accounts = auth::AccountStore::Open(index_path_, account_options);
@@ -53,6 +54,7 @@ class ApiHarness {
     ApiDeps deps;
     deps.accounts = accounts_.get();
     deps.cameras = &cameras_;
+    deps.ptz = ptz;
     deps.clock = &clock_;
     deps.env = store::DefaultEnv();
     deps.index_path = index_path_;

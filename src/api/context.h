@@ -160,5 +160,6 @@ void AddLiveRoutes(const ContextPtr& ctx, http::Router& router);
 void AddAdminRoutes(const ContextPtr& ctx, http::Router& router);
 void AddTokenRoutes(const ContextPtr& ctx, http::Router& router);
 void AddMotionRoutes(const ContextPtr& ctx, http::Router& router);
+void AddPtzRoutes(const ContextPtr& ctx, http::Router& router);
 
 }  // namespace sightline::api

@@ -22,6 +22,7 @@
 #include "app/motion_analysis.h"
 #include "app/mqtt_link.h"
 #include "app/onvif_streams.h"
+#include "app/ptz_control.h"
 #include "app/run_metrics.h"
 #include "app/service_notifier.h"
 #include "app/site.h"
@@ -202,10 +203,13 @@ int RunMain(int argc, char** argv) {
       [analysis](const std::string& camera, const std::string& stream) { return analysis->SinkFor(camera, stream); },
       [&onvif](const std::string& camera, const std::string& stream) { return onvif.UrlSource(camera, stream); });
 
+  // PTZ of the onvif: cameras, for the API; it outlives the server declared below.
+  OnvifPtz ptz(*cfg);
   api::ApiDeps deps;
   deps.accounts = accounts->get();
   deps.live_sockets = &live_sockets;
   deps.cameras = &site;
+  deps.ptz = &ptz;
   deps.clock = &clock;
   deps.env = store::DefaultEnv();
   deps.index_path = cfg->storage.index_path;

@@ -76,6 +76,8 @@ inline constexpr std::string_view kAuditTokenUse = "token_use";     // an API to
 inline constexpr std::string_view kAuditRetention = "audit_retention";  // old rows dropped
 // A camera switch (motion analysis, recording) turned on or off by a command, e.g. over MQTT.
 inline constexpr std::string_view kAuditCameraSwitch = "camera_switch";
+// A PTZ command from the API: move (once per press), stop, preset_goto/_set/_remove (detail).
+inline constexpr std::string_view kAuditPtz = "ptz";
 
 // Every action above: the one list `GET /api/audit/actions` serves, from which the audit page
 // builds its filter, so the UI never offers a name nobody writes. A new action is added here.
@@ -108,6 +110,7 @@ inline constexpr std::array kAuditActions = {
     kAuditTokenUse,
     kAuditRetention,
     kAuditCameraSwitch,
+    kAuditPtz,
 };
 
 struct Session {

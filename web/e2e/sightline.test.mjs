@@ -457,3 +457,81 @@ test('the audit filter offers exactly the actions the server lists', () => step(
   const offered = await admin.$$eval('select[name=action] option', (opts) => opts.map((o) => o.value).filter(Boolean));
   assert.deepEqual(offered, res.body.actions);
 }));
+
+// Issue 15: the PTZ pad moves camsim's simulated head (its GetStatus position, as
+// GET /api/cameras/ptz/ptz reports it), by a held button and by the keys, and presets are
+// saved, gone to and removed. Needs the demo's `ptz` camera: camsim with --onvif.
+async function ptzInfo(page) {
+  const r = await apiGet(page, '/api/cameras/ptz/ptz');
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  return r.body;
+}
+
+test('PTZ buttons and keys move the camsim camera, and presets work', async (t) => {
+  if (!cameras.some((c) => c.name === 'ptz')) {
+    t.skip('the demo has no onvif: camera "ptz" (its camsim has no --onvif)');
+    return;
+  }
+  await step(async () => {
+    const start = await ptzInfo(admin);
+    assert.equal(start.supported, true, start.reason);
+    await admin.goto('/camera/ptz');
+    await admin.waitForSelector('[data-testid=ptz]:not([hidden])');
+    await screenshot(admin, 'ptz-pad');
+
+    // Hold "pan right" for a second (pointer events, as a finger would), release: the head moved
+    // right and stays there.
+    const right = await (await admin.$('[data-testid=ptz-pan-right]')).boundingBox();
+    await admin.mouse.move(right.x + right.width / 2, right.y + right.height / 2);
+    await admin.mouse.down();
+    await admin.waitForTimeout(1000);
+    await admin.mouse.up();
+    const moved = await waitFor('the head to have panned right and stopped', async () => {
+      const now = await ptzInfo(admin);
+      return now.position.pan > start.position.pan + 0.2 && now.move_status !== 'moving' ? now : null;
+    }, { timeoutMs: 10_000 });
+    await admin.waitForTimeout(700);
+    assert.equal((await ptzInfo(admin)).position.pan, moved.position.pan, 'the head kept moving after the release');
+    await waitFor('the pad to show the new position', async () =>
+      Number(await admin.$eval('[data-testid=ptz-position]', (e) => e.dataset.pan)) === moved.position.pan);
+
+    // The arrow key while the video has focus: tilt up.
+    await admin.focus('[data-testid=player]');
+    await admin.keyboard.down('ArrowUp');
+    await admin.waitForTimeout(800);
+    await admin.keyboard.up('ArrowUp');
+    const tilted = await waitFor('the head to have tilted up', async () => {
+      const now = await ptzInfo(admin);
+      return now.position.tilt > moved.position.tilt + 0.1 && now.move_status !== 'moving' ? now : null;
+    }, { timeoutMs: 10_000 });
+
+    // A preset here, a move away, back to the preset; then it is removed.
+    await admin.fill('[data-testid=ptz-preset-name]', 'Gate e2e');
+    await admin.click('[data-testid=ptz-preset-save]');
+    const row = await admin.waitForSelector('[data-testid=ptz-presets] li:has-text("Gate e2e")');
+    await admin.mouse.move(right.x + right.width / 2, right.y + right.height / 2);
+    await admin.mouse.down();
+    await admin.waitForTimeout(600);
+    await admin.mouse.up();
+    await waitFor('the head to have moved away', async () =>
+      (await ptzInfo(admin)).position.pan > tilted.position.pan + 0.1, { timeoutMs: 10_000 });
+    await (await row.$('.ptz-goto')).click();
+    await waitFor('the head back at the preset', async () => {
+      const p = (await ptzInfo(admin)).position;
+      return Math.abs(p.pan - tilted.position.pan) < 0.01 && Math.abs(p.tilt - tilted.position.tilt) < 0.01;
+    }, { timeoutMs: 10_000 });
+    admin.once('dialog', (d) => d.accept());
+    await (await row.$('.ptz-remove')).click();
+    await waitFor('the preset gone', async () =>
+      !(await ptzInfo(admin)).presets.some((p) => p.name === 'Gate e2e'), { timeoutMs: 10_000 });
+    await screenshot(admin, 'ptz-after');
+
+    // Every command is in the audit log.
+    const audit = await apiGet(admin, '/api/audit?action=ptz&camera=ptz&limit=100');
+    assert.equal(audit.status, 200);
+    const details = audit.body.records.map((r) => r.detail);
+    for (const prefix of ['move pan=0.5', 'move pan=0 tilt=0.5', 'stop', 'preset_set name=Gate e2e', 'preset_goto', 'preset_remove']) {
+      assert.ok(details.some((d) => d.startsWith(prefix)), `no audit row "${prefix}…" in ${JSON.stringify(details)}`);
+    }
+  });
+});

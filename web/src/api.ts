@@ -101,6 +101,28 @@ export interface SystemStatus {
   events: Array<{ time_us: number; kind: string; camera: string; stream: string; message: string }>;
 }
 
+// GET /api/cameras/{camera}/ptz. Positions in ONVIF's generic spaces: pan and tilt -1..1,
+// zoom 0..1; null when the camera did not say.
+export interface PtzPreset {
+  token: string;
+  name: string;
+}
+export interface PtzInfo {
+  supported: boolean;
+  reason?: string; // when not supported
+  position?: { pan: number | null; tilt: number | null; zoom: number | null };
+  move_status?: string; // "idle", "moving", "unknown"
+  presets?: PtzPreset[];
+  max_presets?: number;
+  home_supported?: boolean;
+}
+export interface PtzMove {
+  pan: number;
+  tilt: number;
+  zoom: number;
+  timeout_ms: number; // at most 10000: the camera stops by itself if the stop is lost
+}
+
 export const kNetworkErrorMessage = 'The server cannot be reached. Retrying…';
 
 export class ApiError extends Error {
@@ -231,6 +253,16 @@ export const api = {
   cameras: (signal?: AbortSignal) => json<{ cameras: Camera[] }>('GET', '/api/cameras', { signal }),
   camera: (camera: string, signal?: AbortSignal) =>
     json<Camera>('GET', `/api/cameras/${enc(camera)}`, { signal }),
+
+  ptz: (camera: string, signal?: AbortSignal) => json<PtzInfo>('GET', `/api/cameras/${enc(camera)}/ptz`, { signal }),
+  ptzMove: (camera: string, move: PtzMove) => json<void>('POST', `/api/cameras/${enc(camera)}/ptz/move`, { body: move }),
+  ptzStop: (camera: string) => json<void>('POST', `/api/cameras/${enc(camera)}/ptz/stop`),
+  ptzGoto: (camera: string, token: string) =>
+    json<void>('POST', `/api/cameras/${enc(camera)}/ptz/presets/${enc(token)}/goto`),
+  ptzSetPreset: (camera: string, name: string) =>
+    json<PtzPreset>('POST', `/api/cameras/${enc(camera)}/ptz/presets`, { body: { name } }),
+  ptzRemovePreset: (camera: string, token: string) =>
+    json<void>('DELETE', `/api/cameras/${enc(camera)}/ptz/presets/${enc(token)}`),
 
   recordings: (camera: string, range: TimeRange, stream?: string, signal?: AbortSignal) =>
     json<Recordings>('GET', `/api/cameras/${enc(camera)}/recordings`,

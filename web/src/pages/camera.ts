@@ -8,6 +8,7 @@ import { button, field, h, replace } from '../dom';
 import { downloadSmall } from '../download';
 import { fileStamp, formatDateTime, fromLocalInputValue, kUsPerDay, kUsPerHour, kUsPerSecond, nowUs, toLocalInputValue } from '../format';
 import { LivePlayer } from '../live/live_player';
+import { PtzPad } from '../live/ptz_pad';
 import { canOperate, poll, reportError, type Page, type PageContext } from '../page';
 import { Playback } from '../playback/playback';
 import { timeInput } from '../time_input';
@@ -141,6 +142,9 @@ export function cameraPage(ctx: PageContext): Page {
     ? button('Snapshot', () => void snapshot(), { title: 'Save the picture as JPEG' })
     : null;
 
+  // Only operators and admins may move a camera; the pad shows itself when the camera has PTZ.
+  const ptz = canOperate(ctx.user) ? new PtzPad({ camera: () => name, video, messages }) : null;
+
   const player = h('div', { class: 'player' }, video, motion.overlay, notice);
   const playerBar = h('div', { class: 'player-bar' }, modeBadge, playerTime, liveButton, playPause, speed, snapshotButton);
   const legend = h('div', { class: 'legend', 'aria-hidden': 'true' },
@@ -161,6 +165,7 @@ export function cameraPage(ctx: PageContext): Page {
     timeline.el,
     legend,
     h('div', { class: 'panels' },
+      ptz?.el,
       exportPanel.el,
       motion.panel,
       h('section', { class: 'panel events-panel', 'aria-labelledby': 'events-heading' },
@@ -400,6 +405,7 @@ export function cameraPage(ctx: PageContext): Page {
       messages.show('camera', 'This camera records nothing: only live view is available.', 'info', 8000);
     }
     jumpInput.value = toLocalInputValue(nowUs() - kUsPerHour);
+    void ptz?.load();
     const t = Number(ctx.query.get('t'));
     if (t > 0) {
       seekTo(t);
@@ -429,6 +435,7 @@ export function cameraPage(ctx: PageContext): Page {
       timeline.dispose();
       exportPanel.dispose();
       motion.dispose();
+      ptz?.dispose();
     },
   };
 }
