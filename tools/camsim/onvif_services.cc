@@ -23,13 +23,19 @@ std::string PercentEncode(std::string_view text) {
   return out;
 }
 
-uint64_t Fnv1a(std::string_view text, uint64_t seed) {
+// FNV-1a, then the SplitMix64 finalizer so that names differing in one character differ in
+// every part of the UUID.
+uint64_t Hash(std::string_view text, uint64_t seed) {
   uint64_t h = 14695981039346656037ull ^ seed;
   for (unsigned char c : text) {
     h ^= c;
     h *= 1099511628211ull;
   }
-  return h;
+  h ^= h >> 30;
+  h *= 0xbf58476d1ce4e5b9ull;
+  h ^= h >> 27;
+  h *= 0x94d049bb133111ebull;
+  return h ^ (h >> 31);
 }
 
 }  // namespace
@@ -42,8 +48,8 @@ std::vector<std::string> DeviceScopes(const OnvifDevice& device) {
 }
 
 std::string DeviceUuid(std::string_view name) {
-  const uint64_t a = Fnv1a(name, 0x63616d73696dull);  // "camsim"
-  const uint64_t b = Fnv1a(name, a);
+  const uint64_t a = Hash(name, 0x63616d73696dull);  // "camsim"
+  const uint64_t b = Hash(name, a);
   char buf[64];
   // Version nibble 5 and variant bits 10 (RFC 4122 section 4.1.3, 4.1.1).
   std::snprintf(buf, sizeof(buf), "urn:uuid:%08x-%04x-5%03x-%04x-%012llx",

@@ -7,7 +7,6 @@
 #include "base/logging.h"
 #include "onvif/wsse.h"
 #include "rtsp/auth.h"
-#include "tools/camsim/server_context.h"
 
 namespace sightline::camsim {
 namespace {
@@ -93,7 +92,7 @@ std::optional<OnvifHttpResponse> OnvifSite::Authenticate(const OnvifDevice& devi
   }
   if (!device.quirks.onvif_token_only && !request.authorization.empty()) {
     if (rtsp::VerifyDigestAuthorization(request.authorization, {device.user, device.password},
-                                        kRealm, nonce_, request.method)) {
+                                        kOnvifRealm, nonce_, request.method)) {
       return std::nullopt;
     }
     why = "HTTP Digest: wrong credentials";
@@ -108,7 +107,7 @@ std::optional<OnvifHttpResponse> OnvifSite::Authenticate(const OnvifDevice& devi
   if (!device.quirks.onvif_token_only) {
     // RFC 2617 section 3.2.1; ONVIF Core 5.9.1 lets HTTP Digest stand in for the token.
     r.status = 401;
-    r.www_authenticate = "Digest realm=\"" + std::string(kRealm) + "\", qop=\"auth\", nonce=\"" +
+    r.www_authenticate = "Digest realm=\"" + std::string(kOnvifRealm) + "\", qop=\"auth\", nonce=\"" +
                          nonce_ + "\", algorithm=MD5";
   } else {
     r.status = 400;

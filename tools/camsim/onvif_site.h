@@ -25,6 +25,7 @@
 
 namespace sightline::camsim {
 
+inline constexpr std::string_view kOnvifRealm = "sightline-camsim";  // as camsim's RTSP
 inline constexpr size_t kMaxOnvifRequestBytes = 64 * 1024;  // ONVIF requests are ~1-2 kB
 inline constexpr auto kMaxTokenSkew = std::chrono::minutes(5);
 

@@ -312,6 +312,17 @@ TEST(OnvifSiteSingleTest, TheDefaultPathServesTheOnlyDevice) {
   EXPECT_EQ(m.status, 200);
 }
 
+TEST(OnvifDeviceUuidTest, StablePerNameAndDistinct) {
+  EXPECT_EQ(DeviceUuid("cam07"), DeviceUuid("cam07"));
+  EXPECT_NE(DeviceUuid("cam07"), DeviceUuid("cam08"));
+  const std::string u = DeviceUuid("cam07");
+  ASSERT_EQ(u.size(), std::string("urn:uuid:").size() + 36) << u;
+  EXPECT_TRUE(u.starts_with("urn:uuid:")) << u;
+  EXPECT_EQ(u[9 + 14], '5') << u;  // version
+  // Similar names differ from the first group on.
+  EXPECT_NE(DeviceUuid("cam07").substr(0, 17), DeviceUuid("cam08").substr(0, 17));
+}
+
 // ---- authentication ----
 
 class OnvifAuthTest : public ::testing::Test {

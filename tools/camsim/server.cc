@@ -16,7 +16,7 @@
 #include "tools/camsim/connection.h"
 #include "tools/camsim/onvif_devices.h"
 #include "tools/camsim/onvif_server.h"
-#include "tools/camsim/ws_discovery.h"
+#include "tools/camsim/discovery_responder.h"
 #include "tools/camsim/server_context.h"
 
 namespace sightline::camsim {

@@ -20,7 +20,7 @@
 #include "tools/camsim/onvif_server.h"
 #include "tools/camsim/server.h"
 #include "tools/camsim/streamer.h"
-#include "tools/camsim/ws_discovery.h"
+#include "tools/camsim/discovery_responder.h"
 
 namespace sightline::camsim {
 

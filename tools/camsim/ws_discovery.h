@@ -7,22 +7,16 @@
 // here --discovery-delay-ms, default 100, since libonvif stops listening 500 ms after the
 // last answer).
 //
-// The message functions are pure. DiscoveryResponder runs on camsim's io_context; Start() and
-// Stop() on the io thread (or before it runs).
+// Pure; discovery_responder.h sends and answers them.
 
 #include <chrono>
 #include <cstdint>
-#include <memory>
 #include <random>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "base/result.h"
-
-namespace boost::asio {
-class io_context;
-}
 
 namespace sightline::camsim {
 
@@ -66,31 +60,5 @@ std::string ByeXml(const DiscoveryTarget& target, std::string_view message_id, A
 
 // A random "urn:uuid:" (version 4) for message ids.
 std::string RandomUuidUrn(std::mt19937_64& rng);
-
-struct DiscoveryState;
-
-class DiscoveryResponder {
- public:
-  struct Options {
-    std::string interface_address;  // IPv4 address of the interface to join the group on
-    uint16_t port = kDiscoveryPort;
-    std::chrono::milliseconds max_delay{100};  // answers wait a random 0..max_delay
-    uint64_t seed = 0;                         // 0: random
-  };
-  static Result<std::unique_ptr<DiscoveryResponder>> Start(boost::asio::io_context& io,
-                                                           Options options,
-                                                           std::vector<DiscoveryTarget> targets);
-  ~DiscoveryResponder();
-  DiscoveryResponder(const DiscoveryResponder&) = delete;
-  DiscoveryResponder& operator=(const DiscoveryResponder&) = delete;
-
-  // Sends Bye for every target and closes the socket. Idempotent; io thread.
-  void Stop();
-
-  explicit DiscoveryResponder(std::shared_ptr<DiscoveryState> state);
-
- private:
-  std::shared_ptr<DiscoveryState> state_;
-};
 
 }  // namespace sightline::camsim
