@@ -150,6 +150,19 @@ TEST(OnvifServerTest, ServesProfilesOfACameraAndItsSubstreamOverKeepAlive) {
             404);
 }
 
+TEST(OnvifServerTest, DiscoveryNeedsAnInterfaceAddress) {
+  auto file = testing::SyntheticH264File(20, 10);
+  ASSERT_NE(file, nullptr);
+  boost::asio::io_context io;
+  Options o = TestOptions({"name=cam,file=" + file->path()});
+  o.onvif_listen = "0.0.0.0:0";  // every interface: which one would the group be joined on?
+  o.ws_discovery = true;
+  auto r = Server::Start(io, o);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("IPv4 address of an interface"), std::string::npos)
+      << r.status();
+}
+
 TEST(OnvifServerTest, OversizedRequestsAre413) {
   auto file = testing::SyntheticH264File(20, 10);
   ASSERT_NE(file, nullptr);

@@ -209,7 +209,13 @@ Result<std::unique_ptr<Server>> Server::Start(asio::io_context& io, Options opti
   }
   const uint16_t port = ctx->acceptor.local_endpoint(ec).port();
   ctx->start = std::chrono::steady_clock::now();
-  if (!ctx->options.onvif_listen.empty()) RETURN_IF_ERROR(StartOnvif(*ctx, listen.first, port));
+  if (!ctx->options.onvif_listen.empty()) {
+    const Status onvif = StartOnvif(*ctx, listen.first, port);
+    if (!onvif.ok()) {
+      ctx->StopNow();  // the listeners opened so far
+      return onvif;
+    }
+  }
   asio::co_spawn(io, AcceptLoop(ctx), LogException);
   SL_LOG(kInfo) << "camsim: serving " << ctx->cameras.size() << " cameras on rtsp://"
                 << listen.first << ":" << port << "/ speed=" << ctx->options.speed;
