@@ -119,24 +119,48 @@ TEST_F(OnvifUtilTest, ReadsProfilesAndStreamUrisOfADiscoveredCamera) {
   EXPECT_EQ(out.output.find("ERROR"), std::string::npos) << out.output;
 }
 
-TEST_F(OnvifUtilTest, WrongPasswordIsRefused) {
-  Result<std::unique_ptr<TwoNamespaces>> nets = TwoNamespaces::Create("ow", 2);
-  ASSERT_TRUE(nets.ok()) << nets.status();
+// onvif-util logging in to a camera `spec` (name=front) with `password`: its output.
+CommandResult LoginWithOnvifUtil(const std::string& label, int subnet, const std::string& spec,
+                                 const std::string& password) {
+  Result<std::unique_ptr<TwoNamespaces>> nets = TwoNamespaces::Create(label, subnet);
+  if (!nets.ok()) return {-1, nets.status().ToString()};
   const std::string ip = (*nets)->cam_address;
   Result<std::unique_ptr<ChildProcess>> camsim = StartIn(
       (*nets)->cams->name(), SIGHTLINE_BINARY,
       {"camsim", "--listen", ip + ":8554", "--onvif", ip + ":" + std::to_string(kOnvifPort),
        "--ws-discovery", "--stats-interval", "0", "--user", "admin", "--password", "s3cret",
-       "--camera", "name=front,file=" + *sub_});
-  ASSERT_TRUE(camsim.ok()) << camsim.status();
-  ASSERT_TRUE(WaitForOnvifPort(**camsim).ok());
-  const CommandResult out =
-      Shell("printf 'quit\\n' | timeout 60 ip netns exec " + Quote((*nets)->client->name()) +
-            " onvif-util -u admin -p wrong " + ip);
+       "--camera", spec});
+  if (!camsim.ok()) return {-1, camsim.status().ToString()};
+  if (Result<std::string> port = WaitForOnvifPort(**camsim); !port.ok()) {
+    return {-1, port.status().ToString()};
+  }
+  return Shell("printf 'get rtsp\\nquit\\n' | timeout 60 ip netns exec " +
+               Quote((*nets)->client->name()) + " onvif-util -u admin -p " + password + " " + ip);
+}
+
+TEST_F(OnvifUtilTest, WrongPasswordIsRefused) {
+  const CommandResult out = LoginWithOnvifUtil("ow", 2, "name=front,file=" + *sub_, "wrong");
   EXPECT_NE(out.code, 0) << out.output;
   EXPECT_NE(out.output.find("ERROR: get device information - ter:NotAuthorized"),
             std::string::npos)
       << out.output;
+}
+
+// libonvif knows WS-UsernameToken only, and SOAP 1.2 only: the quirks stop it, as on real
+// cameras of that kind.
+TEST_F(OnvifUtilTest, DigestOnlyAndSoap11CamerasStopIt) {
+  const CommandResult digest = LoginWithOnvifUtil(
+      "od", 4, "name=front,file=" + *sub_ + ",quirk=onvif-digest-only", "s3cret");
+  EXPECT_NE(digest.code, 0) << digest.output;
+  EXPECT_NE(digest.output.find("ERROR: get device information - ter:NotAuthorized"),
+            std::string::npos)
+      << digest.output;
+  const CommandResult soap11 = LoginWithOnvifUtil(
+      "o1", 5, "name=front,file=" + *sub_ + ",quirk=onvif-soap11", "s3cret");
+  // Its XPaths name the SOAP 1.2 namespace: it reads no service addresses from GetCapabilities
+  // and cannot ask for profiles.
+  EXPECT_EQ(soap11.output.find("rtsp://"), std::string::npos) << soap11.output;
+  EXPECT_NE(soap11.output.find("ERROR: get profile token"), std::string::npos) << soap11.output;
 }
 
 // ---- WS-Discovery: 20 cameras ----
@@ -303,12 +327,15 @@ class NpmOnvifTest : public ::testing::Test {
         Shell("bash " + Quote(std::string(SIGHTLINE_SOURCE_DIR) + "/scripts/onvif_interop_deps.sh"));
     ASSERT_EQ(deps.code, 0) << deps.output;
   }
-  // Runs interop.js against camera `name` and returns its JSON line.
+  // Runs interop.js against camera `name`.
+  CommandResult Client(const std::string& onvif_port, const std::string& name) {
+    return Shell("cd " + Quote(std::string(SIGHTLINE_SOURCE_DIR) + "/tests/onvif_interop") +
+                 " && timeout 60 node interop.js 127.0.0.1 " + onvif_port + " /onvif/" + name +
+                 "/device_service admin s3cret");
+  }
+  // Its JSON line, expecting success.
   std::string RunClient(const std::string& onvif_port, const std::string& name) {
-    const CommandResult r =
-        Shell("cd " + Quote(std::string(SIGHTLINE_SOURCE_DIR) + "/tests/onvif_interop") +
-              " && timeout 60 node interop.js 127.0.0.1 " + onvif_port + " /onvif/" + name +
-              "/device_service admin s3cret");
+    const CommandResult r = Client(onvif_port, name);
     EXPECT_EQ(r.code, 0) << r.output;
     return r.output;
   }
@@ -370,6 +397,33 @@ TEST_F(NpmOnvifTest, ReadsProfilesAndStreamUrisAndDrivesPtz) {
   const std::string gate = RunClient(*onvif_port, "gate");
   EXPECT_NE(gate.find(R"("main":"rtsp://127.0.0.1:)" + rtsp_port + R"(/gate")"), std::string::npos)
       << gate;
+}
+
+// The quirks as npm onvif meets them: it takes only the path from an XAddr (so wrong and
+// relative ones do not stop it), reads SOAP 1.1, does UsernameTokens without HTTP Digest, and
+// fails on the unescaped '&' (its XML parser is strict), as zoneminder#3767 did.
+TEST_F(NpmOnvifTest, QuirksAsNpmOnvifMeetsThem) {
+  const std::string f = ",file=" + *sub_;
+  Result<std::unique_ptr<ChildProcess>> camsim = ChildProcess::Start(
+      SIGHTLINE_BINARY,
+      {"camsim", "--listen", "127.0.0.1:0", "--onvif", "127.0.0.1:0", "--stats-interval", "0",
+       "--user", "admin", "--password", "s3cret", "--camera",
+       "name=porch" + f + ",quirk=onvif-xaddr-wrong", "--camera",
+       "name=shed" + f + ",quirk=onvif-soap11,quirk=onvif-token-only", "--camera",
+       "name=attic" + f + ",quirk=onvif-xaddr-relative", "--camera",
+       "name=amp" + f + ",quirk=onvif-amp"});
+  ASSERT_TRUE(camsim.ok()) << camsim.status();
+  Result<std::string> onvif_port = WaitForOnvifPort(**camsim);
+  ASSERT_TRUE(onvif_port.ok()) << onvif_port.status();
+  for (const std::string name : {"porch", "shed", "attic"}) {
+    const std::string out = RunClient(*onvif_port, name);
+    EXPECT_NE(out.find("/" + name + R"(")"), std::string::npos) << name << ": " << out;
+    EXPECT_GT(JsonNumber(out, R"("stopped":\{"x)"), 0.2) << name << ": " << out;
+  }
+  const CommandResult amp = Client(*onvif_port, "amp");
+  EXPECT_NE(amp.code, 0) << amp.output;
+  EXPECT_NE(amp.output.find("getStreamUri: Wrong ONVIF SOAP response"), std::string::npos)
+      << amp.output;
 }
 
 }  // namespace
