@@ -23,6 +23,7 @@ stage "release build"
 bash scripts/build.sh release
 bash scripts/build_web.sh
 (cd web && npx --no-install tsc --noEmit)
+bash scripts/onvif_interop_deps.sh  # the npm onvif client of the camsim ONVIF interop test
 stage "release tests"
 (cd build/release && ctest --output-on-failure --timeout 600 -j2)
 

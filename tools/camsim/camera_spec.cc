@@ -20,6 +20,10 @@ constexpr QuirkEntry kQuirks[] = {
     {"stray-channel", &Quirks::stray_channel}, {"rtcp-before-play", &Quirks::rtcp_before_play},
     {"bogus-rtpinfo", &Quirks::bogus_rtpinfo}, {"no-session-name", &Quirks::no_session_name},
     {"annexb-in-rtp", &Quirks::annexb_in_rtp}, {"no-sr", &Quirks::no_sr},
+    {"onvif-amp", &Quirks::onvif_amp},         {"onvif-xaddr-wrong", &Quirks::onvif_xaddr_wrong},
+    {"onvif-xaddr-relative", &Quirks::onvif_xaddr_relative},
+    {"onvif-soap11", &Quirks::onvif_soap11},   {"onvif-digest-only", &Quirks::onvif_digest_only},
+    {"onvif-token-only", &Quirks::onvif_token_only},
 };
 
 // A non-negative decimal number of seconds (or frames per second).
@@ -81,6 +85,7 @@ std::vector<std::string> QuirkNames() {
 Result<std::vector<CameraSpec>> ParseCameraSpec(std::string_view text) {
   CameraSpec spec;
   std::string name_pattern;
+  std::string sub_pattern;
   size_t pos = 0;
   while (pos <= text.size()) {
     size_t comma = text.find(',', pos);
@@ -104,6 +109,12 @@ Result<std::vector<CameraSpec>> ParseCameraSpec(std::string_view text) {
                                     "' may not contain '/' or '?'");
       }
       name_pattern = std::string(value);
+    } else if (key == "sub") {
+      if (value.find('/') != std::string_view::npos || value.find('?') != std::string_view::npos) {
+        return InvalidArgumentError("camera spec: sub: '" + std::string(value) +
+                                    "' may not contain '/' or '?'");
+      }
+      sub_pattern = std::string(value);
     } else if (key == "file") {
       spec.file = std::string(value);
     } else if (key == "alt") {
@@ -187,13 +198,40 @@ Result<std::vector<CameraSpec>> ParseCameraSpec(std::string_view text) {
   if (spec.user.empty() != spec.password.empty()) {
     return InvalidArgumentError("camera spec: user: user and password go together");
   }
+  if (spec.quirks.onvif_digest_only && spec.quirks.onvif_token_only) {
+    return InvalidArgumentError(
+        "camera spec: quirk: onvif-digest-only and onvif-token-only exclude each other");
+  }
+  if (spec.quirks.onvif_xaddr_wrong && spec.quirks.onvif_xaddr_relative) {
+    return InvalidArgumentError(
+        "camera spec: quirk: onvif-xaddr-wrong and onvif-xaddr-relative exclude each other");
+  }
   Result<std::vector<std::string>> names = ExpandBraces(name_pattern);
   if (!names.ok()) return std::move(names).status().WithContext("camera spec: name");
+  // sub= expands like name=, and the two lists pair up: name=cam{0..9},sub=cam{0..9}_sub.
+  std::vector<std::string> subs;
+  if (!sub_pattern.empty()) {
+    Result<std::vector<std::string>> expanded = ExpandBraces(sub_pattern);
+    if (!expanded.ok()) return std::move(expanded).status().WithContext("camera spec: sub");
+    if (expanded->size() != names->size()) {
+      return InvalidArgumentError("camera spec: sub: '" + sub_pattern + "' names " +
+                                  std::to_string(expanded->size()) + " cameras, name '" +
+                                  name_pattern + "' " + std::to_string(names->size()));
+    }
+    subs = std::move(*expanded);
+  }
   std::vector<CameraSpec> out;
   out.reserve(names->size());
-  for (std::string& n : *names) {
+  for (size_t i = 0; i < names->size(); ++i) {
     CameraSpec one = spec;
-    one.name = std::move(n);
+    one.name = std::move((*names)[i]);
+    if (!subs.empty()) {
+      if (subs[i] == one.name) {
+        return InvalidArgumentError("camera spec: sub: camera " + one.name +
+                                    " cannot be its own substream");
+      }
+      one.substream = std::move(subs[i]);
+    }
     out.push_back(std::move(one));
   }
   return out;

@@ -43,6 +43,13 @@ struct Quirks {
   bool no_session_name = false;   // SDP without an s= line
   bool annexb_in_rtp = false;     // single NAL unit packets start with 00 00 00 01
   bool no_sr = false;             // no RTCP sender reports at all (RFC 3550 6.4.1 wants them)
+  // ONVIF (onvif_*.h), from the camera quirks in docs/research: zoneminder#3767, go2rtc#884.
+  bool onvif_amp = false;             // stream URIs with a raw '&' (not well-formed XML)
+  bool onvif_xaddr_wrong = false;     // XAddrs name a host and port the camera is not at
+  bool onvif_xaddr_relative = false;  // XAddrs are paths without scheme and host
+  bool onvif_soap11 = false;          // answers in SOAP 1.1 whatever the request used
+  bool onvif_digest_only = false;     // ignores WS-UsernameToken: HTTP Digest only
+  bool onvif_token_only = false;      // no HTTP Digest: WS-UsernameToken only
 
   bool any() const;
 };
@@ -58,6 +65,9 @@ struct CameraSpec {
   // clock_offset=MS: the camera's wall clock (the NTP time of its RTCP sender reports) is this
   // far ahead of ours (negative: behind), as an unset or mis-zoned camera clock is.
   std::chrono::milliseconds clock_offset{0};
+  // sub=NAME: the camera that is this one's substream. Over ONVIF the two are one device with
+  // two media profiles (main and sub); the substream is no ONVIF device of its own.
+  std::string substream;
   std::string user;  // per-camera credentials; empty: the server's --user/--password
   std::string password;
   Faults faults;

@@ -118,6 +118,12 @@ TEST(CamsimSpecTest, ErrorsNameTheKey) {
       {"name=a,file=a.mp4,clock_offset=99999999999999", "clock_offset"},
       {"name=a,file=a.mp4,quirk=no-sr,clock_offset=5", "clock_offset"},
       {"name=a,file=a.mp4,quirk=no-sr,quirk=rtcp-before-play", "no-sr"},
+      {"name=a,file=a.mp4,quirk=onvif-digest-only,quirk=onvif-token-only", "onvif-digest-only"},
+      {"name=a,file=a.mp4,quirk=onvif-xaddr-wrong,quirk=onvif-xaddr-relative", "xaddr"},
+      {"name=a,file=a.mp4,sub=a", "sub"},
+      {"name=a,file=a.mp4,sub=x/y", "sub"},
+      {"name=a{0..2},file=a.mp4,sub=b{0..1}", "sub"},
+      {"name=a,file=a.mp4,sub=b{1..", "sub"},
   };
   for (const Case& c : cases) {
     auto r = ParseCameraSpec(c.spec);
@@ -126,6 +132,39 @@ TEST(CamsimSpecTest, ErrorsNameTheKey) {
         << c.spec << " -> " << r.status();
     EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
   }
+}
+
+TEST(CamsimSpecTest, SubstreamPairsWithNameRanges) {
+  auto one = ParseCameraSpec("name=front,file=a.mp4,sub=front_sub");
+  ASSERT_TRUE(one.ok()) << one.status();
+  EXPECT_EQ((*one)[0].substream, "front_sub");
+  auto many = ParseCameraSpec("name=cam{0..2},file=a.mp4,sub=cam{0..2}_sub");
+  ASSERT_TRUE(many.ok()) << many.status();
+  ASSERT_EQ(many->size(), 3u);
+  EXPECT_EQ((*many)[0].substream, "cam0_sub");
+  EXPECT_EQ((*many)[2].name, "cam2");
+  EXPECT_EQ((*many)[2].substream, "cam2_sub");
+  auto none = ParseCameraSpec("name=cam,file=a.mp4");
+  ASSERT_TRUE(none.ok());
+  EXPECT_EQ((*none)[0].substream, "");
+}
+
+TEST(CamsimSpecTest, OnvifQuirksSetTheirFlags) {
+  auto specs = ParseCameraSpec(
+      "name=a,file=a.mp4,quirk=onvif-amp,quirk=onvif-xaddr-relative,quirk=onvif-soap11,"
+      "quirk=onvif-token-only");
+  ASSERT_TRUE(specs.ok()) << specs.status();
+  const Quirks& q = (*specs)[0].quirks;
+  EXPECT_TRUE(q.onvif_amp);
+  EXPECT_TRUE(q.onvif_xaddr_relative);
+  EXPECT_FALSE(q.onvif_xaddr_wrong);
+  EXPECT_TRUE(q.onvif_soap11);
+  EXPECT_TRUE(q.onvif_token_only);
+  EXPECT_FALSE(q.onvif_digest_only);
+  auto wrong = ParseCameraSpec("name=a,file=a.mp4,quirk=onvif-xaddr-wrong,quirk=onvif-digest-only");
+  ASSERT_TRUE(wrong.ok()) << wrong.status();
+  EXPECT_TRUE((*wrong)[0].quirks.onvif_xaddr_wrong);
+  EXPECT_TRUE((*wrong)[0].quirks.onvif_digest_only);
 }
 
 }  // namespace

@@ -46,9 +46,20 @@ flags:
                              tsjump=N         RTP timestamps jump +10 s every N s
                              spschange=N,alt=FILE   switch between file and alt every N s
                              slow=MS          delay responses by MS ms, packets in small writes
+                             sub=NAME         camera NAME is this one's substream (a second
+                                              ONVIF profile; not an ONVIF device itself)
                            quirks (repeatable): quirk=no-sprop, bad-sprop, marker-never,
                              marker-always, stray-channel, rtcp-before-play, bogus-rtpinfo,
                              no-session-name, annexb-in-rtp, no-sr (no RTCP sender reports)
+                           ONVIF quirks: onvif-amp (raw & in stream URIs), onvif-xaddr-wrong,
+                             onvif-xaddr-relative, onvif-soap11, onvif-digest-only,
+                             onvif-token-only
+  --onvif HOST:PORT        serve ONVIF (Device, Media, Media2, PTZ) over HTTP:
+                             http://HOST:PORT/onvif/NAME/device_service (and
+                             /onvif/device_service when there is one device)
+  --ws-discovery           answer WS-Discovery probes (UDP 3702, group 239.255.255.250) on
+                             the interface of --onvif's HOST (an IPv4 address); Hello and Bye
+  --discovery-delay-ms MS  answers to a probe wait a random 0..MS ms (default 100)
   --speed X                playback speed factor (default 1.0)
   --user U --password P    Digest credentials for cameras without their own
   --session-timeout S      close sessions idle (no request, no RTCP) for S s (default 60)
@@ -114,7 +125,10 @@ int CamsimMain(int argc, char** argv) {
                                       {"session-timeout"},
                                       {"stats-interval"},
                                       {"duration"},
-                                      {"log-level"}},
+                                      {"log-level"},
+                                      {"onvif"},
+                                      {"ws-discovery", false},
+                                      {"discovery-delay-ms"}},
                                      argc, argv, 1);
   if (!flags.ok()) {
     std::fprintf(stderr, "sightline camsim: %s\n\n%s", flags.status().message().c_str(), kHelp);
@@ -158,14 +172,25 @@ int CamsimMain(int argc, char** argv) {
   Result<int64_t> timeout = flags->GetInt("session-timeout", 60);
   Result<int64_t> interval = flags->GetInt("stats-interval", 10);
   Result<int64_t> duration = flags->GetInt("duration", 0);
+  Result<int64_t> discovery_delay = flags->GetInt("discovery-delay-ms", 100);
   if (!speed.ok()) return fail(speed.status());
-  for (const auto* r : {&timeout, &interval, &duration}) {
+  for (const auto* r : {&timeout, &interval, &duration, &discovery_delay}) {
     if (!r->ok()) return fail(r->status());
   }
   if (*timeout < 1) return fail(InvalidArgumentError("--session-timeout must be at least 1"));
+  if (*discovery_delay < 0 || *discovery_delay > 5000) {
+    return fail(InvalidArgumentError("--discovery-delay-ms must be in 0..5000"));
+  }
+  options.onvif_listen = flags->Get("onvif");
+  options.ws_discovery = flags->Has("ws-discovery");
+  options.discovery_max_delay = std::chrono::milliseconds(*discovery_delay);
+  if (options.ws_discovery && options.onvif_listen.empty()) {
+    return fail(InvalidArgumentError("--ws-discovery needs --onvif HOST:PORT"));
+  }
   options.speed = *speed;
   options.session_timeout = std::chrono::seconds(*timeout);
 
+  const std::string options_onvif = options.onvif_listen;
   boost::asio::io_context io(1);
   Result<std::unique_ptr<Server>> server = Server::Start(io, std::move(options));
   if (!server.ok()) return fail(server.status());
@@ -174,6 +199,13 @@ int CamsimMain(int argc, char** argv) {
               (*server)->camera_names().size(),
               host.find(':') != std::string::npos ? ("[" + host + "]").c_str() : host.c_str(),
               (*server)->port(), (*server)->camera_names().front().c_str());
+  if ((*server)->onvif_port() != 0) {
+    const std::string onvif_host = ParseListenAddress(options_onvif)->first;
+    std::printf("camsim: onvif http://%s:%u/onvif/NAME/device_service\n",
+                onvif_host.find(':') != std::string::npos ? ("[" + onvif_host + "]").c_str()
+                                                          : onvif_host.c_str(),
+                (*server)->onvif_port());
+  }
   std::fflush(stdout);
 
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);

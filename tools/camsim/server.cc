@@ -11,8 +11,12 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "base/hex.h"
 #include "base/logging.h"
 #include "tools/camsim/connection.h"
+#include "tools/camsim/onvif_devices.h"
+#include "tools/camsim/onvif_server.h"
+#include "tools/camsim/discovery_responder.h"
 #include "tools/camsim/server_context.h"
 
 namespace sightline::camsim {
@@ -91,6 +95,37 @@ Status LoadClips(ServerContext& ctx) {
   return Status::Ok();
 }
 
+// The ONVIF server, and WS-Discovery announcing its devices, for the RTSP server at
+// rtsp_host:rtsp_port.
+Status StartOnvif(ServerContext& ctx, const std::string& rtsp_host, uint16_t rtsp_port) {
+  const Options& o = ctx.options;
+  ASSIGN_OR_RETURN(auto devices, BuildOnvifDevices(ctx.cameras, o.user, o.password));
+  Bytes nonce_bytes(16);
+  for (uint8_t& b : nonce_bytes) b = static_cast<uint8_t>(ctx.rng());
+  const std::string nonce = HexLower(nonce_bytes);
+  auto site = std::make_unique<OnvifSite>(std::move(devices), nonce);
+  OnvifServer::Options so;
+  so.listen = o.onvif_listen;
+  so.rtsp_host = rtsp_host;
+  so.rtsp_port = rtsp_port;
+  so.clock = o.clock;
+  ASSIGN_OR_RETURN(ctx.onvif, OnvifServer::Start(ctx.io, so, std::move(site)));
+  if (!o.ws_discovery) return Status::Ok();
+  ASSIGN_OR_RETURN(auto onvif_listen, ParseListenAddress(o.onvif_listen));
+  const std::string authority = onvif_listen.first + ":" + std::to_string(ctx.onvif->port());
+  std::vector<DiscoveryTarget> targets;
+  for (const auto& d : ctx.onvif->site().devices()) {
+    targets.push_back({d->uuid, DeviceScopes(*d), ServiceUrl(*d, authority, kServiceDevice)});
+  }
+  DiscoveryResponder::Options dopt;
+  dopt.interface_address = onvif_listen.first;
+  dopt.port = o.discovery_port;
+  dopt.max_delay = o.discovery_max_delay;
+  dopt.seed = o.seed;
+  ASSIGN_OR_RETURN(ctx.discovery, DiscoveryResponder::Start(ctx.io, dopt, std::move(targets)));
+  return Status::Ok();
+}
+
 void LogException(std::exception_ptr e) {
   if (!e) return;
   try {
@@ -135,6 +170,8 @@ Result<std::pair<std::string, uint16_t>> ParseListenAddress(std::string_view tex
 
 void ServerContext::StopNow() {
   stopped = true;
+  if (discovery) discovery->Stop();  // Bye before the devices go
+  if (onvif) onvif->Stop();
   boost::system::error_code ec;
   acceptor.close(ec);
   std::vector<std::shared_ptr<Connection>> live;
@@ -172,6 +209,13 @@ Result<std::unique_ptr<Server>> Server::Start(asio::io_context& io, Options opti
   }
   const uint16_t port = ctx->acceptor.local_endpoint(ec).port();
   ctx->start = std::chrono::steady_clock::now();
+  if (!ctx->options.onvif_listen.empty()) {
+    const Status onvif = StartOnvif(*ctx, listen.first, port);
+    if (!onvif.ok()) {
+      ctx->StopNow();  // the listeners opened so far
+      return onvif;
+    }
+  }
   asio::co_spawn(io, AcceptLoop(ctx), LogException);
   SL_LOG(kInfo) << "camsim: serving " << ctx->cameras.size() << " cameras on rtsp://"
                 << listen.first << ":" << port << "/ speed=" << ctx->options.speed;
@@ -209,6 +253,8 @@ CameraStats Server::total_stats() const {
   for (const auto& [name, cam] : ctx_->cameras) total += cam->counters.Snapshot();
   return total;
 }
+
+uint16_t Server::onvif_port() const { return ctx_->onvif ? ctx_->onvif->port() : 0; }
 
 const Clip* Server::clip(std::string_view camera) const {
   auto it = ctx_->cameras.find(camera);

@@ -48,6 +48,13 @@ struct Options {
   // Called on the io thread as each session starts streaming, with its camera's name and when
   // it sends which frame (tests compare the wall times clients give frames with it).
   std::function<void(const std::string& camera, const SessionClock& clock)> on_session_start;
+
+  // ONVIF (onvif_site.h): "HOST:PORT" of its HTTP server, empty: no ONVIF.
+  std::string onvif_listen;
+  // WS-Discovery (ws_discovery.h) on the interface of onvif_listen's host (an IPv4 address).
+  bool ws_discovery = false;
+  uint16_t discovery_port = 3702;
+  std::chrono::milliseconds discovery_max_delay{100};
 };
 
 // Parses "host:port" or "[v6addr]:port".
@@ -61,6 +68,8 @@ class Server {
   Server& operator=(const Server&) = delete;
 
   uint16_t port() const { return port_; }
+  // The ONVIF server's port, 0 without options.onvif_listen.
+  uint16_t onvif_port() const;
   std::vector<std::string> camera_names() const;
   Result<CameraStats> stats(std::string_view camera) const;
   CameraStats total_stats() const;

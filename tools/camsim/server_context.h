@@ -17,8 +17,10 @@
 #include <boost/asio/ip/tcp.hpp>
 
 #include "tools/camsim/camera.h"
+#include "tools/camsim/onvif_server.h"
 #include "tools/camsim/server.h"
 #include "tools/camsim/streamer.h"
+#include "tools/camsim/discovery_responder.h"
 
 namespace sightline::camsim {
 
@@ -48,6 +50,8 @@ struct ServerContext {
   std::unordered_map<uint64_t, std::weak_ptr<Connection>> connections;
   uint64_t next_connection_id = 1;
   bool stopped = false;
+  std::unique_ptr<OnvifServer> onvif;            // with options.onvif_listen
+  std::unique_ptr<DiscoveryResponder> discovery;  // with options.ws_discovery
 };
 
 }  // namespace sightline::camsim
