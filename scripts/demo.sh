@@ -25,14 +25,10 @@ admin_password=sightline-demo
 # whose main stream is H.265. cam3 misbehaves on purpose (drops its connection every 40 s, a
 # packet gap every 15 s) to show recovery; the others are unaffected.
 f=$dir/footage
-# With a camsim that serves ONVIF (--onvif), a sixth camera "ptz" is given as onvif: on its
-# simulated device, with a PTZ head whose position moves (the live view's PTZ pad). The ONVIF
-# port is free-picked; camsim prints it.
-onvif_args=()
-if "$bin" camsim --help 2>&1 | grep -q -- '--onvif'; then
-  onvif_args=(--onvif 127.0.0.1:0 --camera "name=ptz,file=$f/sub_360p10.h264.mp4,start=8")
-fi
-"$bin" camsim --listen "127.0.0.1:$rtsp_port" --stats-interval 0 "${onvif_args[@]}" \
+# A sixth camera "ptz" is given as onvif: on camsim's simulated ONVIF device, with a PTZ head
+# whose position moves (the live view's PTZ pad). The ONVIF port is free-picked; camsim prints it.
+"$bin" camsim --listen "127.0.0.1:$rtsp_port" --stats-interval 0 \
+  --onvif 127.0.0.1:0 --camera "name=ptz,file=$f/sub_360p10.h264.mp4,start=8" \
   --camera "name=cam0,file=$f/main_1080p10.h264.mp4,start=0" \
   --camera "name=cam0-sub,file=$f/sub_360p10.h264.mp4,start=0" \
   --camera "name=cam1,file=$f/main_1080p10.h264.mp4,start=16" \
@@ -63,7 +59,7 @@ mosquitto=$!
 # camsim's log ($dir/camsim.log) has each session's clock (which frame it sent when): the
 # browser tests use it to know which source frame is on screen at a given time.
 for _ in $(seq 300); do
-  grep -q 'camsim: serving' "$dir/camsim.log" 2>/dev/null && break
+  grep -q 'camsim: onvif' "$dir/camsim.log" 2>/dev/null && break  # printed after 'camsim: serving'
   kill -0 "$camsim" 2>/dev/null || { echo "demo: camsim stopped; see $dir/camsim.log" >&2; exit 1; }
   sleep 0.1
 done
@@ -87,10 +83,9 @@ url="rtsp://127.0.0.1:$rtsp_port"
     echo "      sub: {url: $url/$c-sub, roles: [record, live, detect]}"
   done
   onvif_url=$(sed -n 's|^camsim: onvif \(http://[^ ]*\)/onvif/NAME/device_service$|\1|p' "$dir/camsim.log" | head -1)
-  if [ -n "$onvif_url" ]; then
-    echo "  ptz:"
-    echo "    onvif: {host: \"$onvif_url/onvif/ptz/device_service\"}"
-  fi
+  [ -n "$onvif_url" ] || { echo "demo: camsim printed no ONVIF address (see $dir/camsim.log)" >&2; exit 1; }
+  echo "  ptz:"
+  echo "    onvif: {host: \"$onvif_url/onvif/ptz/device_service\"}"
 } >"$dir/sightline.yaml"
 mkdir -p "$dir/store"
 if ! "$bin" user list --config "$dir/sightline.yaml" 2>/dev/null | grep -q '^admin\b'; then

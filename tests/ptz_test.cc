@@ -39,9 +39,7 @@ class PtzTest : public ::testing::Test {
                            "--user", "cam", "--password", "cam-secret", "--camera", "name=cam0,file=" + *media});
     ASSERT_TRUE(camsim.ok()) << camsim.status();
     camsim_ = std::move(*camsim);
-    if (!camsim_->WaitForLinePrefix("camsim: serving", 10'000).ok()) {
-      GTEST_SKIP() << "this camsim has no --onvif (tools/camsim on branch camsim-onvif)";
-    }
+    ASSERT_TRUE(camsim_->WaitForLinePrefix("camsim: serving", 10'000).ok());
     Result<std::string> onvif = camsim_->WaitForLinePrefix("camsim: onvif ", 5'000);
     ASSERT_TRUE(onvif.ok()) << onvif.status();
     // "camsim: onvif http://127.0.0.1:PORT/onvif/NAME/device_service", after the prefix.
