@@ -14,6 +14,7 @@ struct OnvifStreams::Camera {
   // Guarded by OnvifStreams::mu_ (a member's annotation cannot name its owner's mutex).
   MonoTime next_due{};  // max(): not due
   MonoTime probed_at{};
+  std::chrono::milliseconds retry_wait{0};  // after the next failure
   bool in_flight = false;
   bool answered = false;
   std::string logged_error;
@@ -26,6 +27,7 @@ namespace {
 Result<onvif::ProbeResult> RealProbe(const config::OnvifSource& source) {
   onvif::ClientOptions o;
   o.credentials = {source.user, source.password};
+  o.device_timeout = std::chrono::seconds(10);  // a probe under way delays `run`'s exit by as much
   return onvif::ProbeDevice(source.device_url, o);
 }
 
@@ -61,12 +63,16 @@ OnvifStreams::OnvifStreams(const config::Config& config, const Clock& clock, Opt
 }
 
 OnvifStreams::~OnvifStreams() {
+  Stop();
+  for (std::thread& t : workers_) t.join();
+}
+
+void OnvifStreams::Stop() {
   {
     MutexLock lock(mu_);
     stopping_ = true;
   }
   changed_.NotifyAll();
-  for (std::thread& t : workers_) t.join();
 }
 
 void OnvifStreams::Start() {
@@ -74,7 +80,10 @@ void OnvifStreams::Start() {
   {
     MutexLock lock(mu_);
     const MonoTime now = clock_.Now();
-    for (auto& cam : cameras_) cam->next_due = now;
+    for (auto& cam : cameras_) {
+      cam->next_due = now;
+      cam->retry_wait = options_.first_retry;
+    }
   }
   const size_t n = std::min(kMaxWorkers, cameras_.size());
   for (size_t i = 0; i < n; ++i) workers_.emplace_back([this] { Work(); });
@@ -156,6 +165,7 @@ OnvifStreams::Camera* OnvifStreams::NextDue() {
 void OnvifStreams::Probe(Camera& cam) {
   Result<onvif::ProbeResult> r = options_.probe(cam.source);
   Status usable = r.ok() ? Usable(*r) : r.status();
+  bool changed = false;
   {
     MutexLock lock(mu_);
     const MonoTime now = clock_.Now();
@@ -170,7 +180,8 @@ void OnvifStreams::Probe(Camera& cam) {
       cam.state.clock_offset = r->clock_offset;
     }
     if (usable.ok()) {
-      const bool changed = !cam.state.resolved || cam.state.main_uri != r->main_uri || cam.state.sub_uri != r->sub_uri;
+      changed = !cam.state.resolved || cam.state.main_uri != r->main_uri || cam.state.sub_uri != r->sub_uri;
+      cam.retry_wait = options_.first_retry;
       cam.state.resolved = true;
       cam.state.main_uri = r->main_uri;
       cam.state.sub_uri = r->sub_uri;
@@ -184,12 +195,13 @@ void OnvifStreams::Probe(Camera& cam) {
       }
     } else {
       cam.state.last_error = usable.ToString();
-      cam.next_due = now + options_.retry_every;
+      cam.next_due = now + cam.retry_wait;
+      cam.retry_wait = std::min(cam.retry_wait * 2, options_.retry_every);
       if (cam.state.last_error != cam.logged_error) {  // one line per distinct problem
         cam.logged_error = cam.state.last_error;
         SL_LOG(kWarning) << "camera=" << cam.name << " ONVIF device " << cam.source.device_url << ": "
-                         << cam.state.last_error << " (trying again every "
-                         << options_.retry_every.count() / 1000 << " s)";
+                         << cam.state.last_error << " (trying again, every "
+                         << options_.retry_every.count() / 1000 << " s at most)";
       }
     }
     if (cam.state.clock_offset) {
@@ -205,6 +217,11 @@ void OnvifStreams::Probe(Camera& cam) {
     }
   }
   changed_.NotifyAll();
+  if (changed && options_.on_resolved) {
+    // Under the lock, so that nothing is told after Stop returned.
+    MutexLock lock(mu_);
+    if (!stopping_) options_.on_resolved(cam.name);
+  }
 }
 
 std::vector<OnvifStreams::CameraState> OnvifStreams::States() const {

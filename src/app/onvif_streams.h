@@ -5,7 +5,10 @@
 //
 //   - at start every camera is probed (at most kMaxWorkers at once, each within its device
 //     deadline, so a slow or dead camera holds up only itself);
-//   - a camera that could not be probed is tried again every `retry_every`;
+//   - a camera that could not be probed is tried again after 2 s, then twice as long each
+//     time up to `retry_every` (a site's cameras often boot after its recorder);
+//   - when a camera's URLs become known or change, `on_resolved` is told (the app makes its
+//     streams' clients try again at once instead of waiting out their backoff);
 //   - when a stream's client asks again (it lost or never got its connection) and the last
 //     answer is older than `refresh_after`, the camera is probed again: a camera that
 //     rebooted may hand out other URLs, and its client uses them at its next attempt.
@@ -14,7 +17,7 @@
 // offset is kept, and a camera more than kClockWarning off is logged once per change (its
 // WS-Security tokens and its evidence times depend on it).
 //
-// Threads: everything may be called from any thread; the workers stop in the destructor.
+// Threads: everything may be called from any thread; the workers are joined in the destructor.
 
 #include <chrono>
 #include <functional>
@@ -36,8 +39,11 @@ class OnvifStreams {
  public:
   using ProbeFn = std::function<Result<onvif::ProbeResult>(const config::OnvifSource&)>;
   struct Options {
+    std::chrono::milliseconds first_retry{2'000};
     std::chrono::milliseconds retry_every{30'000};
     std::chrono::milliseconds refresh_after{60'000};
+    // Called on a worker thread with the camera's name; must not block.
+    std::function<void(const std::string& camera)> on_resolved;
     // The real probe when empty; tests give their own.
     ProbeFn probe;
   };
@@ -65,6 +71,9 @@ class OnvifStreams {
   bool empty() const { return cameras_.empty(); }
   // Starts the workers; the first round of probes begins at once.
   void Start();
+  // No probe starts after this and `on_resolved` is not called again; a probe under way ends
+  // within its deadline and the destructor waits for it.
+  void Stop();
   // Waits until every camera has had its first answer (or failure), or `timeout`.
   void WaitForFirstRound(std::chrono::milliseconds timeout);
 

@@ -193,15 +193,20 @@ int RunMain(int argc, char** argv) {
   if (!motion.ok()) return fail(motion.status(), 2);
   MotionAnalysis* analysis = motion->get();
 
-  // Finds the stream URLs of `onvif:` cameras; before the site, whose clients ask it.
-  OnvifStreams onvif(*cfg, clock, {});
-  onvif.Start();
+  // Finds the stream URLs of `onvif:` cameras; before the site, whose clients ask it, and
+  // started once the site exists, which it tells when a camera's URLs become known.
+  Site* site_for_onvif = nullptr;
+  OnvifStreams onvif(*cfg, clock, {.on_resolved = [&site_for_onvif](const std::string& camera) {
+                       if (site_for_onvif != nullptr) site_for_onvif->RetryNow(camera);
+                     }});
 
   boost::asio::io_context io(static_cast<int>(*threads));
   Site site(
       *cfg, store->get(), io.get_executor(), clock,
       [analysis](const std::string& camera, const std::string& stream) { return analysis->SinkFor(camera, stream); },
       [&onvif](const std::string& camera, const std::string& stream) { return onvif.UrlSource(camera, stream); });
+  site_for_onvif = &site;
+  onvif.Start();
 
   // PTZ of the onvif: cameras, for the API; it outlives the server declared below.
   OnvifPtz ptz(*cfg);
@@ -259,6 +264,7 @@ int RunMain(int argc, char** argv) {
     stop_timer.cancel();
     signals.cancel();
     server.Stop();
+    onvif.Stop();  // before the site, which it tells of cameras it found
     site.Stop();
     live_sockets.StopChecks();  // no check may hold a socket once `io` is gone
   });

@@ -101,6 +101,12 @@ Site::Site(const config::Config& config, store::Store* store,
 
 Site::~Site() = default;
 
+void Site::RetryNow(const std::string& camera) {
+  for (const auto& st : streams_) {
+    if (st->camera == camera) st->client->RetryNow();
+  }
+}
+
 void Site::Start() {
   for (auto& s : streams_) s->client->Start();
 }

@@ -52,6 +52,9 @@ class Site : public api::CameraDirectory {
   void Start();
   // Asks every client to stop; frames may still arrive until the io_context has run down.
   void Stop();
+  // Makes the clients of `camera`'s streams end their wait between attempts (its URLs are
+  // known now). Any thread.
+  void RetryNow(const std::string& camera);
   // Once a second: closes the segment of a stream that is not playing (so the timeline shows
   // the gap as it happens), tells live viewers whether their camera is online, and samples
   // the frame and byte rates.

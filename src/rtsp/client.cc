@@ -167,6 +167,13 @@ class Client::Impl : public std::enable_shared_from_this<Impl> {
     });
   }
 
+  void RetryNow() {
+    asio::post(strand_, [self = shared_from_this()] {
+      self->retry_now_ = true;
+      self->backoff_timer_.cancel();
+    });
+  }
+
   ClientStats stats() const {
     MutexLock lock(mu_);
     ClientStats s = published_;
@@ -242,9 +249,12 @@ class Client::Impl : public std::enable_shared_from_this<Impl> {
       std::uniform_real_distribution<double> jitter(0.75, 1.25);
       const auto wait = std::chrono::milliseconds(static_cast<int64_t>(backoff.count() * jitter(rng_)));
       SetState(ClientState::kBackoff);
-      backoff_timer_.expires_after(wait);
-      co_await backoff_timer_.async_wait(kUseTuple);
-      backoff = std::min(backoff * 2, options_.backoff_max);
+      if (!retry_now_) {
+        backoff_timer_.expires_after(wait);
+        co_await backoff_timer_.async_wait(kUseTuple);
+      }
+      // RetryNow: something changed (the camera's URL is known now); start the backoff afresh.
+      backoff = std::exchange(retry_now_, false) ? options_.backoff_initial : std::min(backoff * 2, options_.backoff_max);
     }
   }
 
@@ -683,6 +693,7 @@ class Client::Impl : public std::enable_shared_from_this<Impl> {
   const FrameCallback on_frame_;
   const Clock& clock_;
   asio::steady_timer backoff_timer_;
+  bool retry_now_ = false;  // on the strand
   std::mt19937 rng_;
   LogRateLimiter log_limiter_;
   std::string log_name_;
@@ -713,6 +724,7 @@ Client::~Client() { impl_->Stop({}); }
 
 void Client::Start() { impl_->Start(); }
 void Client::Stop(std::function<void()> on_stopped) { impl_->Stop(std::move(on_stopped)); }
+void Client::RetryNow() { impl_->RetryNow(); }
 ClientStats Client::stats() const { return impl_->stats(); }
 
 }  // namespace sightline::rtsp

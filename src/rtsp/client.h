@@ -79,6 +79,9 @@ class Client {
   // Stops asynchronously; `on_stopped` runs (on the strand) once no more frames will be
   // delivered. Safe to call more than once.
   void Stop(std::function<void()> on_stopped = {});
+  // Ends a wait between attempts now and starts the backoff afresh (the URL source learnt a
+  // URL); an attempt under way finishes first. Safe from any thread.
+  void RetryNow();
   ClientStats stats() const;
 
  private:

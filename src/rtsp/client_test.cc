@@ -387,6 +387,26 @@ TEST_F(ClientTest, UrlSourceIsAskedBeforeEveryAttempt) {
   StopClient(*client);
 }
 
+TEST_F(ClientTest, RetryNowEndsALongBackoff) {
+  FakeCamera cam(io_, {}, gop_);
+  bool known = false;
+  ClientOptions o;
+  o.url_source = [&]() -> Result<std::string> {
+    if (!known) return UnavailableError("ONVIF: camera not resolved yet");
+    return "rtsp://127.0.0.1:" + std::to_string(cam.port()) + "/cam";
+  };
+  o.backoff_initial = o.backoff_max = std::chrono::seconds(60);  // far beyond the test's wait
+  auto client = std::make_unique<Client>(io_.get_executor(), o, [this](media::FramePtr f) { frames_.push_back(f); },
+                                         clock_);
+  client->Start();
+  ASSERT_TRUE(RunUntil(io_, [&] { return client->stats().state == ClientState::kBackoff; }));
+  known = true;
+  client->RetryNow();
+  ASSERT_TRUE(RunUntil(io_, [&] { return !frames_.empty(); }, std::chrono::seconds(5))) << client->stats().last_error;
+  EXPECT_EQ(client->stats().reconnects, 1u);
+  StopClient(*client);
+}
+
 TEST_F(ClientTest, UrlSourceErrorsAreTheLastError) {
   ClientOptions o;
   o.url_source = []() -> Result<std::string> { return UnavailableError("ONVIF: device 10.0.0.7 unreachable"); };
