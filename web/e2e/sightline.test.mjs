@@ -461,6 +461,18 @@ test('the audit filter offers exactly the actions the server lists', () => step(
 // Issue 15: the PTZ pad moves camsim's simulated head (its GetStatus position, as
 // GET /api/cameras/ptz/ptz reports it), by a held button and by the keys, and presets are
 // saved, gone to and removed. Needs the demo's `ptz` camera: camsim with --onvif.
+// Holds the mouse (a finger's pointer events) on `selector` for `ms`: scrolled into view first,
+// since the pad sits below the player.
+async function holdPointer(page, selector, ms) {
+  const el = await page.$(selector);
+  await el.scrollIntoViewIfNeeded();
+  const box = await el.boundingBox();
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await page.mouse.down();
+  await page.waitForTimeout(ms);
+  await page.mouse.up();
+}
+
 async function ptzInfo(page) {
   const r = await apiGet(page, '/api/cameras/ptz/ptz');
   assert.equal(r.status, 200, JSON.stringify(r.body));
@@ -478,11 +490,7 @@ test('PTZ buttons and keys move the camsim camera, and presets work', async () =
 
     // Hold "pan right" for a second (pointer events, as a finger would), release: the head moved
     // right and stays there.
-    const right = await (await admin.$('[data-testid=ptz-pan-right]')).boundingBox();
-    await admin.mouse.move(right.x + right.width / 2, right.y + right.height / 2);
-    await admin.mouse.down();
-    await admin.waitForTimeout(1000);
-    await admin.mouse.up();
+    await holdPointer(admin, '[data-testid=ptz-pan-right]', 1000);
     const moved = await waitFor('the head to have panned right and stopped', async () => {
       const now = await ptzInfo(admin);
       return now.position.pan > start.position.pan + 0.2 && now.move_status !== 'moving' ? now : null;
@@ -506,10 +514,7 @@ test('PTZ buttons and keys move the camsim camera, and presets work', async () =
     await admin.fill('[data-testid=ptz-preset-name]', 'Gate e2e');
     await admin.click('[data-testid=ptz-preset-save]');
     const row = await admin.waitForSelector('[data-testid=ptz-presets] li:has-text("Gate e2e")');
-    await admin.mouse.move(right.x + right.width / 2, right.y + right.height / 2);
-    await admin.mouse.down();
-    await admin.waitForTimeout(600);
-    await admin.mouse.up();
+    await holdPointer(admin, '[data-testid=ptz-pan-right]', 600);
     await waitFor('the head to have moved away', async () =>
       (await ptzInfo(admin)).position.pan > tilted.position.pan + 0.1, { timeoutMs: 10_000 });
     await (await row.$('.ptz-goto')).click();

@@ -65,8 +65,8 @@ export class PtzPad {
       arrow('▶', 'Pan right', { pan: kSpeed, tilt: 0, zoom: 0 }),
       h('span'), arrow('▼', 'Tilt down', { pan: 0, tilt: -kSpeed, zoom: 0 }), h('span'));
     const zoom = h('div', { class: 'ptz-zoom', role: 'group', 'aria-label': 'Zoom' },
-      this.holdButton('＋', 'Zoom in', { pan: 0, tilt: 0, zoom: kSpeed }),
-      this.holdButton('－', 'Zoom out', { pan: 0, tilt: 0, zoom: -kSpeed }));
+      this.holdButton('+', 'Zoom in', { pan: 0, tilt: 0, zoom: kSpeed }),
+      this.holdButton('−', 'Zoom out', { pan: 0, tilt: 0, zoom: -kSpeed }));
     const save = h('form', { class: 'ptz-save', on: { submit: (e: Event) => {
       e.preventDefault();
       void this.savePreset();
