@@ -513,17 +513,19 @@ test('PTZ buttons and keys move the camsim camera, and presets work', async () =
     // A preset here, a move away, back to the preset; then it is removed.
     await admin.fill('[data-testid=ptz-preset-name]', 'Gate e2e');
     await admin.click('[data-testid=ptz-preset-save]');
-    const row = await admin.waitForSelector('[data-testid=ptz-presets] li:has-text("Gate e2e")');
+    // The list is drawn afresh after every command: find the row by its text each time.
+    const row = '[data-testid=ptz-presets] li:has-text("Gate e2e")';
+    await admin.waitForSelector(row);
     await holdPointer(admin, '[data-testid=ptz-pan-right]', 600);
     await waitFor('the head to have moved away', async () =>
       (await ptzInfo(admin)).position.pan > tilted.position.pan + 0.1, { timeoutMs: 10_000 });
-    await (await row.$('.ptz-goto')).click();
+    await admin.click(`${row} .ptz-goto`);
     await waitFor('the head back at the preset', async () => {
       const p = (await ptzInfo(admin)).position;
       return Math.abs(p.pan - tilted.position.pan) < 0.01 && Math.abs(p.tilt - tilted.position.tilt) < 0.01;
     }, { timeoutMs: 10_000 });
     admin.once('dialog', (d) => d.accept());
-    await (await row.$('.ptz-remove')).click();
+    await admin.click(`${row} .ptz-remove`);
     await waitFor('the preset gone', async () =>
       !(await ptzInfo(admin)).presets.some((p) => p.name === 'Gate e2e'), { timeoutMs: 10_000 });
     await screenshot(admin, 'ptz-after');
