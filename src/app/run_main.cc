@@ -13,8 +13,10 @@
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
 
 #include "api/api.h"
 #include "api/live_sockets.h"
@@ -254,13 +256,17 @@ int RunMain(int argc, char** argv) {
   ServiceNotifier notifier;
   notifier.Ready(std::to_string(site.stream_count()) + " streams, serving " + url);
 
-  boost::asio::steady_timer supervise_timer(io);
+  // The supervisor re-arms its timer from its own handler, so it runs on a strand of its own
+  // and shutdown cancels it there: a cancel from another io thread while the handler ran let it
+  // re-arm afterwards, and io.run() never returned (seen as a hung Ctrl-C under load).
+  auto supervise_strand = boost::asio::make_strand(io);
+  boost::asio::steady_timer supervise_timer(supervise_strand);
   boost::asio::steady_timer stop_timer(io);
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   Shutdown shutdown;
   shutdown.OnRequest([&] {
     notifier.Stopping();
-    supervise_timer.cancel();
+    boost::asio::post(supervise_strand, [&supervise_timer] { supervise_timer.cancel(); });
     stop_timer.cancel();
     signals.cancel();
     server.Stop();
@@ -281,7 +287,7 @@ int RunMain(int argc, char** argv) {
   std::function<void()> supervise = [&] {
     supervise_timer.expires_after(std::chrono::seconds(1));
     supervise_timer.async_wait([&](const boost::system::error_code& ec) {
-      if (ec) return;
+      if (ec || shutdown.requested()) return;
       // From the event loop itself: a loop that hangs stops the pings and systemd restarts us.
       notifier.Watchdog();
       site.Supervise();
