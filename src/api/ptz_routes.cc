@@ -93,12 +93,16 @@ struct PtzRoutes {
     return camera;
   }
 
-  // Operable, then the user's rate limit: for commands that move the camera.
-  Result<CameraStatus> Commandable(const auth::User& user, const http::Request& r) const {
-    ASSIGN_OR_RETURN(CameraStatus camera, Operable(user, r));
-    Status limited = limits->Take(user.name, ctx->NowUs());
-    if (!limited.ok()) return limited;
-    return camera;
+  // The user's rate limit, for commands that move the camera (after Operable).
+  Status RateLimit(const auth::User& user) const { return limits->Take(user.name, ctx->NowUs()); }
+
+  // One audit row for `what`, whatever the outcome; then 204, or the camera's error.
+  Result<http::Response> Audited(const auth::User& user, http::Request& r, const std::string& camera,
+                                 const std::string& what, const Status& s) const {
+    const int64_t now = ctx->NowUs();
+    ctx->Audit(user, r, auth::kAuditPtz, camera, now, now, what, s.ok());
+    if (!s.ok()) return s;
+    return http::Response::Empty(204);
   }
 };
 
@@ -181,8 +185,7 @@ void AddPtzRoutes(const ContextPtr& ctx, http::Router& router) {
     if (move.pan == 0 && move.tilt == 0 && move.zoom == 0) {
       return InvalidArgumentError("A move needs pan, tilt or zoom other than 0; to stop, POST .../ptz/stop.");
     }
-    Result<CameraStatus> limited = routes->Commandable(user, r);
-    if (!limited.ok()) return TooMany(limited.status());
+    if (Status limited = routes->RateLimit(user); !limited.ok()) return TooMany(limited);
     const std::string what = "move pan=" + Fixed(move.pan) + " tilt=" + Fixed(move.tilt) + " zoom=" + Fixed(move.zoom);
     const Status s = routes->control->Move(camera.name, move);
     const int64_t now = routes->ctx->NowUs();
@@ -201,11 +204,7 @@ void AddPtzRoutes(const ContextPtr& ctx, http::Router& router) {
     // A stop is never rate-limited: it is what makes a camera safe again.
     ASSIGN_OR_RETURN(CameraStatus camera, routes->Operable(user, r));
     routes->limits->EndPress(user.name, camera.name);
-    const Status s = routes->control->Stop(camera.name);
-    const int64_t now = routes->ctx->NowUs();
-    routes->ctx->Audit(user, r, auth::kAuditPtz, camera.name, now, now, "stop", s.ok());
-    if (!s.ok()) return s;
-    return http::Response::Empty(204);
+    return routes->Audited(user, r, camera.name, "stop", routes->control->Stop(camera.name));
   }));
 
   router.Add("POST", base + "/presets/{token}/goto",
@@ -213,14 +212,10 @@ void AddPtzRoutes(const ContextPtr& ctx, http::Router& router) {
                ASSIGN_OR_RETURN(CameraStatus camera, routes->Operable(user, r));
                const std::string token = r.Param("token");
                RETURN_IF_ERROR(CheckPresetToken(token));
-               Result<CameraStatus> limited = routes->Commandable(user, r);
-               if (!limited.ok()) return TooMany(limited.status());
+               if (Status limited = routes->RateLimit(user); !limited.ok()) return TooMany(limited);
                routes->limits->EndPress(user.name, camera.name);
-               const Status s = routes->control->GotoPreset(camera.name, token);
-               const int64_t now = routes->ctx->NowUs();
-               routes->ctx->Audit(user, r, auth::kAuditPtz, camera.name, now, now, "preset_goto token=" + token, s.ok());
-               if (!s.ok()) return s;
-               return http::Response::Empty(204);
+               return routes->Audited(user, r, camera.name, "preset_goto token=" + token,
+                                      routes->control->GotoPreset(camera.name, token));
              }));
 
   router.Add("POST", base + "/presets", ctx->Authed([routes](http::Request& r, const auth::User& user) -> Result<http::Response> {
@@ -231,8 +226,7 @@ void AddPtzRoutes(const ContextPtr& ctx, http::Router& router) {
     for (unsigned char c : name) {
       if (c < 0x20 || c == 0x7f) return InvalidArgumentError("The field name has no control characters.");
     }
-    Result<CameraStatus> limited = routes->Commandable(user, r);
-    if (!limited.ok()) return TooMany(limited.status());
+    if (Status limited = routes->RateLimit(user); !limited.ok()) return TooMany(limited);
     Result<std::string> token = routes->control->SetPreset(camera.name, name);
     const int64_t now = routes->ctx->NowUs();
     routes->ctx->Audit(user, r, auth::kAuditPtz, camera.name, now, now,
@@ -246,13 +240,9 @@ void AddPtzRoutes(const ContextPtr& ctx, http::Router& router) {
                ASSIGN_OR_RETURN(CameraStatus camera, routes->Operable(user, r));
                const std::string token = r.Param("token");
                RETURN_IF_ERROR(CheckPresetToken(token));
-               Result<CameraStatus> limited = routes->Commandable(user, r);
-               if (!limited.ok()) return TooMany(limited.status());
-               const Status s = routes->control->RemovePreset(camera.name, token);
-               const int64_t now = routes->ctx->NowUs();
-               routes->ctx->Audit(user, r, auth::kAuditPtz, camera.name, now, now, "preset_remove token=" + token, s.ok());
-               if (!s.ok()) return s;
-               return http::Response::Empty(204);
+               if (Status limited = routes->RateLimit(user); !limited.ok()) return TooMany(limited);
+               return routes->Audited(user, r, camera.name, "preset_remove token=" + token,
+                                      routes->control->RemovePreset(camera.name, token));
              }));
 }
 

@@ -13,6 +13,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "base/logging.h"
+#include "onvif/discovery.h"
 
 namespace sightline::camsim {
 
@@ -57,7 +58,7 @@ asio::awaitable<void> AnswerLater(std::shared_ptr<DiscoveryState> state, size_t 
   co_await timer.async_wait(kUseTuple);
   if (state->stopped) co_return;
   const std::string answer = ProbeMatchesXml(state->targets[target], relates_to,
-                                             RandomUuidUrn(state->rng), state->Next());
+                                             onvif::NewMessageId(), state->Next());
   co_await state->socket.async_send_to(asio::buffer(answer), to, kUseTuple);
 }
 
@@ -122,7 +123,7 @@ Result<std::unique_ptr<DiscoveryResponder>> DiscoveryResponder::Start(
                             std::to_string(state->options.port) + ": " + ec.message());
   }
   for (const DiscoveryTarget& t : state->targets) {
-    state->SendToGroup(HelloXml(t, RandomUuidUrn(state->rng), state->Next()));
+    state->SendToGroup(HelloXml(t, onvif::NewMessageId(), state->Next()));
   }
   asio::co_spawn(io, ReceiveLoop(state), asio::detached);
   SL_LOG(kInfo) << "camsim: WS-Discovery for " << state->targets.size() << " devices on "
@@ -140,7 +141,7 @@ void DiscoveryResponder::Stop() {
   if (state_->stopped) return;
   state_->stopped = true;
   for (const DiscoveryTarget& t : state_->targets) {
-    state_->SendToGroup(ByeXml(t, RandomUuidUrn(state_->rng), state_->Next()));
+    state_->SendToGroup(ByeXml(t, onvif::NewMessageId(), state_->Next()));
   }
   boost::system::error_code ec;
   state_->socket.close(ec);

@@ -131,14 +131,5 @@ std::string ByeXml(const DiscoveryTarget& target, std::string_view message_id, A
                   "<wsd:Bye>" + EndpointReference(target) + "</wsd:Bye>");
 }
 
-std::string RandomUuidUrn(std::mt19937_64& rng) {
-  const uint64_t a = rng(), b = rng();
-  char buf[64];
-  std::snprintf(buf, sizeof(buf), "urn:uuid:%08x-%04x-4%03x-%04x-%012llx",
-                static_cast<unsigned>(a >> 32), static_cast<unsigned>((a >> 16) & 0xffff),
-                static_cast<unsigned>(a & 0xfff), static_cast<unsigned>(0x8000 | (b >> 50)),
-                static_cast<unsigned long long>(b & 0xffffffffffffull));
-  return buf;
-}
 
 }  // namespace sightline::camsim

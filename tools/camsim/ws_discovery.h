@@ -11,7 +11,6 @@
 
 #include <chrono>
 #include <cstdint>
-#include <random>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -57,8 +56,6 @@ std::string ProbeMatchesXml(const DiscoveryTarget& target, std::string_view rela
                             std::string_view message_id, AppSequence seq);
 std::string HelloXml(const DiscoveryTarget& target, std::string_view message_id, AppSequence seq);
 std::string ByeXml(const DiscoveryTarget& target, std::string_view message_id, AppSequence seq);
-
-// A random "urn:uuid:" (version 4) for message ids.
-std::string RandomUuidUrn(std::mt19937_64& rng);
+// Message ids: onvif::NewMessageId, as the client's.
 
 }  // namespace sightline::camsim

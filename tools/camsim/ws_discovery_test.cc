@@ -94,12 +94,5 @@ TEST(WsDiscoveryTest, ProbeMatchesAnswersWithTheDevicesAddresses) {
             "urn:uuid:aaaa");
 }
 
-TEST(WsDiscoveryTest, RandomUuidsDiffer) {
-  std::mt19937_64 rng(1);
-  const std::string a = RandomUuidUrn(rng), b = RandomUuidUrn(rng);
-  EXPECT_NE(a, b);
-  EXPECT_EQ(a.size(), std::string("urn:uuid:").size() + 36);
-}
-
 }  // namespace
 }  // namespace sightline::camsim
