@@ -4,7 +4,8 @@
 // media URI has an allowed scheme, a host and no credentials (invariant 3); profile lists are
 // bounded; ChooseStreams picks video profiles and a sub of another size; escaping stray '&' is
 // idempotent; PTZ lists are bounded, tokens and names cut, positions finite, and durations
-// read back as they are written.
+// read back as they are written; event subscriptions are rebased and their reference
+// parameters bounded, notifications bounded, and only the kept kinds classified (events.h).
 
 #include <cmath>
 #include <cstddef>
@@ -15,6 +16,8 @@
 #include <string_view>
 
 #include "onvif/device.h"
+#include "onvif/event_tracker.h"
+#include "onvif/events.h"
 #include "onvif/media.h"
 #include "onvif/ptz.h"
 #include "onvif/soap.h"
@@ -83,6 +86,29 @@ void CheckPtz(std::string_view text) {
   }
 }
 
+void CheckEvents(std::string_view text, const HttpUrl& base) {
+  if (auto s = ParseCreatePullPointSubscription(text, base); s.ok()) {
+    Check(s->address.Origin() == base.Origin());
+    Check(s->reference_parameters.size() <= kMaxReferenceParametersBytes);
+    // What we send back must itself be well-formed XML.
+    Check(ParseXml(BuildEnvelope("<x/>", std::nullopt, PullMessagesRequest(*s, std::chrono::seconds(1), 1).header_xml)).ok());
+  }
+  if (auto m = ParsePullMessages(text); m.ok()) {
+    Check(m->notifications.size() <= kMaxNotifications);
+    EventTracker tracker({});
+    int64_t t = 0;
+    for (const Notification& n : m->notifications) {
+      std::optional<CameraSignal> s = Classify(n);
+      if (!s) continue;
+      Check(n.standard_topic);
+      Check(s->input.size() <= 32);
+      for (const CameraEventChange& c : tracker.Apply(*s, t += 1000)) Check(!c.ended || c.end_us >= c.start_us);
+    }
+    for (const CameraEventChange& c : tracker.EndAll(t + 1)) Check(c.ended && c.end_us >= c.start_us);
+  }
+  (void)ParseRenew(text);
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -100,6 +126,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   Check(base.ok());
   CheckServices(ParseGetServices(text, *base), *base);
   CheckServices(ParseGetCapabilities(text, *base), *base);
+  CheckEvents(text, *base);
 
   for (MediaVersion v : {MediaVersion::kMedia1, MediaVersion::kMedia2}) {
     auto profiles = ParseGetProfiles(text, v);

@@ -70,11 +70,17 @@ Result<XmlDoc> ParseWithAmpersandRecovery(std::string_view bytes) {
 
 }  // namespace
 
-std::string BuildEnvelope(std::string_view body_xml, const std::optional<UsernameToken>& token) {
+std::string BuildEnvelope(std::string_view body_xml, const std::optional<UsernameToken>& token,
+                          std::string_view header_xml) {
   std::string out =
       "<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
       "<s:Envelope xmlns:s=\"http://www.w3.org/2003/05/soap-envelope\">";
-  if (token) out += "<s:Header>" + SecurityHeaderXml(*token) + "</s:Header>";
+  if (token || !header_xml.empty()) {
+    out += "<s:Header>";
+    out += header_xml;
+    if (token) out += SecurityHeaderXml(*token);
+    out += "</s:Header>";
+  }
   out += "<s:Body>";
   out += body_xml;
   out += "</s:Body></s:Envelope>";

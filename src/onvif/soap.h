@@ -27,15 +27,18 @@ inline constexpr std::string_view kPtzNs = "http://www.onvif.org/ver20/ptz/wsdl"
 inline constexpr std::string_view kImagingNs = "http://www.onvif.org/ver20/imaging/wsdl";
 
 // One SOAP operation: the action (for the HTTP Content-Type) and the Body's content, an
-// element that declares its own namespaces.
+// element that declares its own namespaces. `header_xml`: further Header elements, each
+// declaring its namespaces (WS-Addressing for the Events service's subscriptions), or "".
 struct SoapRequest {
   std::string action;
   std::string body_xml;
+  std::string header_xml = {};
 };
 
-// A SOAP 1.2 envelope (prefix `s`) around `body_xml`, with a WS-Security header carrying
-// `token` when given.
-std::string BuildEnvelope(std::string_view body_xml, const std::optional<UsernameToken>& token = std::nullopt);
+// A SOAP 1.2 envelope (prefix `s`) around `body_xml`, with a Header holding `header_xml` and a
+// WS-Security header carrying `token` when given.
+std::string BuildEnvelope(std::string_view body_xml, const std::optional<UsernameToken>& token = std::nullopt,
+                          std::string_view header_xml = {});
 
 // A parsed response: the document and the first element of its Body.
 struct SoapResponse {
