@@ -121,11 +121,46 @@ std::optional<rtsp::AuthChallenge> DigestChallenge(const HttpReply& r) {
 
 }  // namespace
 
+void Cancellation::Cancel() {
+  MutexLock lock(mu_);
+  cancelled_ = true;
+  if (running_ != nullptr) running_->stop();
+  cv_.NotifyAll();
+}
+
+bool Cancellation::cancelled() const {
+  MutexLock lock(mu_);
+  return cancelled_;
+}
+
+bool Cancellation::Sleep(std::chrono::milliseconds d) {
+  const Clock::time_point until = Clock::now() + d;
+  MutexLock lock(mu_);
+  while (!cancelled_ && cv_.WaitUntil(mu_, until)) {
+  }
+  return !cancelled_;
+}
+
+bool Cancellation::Enter(asio::io_context* io) {
+  MutexLock lock(mu_);
+  if (cancelled_) return false;
+  running_ = io;
+  return true;
+}
+
+void Cancellation::Leave() {
+  MutexLock lock(mu_);
+  running_ = nullptr;
+}
+
 Result<HttpReply> HttpPost(const HttpUrl& url, const std::vector<std::pair<std::string, std::string>>& headers,
-                           std::string body, Clock::time_point deadline, size_t max_response_bytes) {
+                           std::string body, Clock::time_point deadline, size_t max_response_bytes,
+                           Cancellation* cancellation) {
   if (url.scheme != "http") return UnimplementedError("POST " + url.ToString() + ": only http is supported");
   if (Clock::now() >= deadline) return DeadlineExceededError("POST " + url.ToString() + ": deadline passed");
   Exchange x;
+  const auto cancelled = [&] { return CancelledError("POST " + url.ToString() + ": cancelled"); };
+  if (cancellation != nullptr && !cancellation->Enter(&x.io)) return cancelled();
   x.request = bhttp::request<bhttp::string_body>(bhttp::verb::post, url.target, 11);
   x.request.set(bhttp::field::host, url.Origin().substr(url.scheme.size() + 3));
   x.request.set(bhttp::field::user_agent, "sightline");
@@ -137,6 +172,10 @@ Result<HttpReply> HttpPost(const HttpUrl& url, const std::vector<std::pair<std::
   x.parser.header_limit(kMaxHeaderBytes);
   x.Start(url);
   x.Run(deadline);
+  if (cancellation != nullptr) {
+    cancellation->Leave();
+    if (cancellation->cancelled()) return cancelled();
+  }
   // A reply cut short by a close after a complete header and body is still a reply.
   if (x.timed_out || (x.error && !x.parser.is_done())) return ExchangeStatus(x, url, max_response_bytes);
   HttpReply reply;
@@ -176,8 +215,8 @@ Result<HttpReply> Device::Send(const HttpUrl& service, const SoapRequest& reques
   std::vector<std::pair<std::string, std::string>> headers = {
       {"Content-Type", "application/soap+xml; charset=utf-8; action=\"" + request.action + "\""}};
   if (authorization) headers.emplace_back("Authorization", *authorization);
-  return HttpPost(service, headers, BuildEnvelope(request.body_xml, token), CallDeadline(),
-                  options_.max_response_bytes);
+  return HttpPost(service, headers, BuildEnvelope(request.body_xml, token, request.header_xml), CallDeadline(),
+                  options_.max_response_bytes, options_.cancellation.get());
 }
 
 std::string Device::DigestAuthorization(const HttpUrl& service) {
@@ -298,7 +337,7 @@ namespace {
 // Whether nothing more can be learnt from a device after this error.
 bool IsUnreachable(const Status& s) {
   return s.code() == StatusCode::kUnavailable || s.code() == StatusCode::kDeadlineExceeded ||
-         s.code() == StatusCode::kUnimplemented;
+         s.code() == StatusCode::kUnimplemented || s.code() == StatusCode::kCancelled;
 }
 
 class Prober {

@@ -19,12 +19,14 @@
 // Threads: a Device is used by one thread at a time; different Devices are independent.
 
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "base/mutex.h"
 #include "base/result.h"
 #include "onvif/device.h"
 #include "onvif/media.h"
@@ -32,13 +34,42 @@
 #include "onvif/xaddr.h"
 #include "rtsp/auth.h"
 
+namespace boost::asio {
+class io_context;
+}
+
 namespace sightline::onvif {
+
+// Ends calls from another thread: Cancel() stops the exchange in progress at once and makes
+// every later one fail with Cancelled, and wakes Sleep. For long polls (PullMessages holds a
+// call open for seconds) that must end when the recorder stops. Thread-safe.
+class Cancellation {
+ public:
+  void Cancel();
+  bool cancelled() const;
+  // Waits `d`; false (at once) when cancelled.
+  bool Sleep(std::chrono::milliseconds d);
+
+  // For HttpPost: the exchange running on `io` may be stopped from now until Leave. False,
+  // and nothing registered, when already cancelled.
+  bool Enter(boost::asio::io_context* io);
+  void Leave();
+
+ private:
+  mutable Mutex mu_;
+  CondVar cv_;
+  bool cancelled_ SL_GUARDED_BY(mu_) = false;
+  boost::asio::io_context* running_ SL_GUARDED_BY(mu_) = nullptr;
+};
 
 struct ClientOptions {
   rtsp::Credentials credentials;  // an empty user: no authentication is attempted
   std::chrono::milliseconds call_timeout{5000};    // each HTTP exchange, connect to last byte
   std::chrono::milliseconds device_timeout{20000}; // everything ProbeDevice does for one device
   size_t max_response_bytes = kMaxXmlBytes;
+  // When set, Cancel() on it ends this client's calls (Cancelled); shared, so that the owner
+  // may cancel while a call runs on another thread.
+  std::shared_ptr<Cancellation> cancellation;
 };
 
 // What an HTTP exchange returned.
@@ -50,10 +81,11 @@ struct HttpReply {
 
 // One POST of `body` to `url` on a new connection, ending by `deadline`. Unavailable when no
 // reply came (refused, reset, unreachable), DeadlineExceeded when the deadline passed,
-// ResourceExhausted when the reply is over `max_response_bytes`.
+// ResourceExhausted when the reply is over `max_response_bytes`, Cancelled when `cancellation`
+// (may be null) was cancelled before or during the exchange.
 Result<HttpReply> HttpPost(const HttpUrl& url, const std::vector<std::pair<std::string, std::string>>& headers,
                            std::string body, std::chrono::steady_clock::time_point deadline,
-                           size_t max_response_bytes);
+                           size_t max_response_bytes, Cancellation* cancellation = nullptr);
 
 enum class AuthMode { kUnknown, kNone, kUsernameToken, kHttpDigest };
 std::string_view AuthModeName(AuthMode m);  // "unknown", "none", "ws-token", "http-digest"
@@ -67,6 +99,10 @@ class Device {
   AuthMode auth_mode() const { return auth_; }
   // camera − ours, once MeasureClock succeeded.
   std::optional<std::chrono::milliseconds> clock_offset() const { return offset_; }
+  // An offset measured before (by another Device of the same camera).
+  void SetClockOffset(std::chrono::milliseconds offset) { offset_ = offset; }
+  // The limit of each call from now on (a long poll needs more than the default).
+  void SetCallTimeout(std::chrono::milliseconds timeout) { options_.call_timeout = timeout; }
 
   // GetSystemDateAndTime without authentication; sets clock_offset() (our time taken half-way
   // through the exchange).

@@ -365,5 +365,34 @@ TEST(OnvifClientTest, OversizedAndNonSoapRepliesAreErrors) {
   EXPECT_EQ(small.MeasureClock().status().code(), StatusCode::kResourceExhausted);
 }
 
+TEST(OnvifClientTest, CancelEndsACallInProgressAndEveryLaterOne) {
+  FakeCamera cam({});
+  cam.server().set_delay(5s);  // a pull held open
+  ClientOptions o = Admin();
+  o.call_timeout = 10s;
+  o.cancellation = std::make_shared<Cancellation>();
+  std::thread canceller([c = o.cancellation] {
+    std::this_thread::sleep_for(200ms);
+    c->Cancel();
+  });
+  const auto start = std::chrono::steady_clock::now();
+  auto r = ProbeDevice(cam.host(), o);
+  const auto took = std::chrono::steady_clock::now() - start;
+  canceller.join();
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kCancelled) << r.status();
+  EXPECT_LT(took, 2s);
+  // Later calls fail at once, and Sleep does not wait.
+  EXPECT_EQ(ProbeDevice(cam.host(), o).status().code(), StatusCode::kCancelled);
+  EXPECT_FALSE(o.cancellation->Sleep(10s));
+}
+
+TEST(OnvifClientTest, SleepWaitsUnlessCancelled) {
+  Cancellation c;
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_TRUE(c.Sleep(50ms));
+  EXPECT_GE(std::chrono::steady_clock::now() - start, 50ms);
+}
+
 }  // namespace
 }  // namespace sightline::onvif
