@@ -24,6 +24,11 @@ constexpr QuirkEntry kQuirks[] = {
     {"onvif-xaddr-relative", &Quirks::onvif_xaddr_relative},
     {"onvif-soap11", &Quirks::onvif_soap11},   {"onvif-digest-only", &Quirks::onvif_digest_only},
     {"onvif-token-only", &Quirks::onvif_token_only},
+    {"onvif-events-no-false", &Quirks::onvif_events_no_false},
+    {"onvif-events-inverted", &Quirks::onvif_events_inverted},
+    {"onvif-pull-immediate", &Quirks::onvif_pull_immediate},
+    {"onvif-pull-hold", &Quirks::onvif_pull_hold},
+    {"onvif-no-renew", &Quirks::onvif_no_renew},
 };
 
 // A non-negative decimal number of seconds (or frames per second).
@@ -147,6 +152,18 @@ Result<std::vector<CameraSpec>> ParseCameraSpec(std::string_view text) {
       if (f.stall_s >= f.stall_every_s) {
         return InvalidArgumentError("camera spec: stall: S must be shorter than N in '" +
                                     std::string(value) + "'");
+      }
+    } else if (key == "events") {
+      const size_t slash = value.find('/');
+      if (slash == std::string_view::npos) {
+        return InvalidArgumentError("camera spec: events: expected ON/PERIOD (motion for ON s every PERIOD s), got '" +
+                                    std::string(value) + "'");
+      }
+      ASSIGN_OR_RETURN(spec.events_on_s, ParseSeconds(key, value.substr(0, slash)));
+      ASSIGN_OR_RETURN(spec.events_period_s, ParseSeconds(key, value.substr(slash + 1)));
+      if (spec.events_on_s >= spec.events_period_s) {
+        return InvalidArgumentError("camera spec: events: ON must be shorter than PERIOD in '" + std::string(value) +
+                                    "'");
       }
     } else if (key == "garbage") {
       ASSIGN_OR_RETURN(f.garbage_every_s, ParseSeconds(key, value));

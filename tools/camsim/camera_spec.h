@@ -50,6 +50,12 @@ struct Quirks {
   bool onvif_soap11 = false;          // answers in SOAP 1.1 whatever the request used
   bool onvif_digest_only = false;     // ignores WS-UsernameToken: HTTP Digest only
   bool onvif_token_only = false;      // no HTTP Digest: WS-UsernameToken only
+  // ONVIF events (onvif_events_service.cc): zoneminder#4195, #3802, #4099.
+  bool onvif_events_no_false = false;  // motion is never reported as over
+  bool onvif_events_inverted = false;  // State reported backwards
+  bool onvif_pull_immediate = false;   // PullMessages answers at once, ignoring its Timeout
+  bool onvif_pull_hold = false;        // PullMessages held 5 s beyond its Timeout
+  bool onvif_no_renew = false;         // no Renew: subscriptions must be made anew
 
   bool any() const;
 };
@@ -68,6 +74,9 @@ struct CameraSpec {
   // sub=NAME: the camera that is this one's substream. Over ONVIF the two are one device with
   // two media profiles (main and sub); the substream is no ONVIF device of its own.
   std::string substream;
+  // events=ON/PERIOD: over ONVIF, motion for ON s at the start of every PERIOD s (0: none).
+  double events_on_s = 0;
+  double events_period_s = 0;
   std::string user;  // per-camera credentials; empty: the server's --user/--password
   std::string password;
   Faults faults;

@@ -62,6 +62,11 @@ std::string GetCapabilities(const OnvifDevice& device, const OnvifCall& call) {
          "<tt:StreamingCapabilities><tt:RTPMulticast>false</tt:RTPMulticast>"
          "<tt:RTP_TCP>true</tt:RTP_TCP><tt:RTP_RTSP_TCP>true</tt:RTP_RTSP_TCP>"
          "</tt:StreamingCapabilities></tt:Media>"
+         "<tt:Events>" + xaddr(kServiceEvents) +
+         "<tt:WSSubscriptionPolicySupport>false</tt:WSSubscriptionPolicySupport>"
+         "<tt:WSPullPointSupport>true</tt:WSPullPointSupport>"
+         "<tt:WSPausableSubscriptionManagerInterfaceSupport>false"
+         "</tt:WSPausableSubscriptionManagerInterfaceSupport></tt:Events>"
          "<tt:PTZ>" + xaddr(kServicePtz) + "</tt:PTZ>"
          "</tds:Capabilities></tds:GetCapabilitiesResponse>";
 }
@@ -95,6 +100,10 @@ std::string GetServices(const OnvifDevice& device, const OnvifCall& call) {
                     "<tr2:ProfileCapabilities MaximumNumberOfProfiles=\"" + profiles +
                         "\"/><tr2:StreamingCapabilities RTSPStreaming=\"true\" "
                         "RTPMulticast=\"false\"/></tr2:Capabilities>",
+                    include) +
+         ServiceXml(device, call, kNsEvents, kServiceEvents,
+                    "<tev:Capabilities WSSubscriptionPolicySupport=\"false\" WSPullPointSupport=\"true\""
+                    " WSPausableSubscriptionManagerInterfaceSupport=\"false\"/>",
                     include) +
          ServiceXml(device, call, kNsPtz, kServicePtz,
                     "<tptz:Capabilities EFlip=\"false\" Reverse=\"false\" GetCompatibleConfigurations"

@@ -33,7 +33,7 @@ OnvifStream DescribeStream(const std::string& token, const std::string& camera, 
 
 Result<std::vector<std::unique_ptr<OnvifDevice>>> BuildOnvifDevices(
     const std::map<std::string, std::unique_ptr<Camera>, std::less<>>& cameras,
-    const std::string& user, const std::string& password) {
+    const std::string& user, const std::string& password, MonoTime epoch) {
   std::set<std::string, std::less<>> substreams;
   for (const auto& [name, cam] : cameras) {
     const std::string& sub = cam->spec.substream;
@@ -66,6 +66,9 @@ Result<std::vector<std::unique_ptr<OnvifDevice>>> BuildOnvifDevices(
     d->password = cam->spec.user.empty() ? password : cam->spec.password;
     d->clock_offset = cam->spec.clock_offset;
     d->quirks = cam->spec.quirks;
+    d->events.schedule.on = std::chrono::milliseconds(std::llround(cam->spec.events_on_s * 1000));
+    d->events.schedule.period = std::chrono::milliseconds(std::llround(cam->spec.events_period_s * 1000));
+    d->events.schedule.epoch = epoch;
     out.push_back(std::move(d));
   }
   return out;

@@ -15,11 +15,12 @@
 
 namespace sightline::camsim {
 
-// `user`/`password`: the server's credentials for cameras without their own. Fails if a sub=
-// names an unknown camera, a camera with a substream of its own, or one taken by another.
+// `user`/`password`: the server's credentials for cameras without their own; `epoch`: when the
+// cameras' event schedules start. Fails if a sub= names an unknown camera, a camera with a
+// substream of its own, or one taken by another.
 Result<std::vector<std::unique_ptr<OnvifDevice>>> BuildOnvifDevices(
     const std::map<std::string, std::unique_ptr<Camera>, std::less<>>& cameras,
-    const std::string& user, const std::string& password);
+    const std::string& user, const std::string& password, MonoTime epoch);
 
 // A profile for a stream playing `clip`.
 OnvifStream DescribeStream(const std::string& token, const std::string& camera, const Clip& clip);

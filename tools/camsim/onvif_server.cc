@@ -1,5 +1,6 @@
 #include "tools/camsim/onvif_server.h"
 
+#include <algorithm>
 #include <exception>
 #include <map>
 #include <utility>
@@ -9,6 +10,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -96,8 +98,22 @@ asio::awaitable<void> ServeConnection(std::shared_ptr<OnvifServerState> state,
     if (read_ec || state->stopped) break;
     const http::request<http::string_body>& msg = parser.get();
     const Clock& clock = state->options.clock ? *state->options.clock : state->real_clock;
-    OnvifHttpResponse r = state->site->Handle(ToSiteRequest(msg, local, state->options),
-                                              clock.WallNow(), clock.Now());
+    OnvifHttpRequest request = ToSiteRequest(msg, local, state->options);
+    request.received = clock.Now();
+    OnvifHttpResponse r = state->site->Handle(request, clock.WallNow(), clock.Now());
+    // A held pull: asked again when something may have changed (bounded by its Timeout).
+    while (r.hold_until && !state->stopped) {
+      asio::steady_timer wait(stream->get_executor());
+      // At most a second at a time, so that a stopping server lets go soon.
+      wait.expires_after(std::clamp<std::chrono::steady_clock::duration>(*r.hold_until - clock.Now(),
+                                                                        std::chrono::milliseconds(0),
+                                                                        std::chrono::seconds(1)));
+      auto [wait_ec] = co_await wait.async_wait(kUseTuple);
+      if (wait_ec || state->stopped) break;
+      r = state->site->Handle(request, clock.WallNow(), clock.Now());
+    }
+    if (r.hold_until) break;
+    stream->expires_after(kRequestTimeout);
     http::response<http::string_body> res = ToBeast(std::move(r), msg.version(), msg.keep_alive());
     auto [write_ec, written] = co_await http::async_write(*stream, res, kUseTuple);
     if (write_ec || !res.keep_alive()) break;

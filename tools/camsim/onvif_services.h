@@ -7,6 +7,8 @@
 // Endpoints of camera NAME (the ONVIF Core spec leaves paths to the device):
 //   /onvif/NAME/device_service  Device (tds, ver10)     /onvif/NAME/media_service   Media (trt)
 //   /onvif/NAME/media2_service  Media2 (tr2, ver20)      /onvif/NAME/ptz_service     PTZ (tptz)
+//   /onvif/NAME/events_service  Events (tev)             /onvif/NAME/subscription_service?id=N
+//                                                          a pull point (PullMessages, Renew, ...)
 
 #include <chrono>
 #include <string>
@@ -16,6 +18,7 @@
 #include "base/clock.h"
 #include "media/frame.h"
 #include "tools/camsim/camera_spec.h"
+#include "tools/camsim/onvif_events.h"
 #include "tools/camsim/onvif_ptz.h"
 #include "tools/camsim/onvif_soap.h"
 
@@ -43,6 +46,7 @@ struct OnvifDevice {
   std::chrono::milliseconds clock_offset{0};
   Quirks quirks;
   PtzState ptz;
+  EventState events;
 };
 
 // The device's scopes (ONVIF Core 7.3.2.1): name, hardware, type and profile; shared by
@@ -56,6 +60,8 @@ inline constexpr std::string_view kServiceDevice = "device_service";
 inline constexpr std::string_view kServiceMedia = "media_service";
 inline constexpr std::string_view kServiceMedia2 = "media2_service";
 inline constexpr std::string_view kServicePtz = "ptz_service";
+inline constexpr std::string_view kServiceEvents = "events_service";
+inline constexpr std::string_view kServiceSubscription = "subscription_service";
 
 // The XAddr of `service` of `device` reached at `authority` ("10.0.0.1:8080"), as the
 // device's quirks give it (a wrong host, a relative path). Already XML-safe except for `&`.
@@ -70,6 +76,8 @@ struct OnvifCall {
   std::string rtsp_authority;   // "10.0.0.1:8554": camsim's RTSP server, as that client sees it
   WallTime camera_now;          // the camera's clock (ours plus its clock_offset)
   MonoTime now;
+  MonoTime received;            // when the request came (a held pull is answered again later)
+  std::string_view target;      // the HTTP request target, query included
 
   std::string ServiceUrl(const OnvifDevice& device, std::string_view service) const {
     return camsim::ServiceUrl(device, onvif_authority, service);
@@ -78,8 +86,14 @@ struct OnvifCall {
   std::string StreamUri(const OnvifDevice& device, const OnvifStream& stream) const;
 };
 
-// The Body content of a response, or a fault.
-using SoapOutcome = std::variant<std::string, SoapFault>;
+// No answer yet: a pull point holds PullMessages until something happens or its Timeout passes;
+// the server asks again at `until` (or when it stops).
+struct SoapHold {
+  MonoTime until;
+};
+
+// The Body content of a response, a fault, or a request held.
+using SoapOutcome = std::variant<std::string, SoapFault, SoapHold>;
 
 SoapFault ActionNotSupported(std::string_view service, std::string_view operation);
 SoapFault InvalidArg(std::string subcode, std::string reason);
@@ -88,6 +102,8 @@ SoapOutcome HandleDeviceService(OnvifDevice& device, const OnvifCall& call);
 SoapOutcome HandleMediaService(OnvifDevice& device, const OnvifCall& call);
 SoapOutcome HandleMedia2Service(OnvifDevice& device, const OnvifCall& call);
 SoapOutcome HandlePtzService(OnvifDevice& device, const OnvifCall& call);
+SoapOutcome HandleEventsService(OnvifDevice& device, const OnvifCall& call);
+SoapOutcome HandleSubscriptionService(OnvifDevice& device, const OnvifCall& call);
 
 // The PTZ configuration as element `element` ("tt:PTZConfiguration", "tr2:PTZ",
 // "tptz:PTZConfiguration"): in media profiles and the PTZ service alike.

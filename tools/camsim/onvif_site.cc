@@ -17,6 +17,9 @@ std::string_view ServiceNamespace(std::string_view service) {
   if (service == kServiceMedia) return kNsMedia;
   if (service == kServiceMedia2) return kNsMedia2;
   if (service == kServicePtz) return kNsPtz;
+  if (service == kServiceEvents) return kNsEvents;
+  // A pull point takes PullMessages (tev) and Renew, Unsubscribe (wsnt): checked there.
+  if (service == kServiceSubscription) return kNsWsn;
   return {};
 }
 
@@ -117,6 +120,7 @@ std::optional<OnvifHttpResponse> OnvifSite::Authenticate(const OnvifDevice& devi
 
 SoapOutcome OnvifSite::Dispatch(OnvifDevice& device, std::string_view service,
                                 const OnvifCall& call) {
+  if (service == kServiceSubscription) return HandleSubscriptionService(device, call);
   if (call.request.operation_ns != ServiceNamespace(service)) {
     return SoapFault{false, "ter:ActionNotSupported",
                      std::string(call.request.operation_name()) + " in namespace '" +
@@ -126,6 +130,7 @@ SoapOutcome OnvifSite::Dispatch(OnvifDevice& device, std::string_view service,
   if (service == kServiceDevice) return HandleDeviceService(device, call);
   if (service == kServiceMedia) return HandleMediaService(device, call);
   if (service == kServiceMedia2) return HandleMedia2Service(device, call);
+  if (service == kServiceEvents) return HandleEventsService(device, call);
   return HandlePtzService(device, call);
 }
 
@@ -147,7 +152,7 @@ OnvifHttpResponse OnvifSite::Handle(const OnvifHttpRequest& request, WallTime wa
   // Answer in the request's SOAP version, or in 1.1 whatever was asked (quirk onvif-soap11).
   const SoapVersion version = soap11_quirk ? SoapVersion::k11 : soap->version;
   OnvifCall call{*soap, request.onvif_authority, request.rtsp_authority,
-                 wall_now + device.clock_offset, now};
+                 wall_now + device.clock_offset, now, request.received.value_or(now), request.target};
   const bool open_operation =
       route.service == kServiceDevice && soap->operation_name() == "GetSystemDateAndTime";
   if (!open_operation) {
@@ -162,6 +167,10 @@ OnvifHttpResponse OnvifSite::Handle(const OnvifHttpRequest& request, WallTime wa
     return FaultResponse(version, *fault);
   }
   OnvifHttpResponse r;
+  if (const SoapHold* hold = std::get_if<SoapHold>(&outcome)) {
+    r.hold_until = hold->until;
+    return r;
+  }
   r.content_type = std::string(SoapContentType(version));
   r.body = SoapEnvelope(version, std::get<std::string>(outcome));
   return r;

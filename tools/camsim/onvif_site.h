@@ -16,6 +16,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -36,6 +37,7 @@ struct OnvifHttpRequest {
   std::string authorization;    // the Authorization header, or ""
   std::string onvif_authority;  // "10.0.0.1:8080": the address the client connected to
   std::string rtsp_authority;   // camsim's RTSP server at an address that client can reach
+  std::optional<MonoTime> received;  // when the request came; unset: now
 };
 
 struct OnvifHttpResponse {
@@ -43,6 +45,8 @@ struct OnvifHttpResponse {
   std::string content_type;
   std::string body;
   std::string www_authenticate;  // with 401: the Digest challenge
+  // Set: no answer yet (a held PullMessages); Handle the same request again at this time.
+  std::optional<MonoTime> hold_until;
 };
 
 class OnvifSite {

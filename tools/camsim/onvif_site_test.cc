@@ -149,7 +149,8 @@ TEST_F(OnvifSiteTest, CapabilitiesAndServicesGiveThisCamerasXAddrs) {
   }
   EXPECT_EQ(xaddr[std::string(kNsMedia2)], "http://127.0.0.1:8080/onvif/cam0/media2_service");
   EXPECT_EQ(xaddr[std::string(kNsPtz)], "http://127.0.0.1:8080/onvif/cam0/ptz_service");
-  EXPECT_EQ(xaddr.size(), 4u);
+  EXPECT_EQ(xaddr[std::string(kNsEvents)], "http://127.0.0.1:8080/onvif/cam0/events_service");
+  EXPECT_EQ(xaddr.size(), 5u);
 }
 
 TEST_F(OnvifSiteTest, MediaProfilesAreTheMainAndSubStreams) {

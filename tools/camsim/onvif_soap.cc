@@ -68,6 +68,14 @@ std::string EnvelopeOpen(SoapVersion version) {
   out += kNsSchema;
   out += R"(" xmlns:ter=")";
   out += kNsError;
+  out += R"(" xmlns:tev=")";
+  out += kNsEvents;
+  out += R"(" xmlns:wsnt=")";
+  out += kNsWsn;
+  out += R"(" xmlns:wsa=")";
+  out += kNsWsa;
+  out += R"(" xmlns:tns1=")";
+  out += kNsTopics;
   out += R"("><env:Body>)";
   return out;
 }

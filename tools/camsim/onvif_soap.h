@@ -23,6 +23,10 @@ inline constexpr std::string_view kNsMedia2 = "http://www.onvif.org/ver20/media/
 inline constexpr std::string_view kNsPtz = "http://www.onvif.org/ver20/ptz/wsdl";
 inline constexpr std::string_view kNsSchema = "http://www.onvif.org/ver10/schema";
 inline constexpr std::string_view kNsError = "http://www.onvif.org/ver10/error";
+inline constexpr std::string_view kNsEvents = "http://www.onvif.org/ver10/events/wsdl";
+inline constexpr std::string_view kNsWsn = "http://docs.oasis-open.org/wsn/b-2";
+inline constexpr std::string_view kNsWsa = "http://www.w3.org/2005/08/addressing";
+inline constexpr std::string_view kNsTopics = "http://www.onvif.org/ver10/topics";
 
 enum class SoapVersion { k11, k12 };
 
@@ -53,7 +57,7 @@ struct SoapFault {
 };
 
 // The full envelope around `body_xml` (already XML: elements with prefixes tds:, trt:, tr2:,
-// tptz:, tt:, ter:, which the envelope declares).
+// tptz:, tt:, ter:, tev:, wsnt:, wsa:, tns1:, which the envelope declares).
 std::string SoapEnvelope(SoapVersion version, std::string_view body_xml);
 std::string SoapFaultEnvelope(SoapVersion version, const SoapFault& fault);
 // The Content-Type of a response in `version`.

@@ -99,7 +99,7 @@ Status LoadClips(ServerContext& ctx) {
 // rtsp_host:rtsp_port.
 Status StartOnvif(ServerContext& ctx, const std::string& rtsp_host, uint16_t rtsp_port) {
   const Options& o = ctx.options;
-  ASSIGN_OR_RETURN(auto devices, BuildOnvifDevices(ctx.cameras, o.user, o.password));
+  ASSIGN_OR_RETURN(auto devices, BuildOnvifDevices(ctx.cameras, o.user, o.password, std::chrono::steady_clock::now()));
   Bytes nonce_bytes(16);
   for (uint8_t& b : nonce_bytes) b = static_cast<uint8_t>(ctx.rng());
   const std::string nonce = HexLower(nonce_bytes);
