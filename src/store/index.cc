@@ -11,6 +11,7 @@
 
 #include "store/schema_sql.h"      // generated from schema.sql: kSchemaSql
 #include "store/upgrade_v2_sql.h"  // generated from upgrade_v2.sql: kUpgradeV2Sql
+#include "store/upgrade_v3_sql.h"  // generated from upgrade_v3.sql: kUpgradeV3Sql
 
 namespace sightline::store {
 namespace {
@@ -20,7 +21,7 @@ constexpr const char* kSegmentColumns =
     " durable_length, frames, fragments, open, protected, motion";
 
 // Numbered upgrade steps: kUpgrades[i] takes version i + 1 to i + 2.
-constexpr const char* kUpgrades[] = {kUpgradeV2Sql};
+constexpr const char* kUpgrades[] = {kUpgradeV2Sql, kUpgradeV3Sql};
 static_assert(std::size(kUpgrades) == kSchemaVersion - 1, "one upgrade step per version after 1");
 
 SegmentRow ReadSegment(const Stmt& s) {
@@ -439,7 +440,7 @@ Status Index::ClearRecordings() {
 Status Index::UpsertMotionEvent(const MotionEventRow& row) {
   ASSIGN_OR_RETURN(Stmt s, db_->Prepare(
       "INSERT INTO motion_events (id, camera, stream, start_us, end_us, zones, peak_fraction, peak_us,"
-      " thumbnail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+      " thumbnail, source) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
       " ON CONFLICT (id) DO UPDATE SET start_us = ?4, end_us = ?5, zones = ?6, peak_fraction = ?7,"
       " peak_us = ?8, thumbnail = coalesce(?9, thumbnail)"));
   if (row.id != 0) s.Bind(1, row.id);
@@ -447,6 +448,7 @@ Status Index::UpsertMotionEvent(const MotionEventRow& row) {
   if (row.end_us != 0) s.Bind(5, row.end_us);
   s.Bind(6, JoinZones(row.zones)).Bind(7, row.peak_fraction).Bind(8, row.peak_us);
   if (!row.thumbnail.empty()) s.Bind(9, ByteSpan(row.thumbnail));
+  s.Bind(10, row.source);
   return s.Run();
 }
 
@@ -467,7 +469,7 @@ namespace {
 
 constexpr const char* kMotionEventColumns =
     "id, camera, stream, start_us, coalesce(end_us, 0), zones, peak_fraction, peak_us,"
-    " thumbnail IS NOT NULL";
+    " thumbnail IS NOT NULL, source";
 
 MotionEventRow ReadMotionEvent(const Stmt& s) {
   MotionEventRow e;
@@ -480,6 +482,7 @@ MotionEventRow ReadMotionEvent(const Stmt& s) {
   e.peak_fraction = s.Double(6);
   e.peak_us = s.Int(7);
   e.has_thumbnail = s.Int(8) != 0;
+  e.source = s.Text(9);
   return e;
 }
 

@@ -17,7 +17,7 @@
 
 namespace sightline::store {
 
-inline constexpr int kSchemaVersion = 2;
+inline constexpr int kSchemaVersion = 3;
 
 struct DirRow {
   int64_t id = 0;
@@ -76,6 +76,9 @@ struct MotionEventRow {
   // empty and says whether there is one in has_thumbnail (MotionEventThumbnail reads it).
   Bytes thumbnail;
   bool has_thumbnail = false;
+  // "" for Sightline's motion analysis; "onvif:motion", "onvif:tamper", "onvif:input:TOKEN"
+  // for events the camera reported (stream ""). Set when the event is inserted.
+  std::string source;
 };
 
 // A time range of a motion search: [start_us, end_us).

@@ -4,8 +4,8 @@
 
 namespace sightline::store {
 
-MotionSink::MotionSink(std::string camera, std::string stream, IndexWriter* writer)
-    : camera_(std::move(camera)), stream_(std::move(stream)), writer_(writer) {}
+MotionSink::MotionSink(std::string camera, std::string stream, IndexWriter* writer, std::string source)
+    : camera_(std::move(camera)), stream_(std::move(stream)), writer_(writer), source_(std::move(source)) {}
 
 void MotionSink::OnGrid(int64_t time_us, ByteSpan grid, bool motion) {
   if (grid.size() != kMotionGridBytes) return;
@@ -26,6 +26,7 @@ int64_t MotionSink::OnEvent(const MotionEventUpdate& update) {
   row.peak_fraction = update.peak_fraction;
   row.peak_us = update.peak_us;
   row.thumbnail = update.thumbnail_jpeg;
+  row.source = source_;
   // Submitted under the lock, so that the writer sees an event's updates in call order.
   MutexLock lock(mu_);
   if (closed_) return 0;

@@ -42,7 +42,8 @@ struct MotionSinkStats {
 
 class MotionSink {
  public:
-  MotionSink(std::string camera, std::string stream, IndexWriter* writer);
+  // `source`: MotionEventRow::source of its events ("" for the motion analysis).
+  MotionSink(std::string camera, std::string stream, IndexWriter* writer, std::string source = "");
 
   // One analysed frame at wall-clock `time_us`, in time order: its grid (kMotionGridBytes;
   // other sizes are ignored) and whether the detector found motion. Only the grids of frames
@@ -66,6 +67,7 @@ class MotionSink {
   const std::string camera_;
   const std::string stream_;
   IndexWriter* const writer_;
+  const std::string source_;
 
   mutable Mutex mu_;
   MotionChunkBuilder builder_ SL_GUARDED_BY(mu_);

@@ -165,3 +165,11 @@ CREATE TRIGGER motion_events_update AFTER UPDATE OF start_us, end_us ON motion_e
     AND start_us < NEW.end_us AND end_us > NEW.start_us
     AND start_us >= NEW.start_us - (SELECT max(max_duration_us) FROM streams WHERE camera = NEW.camera);
 END;
+
+-- Version 3: camera events. Everything below this line is also in upgrade_v3.sql, in the same
+-- words.
+
+-- What raised a motion event: '' for Sightline's own motion analysis; for events a camera
+-- reported itself (ONVIF, src/onvif/events.h): 'onvif:motion', 'onvif:tamper' or
+-- 'onvif:input:TOKEN'. Such events have stream '' (found on no stream) and no thumbnail grid.
+ALTER TABLE motion_events ADD COLUMN source TEXT NOT NULL DEFAULT '';

@@ -89,10 +89,18 @@ StreamRecorder* Store::recorder(const std::string& camera, const std::string& st
 }
 
 MotionSink* Store::motion_sink(const std::string& camera, const std::string& stream) {
+  return Sink(camera, stream, "");
+}
+
+MotionSink* Store::camera_event_sink(const std::string& camera, const std::string& source) {
+  return Sink(camera, "", source);
+}
+
+MotionSink* Store::Sink(const std::string& camera, const std::string& stream, const std::string& source) {
   MutexLock lock(sinks_mu_);
-  std::unique_ptr<MotionSink>& sink = sinks_[{camera, stream}];
+  std::unique_ptr<MotionSink>& sink = sinks_[{camera, stream, source}];
   if (sink == nullptr) {
-    sink = std::make_unique<MotionSink>(camera, stream, index_writer_.get());
+    sink = std::make_unique<MotionSink>(camera, stream, index_writer_.get(), source);
     if (closed_) sink->Close();
   }
   return sink.get();

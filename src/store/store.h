@@ -12,6 +12,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "base/clock.h"
@@ -67,6 +68,9 @@ class Store {
   // The motion results of an analysed stream (any stream, recorded or not); made at the first
   // call, the same one after.
   MotionSink* motion_sink(const std::string& camera, const std::string& stream);
+  // The events a camera reports itself, of one source ("onvif:motion", MotionEventRow::source):
+  // stored as motion events with that source and stream "". Made at the first call.
+  MotionSink* camera_event_sink(const std::string& camera, const std::string& source);
   // Stops recording: every recorder's GOP in progress is written, every segment closed,
   // synced and committed; every motion sink's chunk in progress committed. Recorders must no
   // longer be called; sinks ignore further calls.
@@ -85,7 +89,10 @@ class Store {
   std::vector<std::unique_ptr<DirWriter>> writers_;
   std::map<std::pair<std::string, std::string>, std::unique_ptr<StreamRecorder>> recorders_;
   Mutex sinks_mu_;
-  std::map<std::pair<std::string, std::string>, std::unique_ptr<MotionSink>> sinks_ SL_GUARDED_BY(sinks_mu_);
+  MotionSink* Sink(const std::string& camera, const std::string& stream, const std::string& source);
+  // By camera, stream, source.
+  std::map<std::tuple<std::string, std::string, std::string>, std::unique_ptr<MotionSink>> sinks_
+      SL_GUARDED_BY(sinks_mu_);
   bool closed_ = false;
 };
 

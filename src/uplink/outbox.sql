@@ -49,9 +49,12 @@ END;
 
 -- Motion events, once closed (inserted closed, or an open one getting its end): the event
 -- lane. The body is defined once, by this view.
-CREATE VIEW IF NOT EXISTS outbox_motion_event_body AS
+-- Made anew each time: a site upgraded from a Sightline before 'source' gets it too.
+DROP VIEW IF EXISTS outbox_motion_event_body;
+CREATE VIEW outbox_motion_event_body AS
   SELECT id, end_us, json_object('id', id, 'camera', camera, 'stream', stream, 'start_us', start_us,
-    'end_us', end_us, 'zones', zones, 'peak_fraction', peak_fraction, 'peak_us', peak_us) AS body
+    'end_us', end_us, 'zones', zones, 'peak_fraction', peak_fraction, 'peak_us', peak_us,
+    'source', source) AS body
   FROM motion_events;
 CREATE TRIGGER IF NOT EXISTS outbox_motion_event_inserted AFTER INSERT ON motion_events
   WHEN NEW.end_us IS NOT NULL BEGIN
