@@ -218,5 +218,62 @@ TEST_F(OnvifRunTest, DiscoverByHostReportsTheStreamsTheRecorderUses) {
   EXPECT_EQ(a[0]["needs_credentials"], true) << anon.output;
 }
 
+// The camera's own motion (ONVIF events, issue 15 deliverable 4) becomes Sightline events, kept
+// with their source; after the camera restarts (its subscription gone) they keep coming within
+// 30 s of its return.
+TEST_F(OnvifRunTest, CameraEventsAreStoredAndSurviveACameraRestart) {
+  const std::string onvif_port = std::to_string(FreePort());
+  const std::vector<std::string> specs = {"name=door,file=" + sub_file_ + ",events=2/4"};
+  Result<OnvifCamsim> cam = StartOnvifCamsim(specs, "127.0.0.1:" + onvif_port);
+  ASSERT_TRUE(cam.ok()) << cam.status();
+  WriteConfig(tmp_.path(), {{"door", "127.0.0.1:" + onvif_port + "/onvif/door/device_service"}});
+  Result<SightlineRun> run = StartSightlineRun(tmp_.path() + "/sightline.yaml");
+  ASSERT_TRUE(run.ok()) << run.status();
+  const std::string events = "sightline_camera_events_total{camera=\"door\"}";
+  std::string body = ScrapeUntil(run->http_port, {"sightline_camera_events_subscribed{camera=\"door\"} 1\n"}, 20s);
+  for (auto until = std::chrono::steady_clock::now() + 15s;
+       !(Value(Scrape(run->http_port), events) >= 2) && std::chrono::steady_clock::now() < until;) {
+    std::this_thread::sleep_for(250ms);
+  }
+  ASSERT_GE(Value(Scrape(run->http_port), events), 2) << Scrape(run->http_port);
+
+  cam->process.reset();  // the camera loses power
+  ScrapeUntil(run->http_port, {"sightline_camera_events_subscribed{camera=\"door\"} 0\n"}, 20s);
+  const double before = Value(Scrape(run->http_port), events);
+  cam = StartOnvifCamsim(specs, "127.0.0.1:" + onvif_port);
+  ASSERT_TRUE(cam.ok()) << cam.status();
+  bool resumed = false;
+  for (auto until = std::chrono::steady_clock::now() + 30s; !resumed && std::chrono::steady_clock::now() < until;) {
+    std::this_thread::sleep_for(250ms);
+    resumed = Value(Scrape(run->http_port), events) > before;
+  }
+  EXPECT_TRUE(resumed) << "no camera event within 30 s of the camera's return\n" << Scrape(run->http_port);
+  StopSightlineRun(*run->process);
+
+  auto index = store::Index::Open(tmp_.path() + "/disk/index.db", /*read_only=*/true);
+  ASSERT_TRUE(index.ok()) << index.status();
+  auto rows = (*index)->MotionEvents("door", 0, INT64_MAX, 100);
+  ASSERT_TRUE(rows.ok()) << rows.status();
+  int from_camera = 0, as_long_as_the_cameras = 0;
+  for (const store::MotionEventRow& e : *rows) {
+    // Sightline's own analysis of the sub stream finds motion too: those keep source "".
+    if (e.stream == "sub") {
+      EXPECT_EQ(e.source, "") << e.id;
+      continue;
+    }
+    ++from_camera;
+    EXPECT_EQ(e.source, "onvif:motion") << e.id;
+    EXPECT_EQ(e.stream, "") << e.id;
+    EXPECT_GT(e.end_us, 0) << "the recorder's stop ends open events";
+    EXPECT_GE(e.end_us, e.start_us);
+    // One event may span the outage (it ends when the camera, back, says motion is over).
+    EXPECT_LE(e.end_us - e.start_us, 60'000'000) << e.id;
+    // camsim's motion lasts 2 s; the clocks agree, so the times are the camera's to a second.
+    if (e.end_us - e.start_us >= 1'000'000 && e.end_us - e.start_us <= 3'000'000) ++as_long_as_the_cameras;
+  }
+  EXPECT_GE(from_camera, 3);
+  EXPECT_GE(as_long_as_the_cameras, 2);
+}
+
 }  // namespace
 }  // namespace sightline::testing

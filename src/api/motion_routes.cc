@@ -22,7 +22,8 @@ nlohmann::json EventJson(const store::MotionEventRow& e) {
           {"zones", e.zones},
           {"peak_fraction", e.peak_fraction},
           {"peak_us", e.peak_us},
-          {"thumbnail", e.has_thumbnail}};
+          {"thumbnail", e.has_thumbnail},
+          {"source", e.source}};
 }
 
 // One row per camera listed (so that filtering the log by camera finds it), at most once a

@@ -23,6 +23,7 @@
 #include "app/command.h"
 #include "app/motion_analysis.h"
 #include "app/mqtt_link.h"
+#include "app/camera_events.h"
 #include "app/onvif_streams.h"
 #include "app/ptz_control.h"
 #include "app/run_metrics.h"
@@ -98,11 +99,11 @@ Result<std::unique_ptr<RunMetrics>> StartMetrics(const config::Config& cfg) {
 // Has `metrics` (when on) count what it needs and read what the parts count, and serves it.
 void WireMetrics(RunMetrics* metrics, const config::Config& cfg, const Site& site, const MotionAnalysis& analysis,
                  const store::Store& store, auth::AccountStore& accounts, const WebhookLink* webhooks,
-                 const OnvifStreams& onvif, api::ApiDeps& deps) {
+                 const OnvifStreams& onvif, const CameraEvents& camera_events, api::ApiDeps& deps) {
   if (metrics == nullptr) return;
   metrics->WatchSite(site);
   metrics->WatchWebhooks(webhooks);
-  metrics->WatchOnvif(onvif);
+  metrics->WatchOnvif(onvif, camera_events);
   metrics->WatchAnalysis(analysis);
   metrics->WatchStore(store, cfg.storage.dirs);
   metrics->WatchAudit(accounts);
@@ -209,6 +210,10 @@ int RunMain(int argc, char** argv) {
       [&onvif](const std::string& camera, const std::string& stream) { return onvif.UrlSource(camera, stream); });
   site_for_onvif = &site;
   onvif.Start();
+  // The events `onvif:` cameras report themselves; stopped (ending their open events) before
+  // the store closes.
+  CameraEvents camera_events(*cfg, **store, clock);
+  camera_events.Start();
 
   // PTZ of the onvif: cameras, for the API; it outlives the server declared below.
   OnvifPtz ptz(*cfg);
@@ -231,7 +236,8 @@ int RunMain(int argc, char** argv) {
   if (deps.ui_dir.empty()) {
     SL_LOG(kWarning) << "the web UI is not built (scripts/build_web.sh); serving the API only";
   }
-  WireMetrics(metrics->get(), *cfg, site, *analysis, **store, **accounts, webhooks.get(), onvif, deps);
+  WireMetrics(metrics->get(), *cfg, site, *analysis, **store, **accounts, webhooks.get(), onvif, camera_events,
+              deps);
   http::ServerOptions http_options = HttpOptions(*cfg);
   if (*metrics) http_options.on_response = (*metrics)->ResponseObserver();
   http::Server server(io.get_executor(), std::move(http_options), api::MakeRouter(deps));
@@ -313,6 +319,7 @@ int RunMain(int argc, char** argv) {
   for (std::thread& t : pool) t.join();
   SL_LOG(kInfo) << "stopping: ending motion events, closing segments";
   analysis->Stop();
+  camera_events.Stop();
   if (mqtt != nullptr) mqtt->Stop();  // after the analysis: its last events go out first
   if (webhooks != nullptr) webhooks->Stop();
   (*store)->Close();

@@ -264,8 +264,27 @@ void RunMetrics::WatchWebhooks(const WebhookLink* webhooks) {
   });
 }
 
-void RunMetrics::WatchOnvif(const OnvifStreams& onvif) {
+void RunMetrics::WatchOnvif(const OnvifStreams& onvif, const CameraEvents& events) {
   // Always: the families are listed (empty) without onvif: cameras, as the reference says.
+  registry_.AddCollector([&events](std::vector<FamilySnapshot>& out) {
+    FamilySnapshot subscribed = NewFamily("sightline_camera_events_subscribed",
+                                          "1 while the camera's ONVIF event subscription runs, else 0.",
+                                          MetricType::kGauge, {"camera"});
+    FamilySnapshot started = NewFamily("sightline_camera_events_total",
+                                       "Events the camera reported itself over ONVIF (motion, tamper, inputs).",
+                                       MetricType::kCounter, {"camera"});
+    FamilySnapshot failures = NewFamily("sightline_camera_event_subscription_failures_total",
+                                        "ONVIF event subscriptions that could not start or were lost.",
+                                        MetricType::kCounter, {"camera"});
+    for (const CameraEvents::CameraState& c : events.States()) {
+      subscribed.Add({c.camera}, c.subscribed ? 1 : 0);
+      started.Add({c.camera}, static_cast<double>(c.events));
+      failures.Add({c.camera}, static_cast<double>(c.stats.failures));
+    }
+    out.push_back(std::move(subscribed));
+    out.push_back(std::move(started));
+    out.push_back(std::move(failures));
+  });
   registry_.AddCollector([&onvif](std::vector<FamilySnapshot>& out) {
     FamilySnapshot resolved = NewFamily("sightline_onvif_resolved",
                                         "1 once the ONVIF device told the camera's stream URLs, else 0.",

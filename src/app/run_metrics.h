@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "app/motion_analysis.h"
+#include "app/camera_events.h"
 #include "app/onvif_streams.h"
 #include "app/site.h"
 #include "app/webhook_link.h"
@@ -45,8 +46,9 @@ class RunMetrics {
   void WatchAudit(auth::AccountStore& accounts);
   // Null without webhooks: the families are there, without series.
   void WatchWebhooks(const WebhookLink* webhooks);
-  // The `onvif:` cameras: whether their streams are known, and their clock offsets.
-  void WatchOnvif(const OnvifStreams& onvif);
+  // The `onvif:` cameras: whether their streams are known, their clock offsets, and their
+  // event subscriptions.
+  void WatchOnvif(const OnvifStreams& onvif, const CameraEvents& events);
 
  private:
   RunMetrics() = default;

@@ -92,6 +92,12 @@ struct MotionConfig {
 struct OnvifSource {
   std::string device_url;  // http(s)://HOST[:PORT]/PATH of the device service
   std::string user, password;  // both or neither
+  // The camera's own events (motion, tamper, digital inputs) as Sightline events
+  // (app/camera_events.h): subscribed to unless `events: false`.
+  bool events = true;
+  // A state the camera never reports as over ends this long after its last report.
+  int64_t event_timeout_ms = 60'000;
+  std::vector<std::string> inverted_events;  // kinds reported backwards: motion, tamper, input
 };
 
 struct CameraConfig {

@@ -4,6 +4,7 @@
 //
 //   onvif: {host: 192.168.1.20, user: admin, password: ${DOOR_PASSWORD}}
 
+#include <algorithm>
 #include <string>
 
 #include "config/parse_sections.h"
@@ -11,7 +12,9 @@
 namespace sightline::config {
 namespace {
 
-constexpr std::string_view kOnvifKeys[] = {"host", "user", "password", "transport"};
+constexpr std::string_view kOnvifKeys[] = {"host",   "user",          "password",     "transport",
+                                           "events", "event_timeout", "invert_events"};
+constexpr std::string_view kEventKinds[] = {"motion", "tamper", "input"};
 // Where nearly every device serves its device service (ONVIF Core, section 5.1.1).
 constexpr std::string_view kDefaultDevicePath = "/onvif/device_service";
 
@@ -47,6 +50,28 @@ std::string DeviceUrl(Context& ctx, const Field& f, std::string_view text) {
   return scheme + std::string(authority) + std::string(path);
 }
 
+// events, event_timeout (1 s to 1 h), invert_events: a list of motion, tamper, input.
+void ParseEvents(Context& ctx, const MapReader& map, OnvifSource* source) {
+  if (const Field* events = map.Find("events")) source->events = ReadBool(ctx, *events).value_or(true);
+  if (const Field* timeout = map.Find("event_timeout")) {
+    if (std::optional<int64_t> ms = ReadDurationMs(ctx, *timeout);
+        ms && CheckRange(ctx, *timeout, *ms, 1000, 3'600'000, "between 1s and 1h", "")) {
+      source->event_timeout_ms = *ms;
+    }
+  }
+  if (const Field* invert = map.Find("invert_events")) {
+    for (const Field& item : ListItems(ctx, *invert)) {
+      std::optional<std::string> kind = ReadString(ctx, item);
+      if (!kind) continue;
+      if (std::find(std::begin(kEventKinds), std::end(kEventKinds), *kind) == std::end(kEventKinds)) {
+        item.Error(ctx, "'" + *kind + "' is no camera event kind (motion, tamper, input)");
+        continue;
+      }
+      source->inverted_events.push_back(*kind);
+    }
+  }
+}
+
 }  // namespace
 
 std::optional<OnvifSource> ParseOnvif(Context& ctx, const Field& f, const Retention& retention,
@@ -65,6 +90,7 @@ std::optional<OnvifSource> ParseOnvif(Context& ctx, const Field& f, const Retent
   if (user && !password) user->KeyError(ctx, "user without password");
   Transport transport = Transport::kTcp;
   if (const Field* t = map.Find("transport")) transport = ReadTransport(ctx, *t);
+  ParseEvents(ctx, map, &source);
 
   auto stream = [&](std::string name, std::vector<Role> roles) {
     StreamConfig s;

@@ -75,6 +75,10 @@ export interface MotionEvent {
   zones: string[];
   peak_fraction: number;
   peak_us: number;
+  thumbnail?: boolean;
+  // '' for Sightline's motion analysis; 'onvif:motion', 'onvif:tamper', 'onvif:input:TOKEN'
+  // for what the camera reported itself.
+  source?: string;
 }
 
 export interface AuditRecord {
