@@ -175,6 +175,22 @@ TEST_F(OnvifEventsTest, WithoutRenewASubscriptionIsMadeAnewBeforeItRunsOut) {
   EXPECT_EQ(stats.failures, 0u);
 }
 
+TEST_F(OnvifEventsTest, SubscriptionsAreRenewedBeforeTheyRunOut) {
+  // Found by bench/onvif_events.py: renewals timed on the lifetime left after each pull came
+  // later and later until a held pull outlasted the subscription.
+  auto cam = StartCamsim(file_, port_, "1/1000");  // nothing happens: every pull is held to its end
+  ASSERT_TRUE(cam.ok()) << cam.status();
+  onvif::EventSubscriberOptions o = Fast();
+  o.lifetime = 8s;
+  o.hold_margin = 2s;
+  Listener listener(port_, o);
+  std::this_thread::sleep_for(20s);
+  const onvif::EventSubscriberStats stats = listener.stats();
+  EXPECT_GE(stats.renewals, 3u);
+  EXPECT_EQ(stats.failures, 0u);
+  EXPECT_EQ(stats.sessions, 1u);
+}
+
 TEST_F(OnvifEventsTest, StopEndsAHeldPullAtOnce) {
   auto cam = StartCamsim(file_, port_, "1/1000");
   ASSERT_TRUE(cam.ok()) << cam.status();

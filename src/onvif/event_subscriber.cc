@@ -74,7 +74,11 @@ Status EventSubscriber::Session() {
 }
 
 Clock::time_point EventSubscriber::RenewAt(std::optional<milliseconds> lifetime) const {
-  return Clock::now() + lifetime.value_or(options_.lifetime) * 2 / 3;
+  // Two thirds of the way, and early enough that a pull starting just before cannot outlast
+  // the subscription (cameras report the lifetime left, which shrinks pull after pull).
+  const milliseconds left = lifetime.value_or(options_.lifetime);
+  const milliseconds latest = left - options_.pull_timeout - options_.hold_margin / 2;
+  return Clock::now() + std::max(milliseconds(0), std::min(left * 2 / 3, latest));
 }
 
 Status EventSubscriber::PullLoop(Device& device, PullPointSubscription& subscription) {

@@ -6,7 +6,8 @@
 //   1. a session: the camera's clock (to put its notifications on ours), GetServices (where
 //      the Events service is), CreatePullPointSubscription;
 //   2. PullMessages with `pull_timeout`, again and again; Renew when two thirds of the
-//      subscription's lifetime have passed (a camera without Renew gets a new subscription);
+//      subscription's lifetime have passed, or earlier if a pull could otherwise outlast it
+//      (a camera without Renew gets a new subscription);
 //   3. any failure (the camera rebooted and forgot the subscription: a fault or 404; it is
 //      unreachable; a pull held far beyond its Timeout) ends the session; the next starts
 //      after `retry_min`, doubling up to `retry_max` while sessions keep failing.
