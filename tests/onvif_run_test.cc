@@ -218,6 +218,30 @@ TEST_F(OnvifRunTest, DiscoverByHostReportsTheStreamsTheRecorderUses) {
   EXPECT_EQ(a[0]["needs_credentials"], true) << anon.output;
 }
 
+// A camera 90 s off is set to our clock by `discover --set-clock` (issue 15, deliverable 3),
+// and keeps it; `--set-ntp` makes it follow an NTP server.
+TEST_F(OnvifRunTest, DiscoverSetsACameraClock) {
+  Result<OnvifCamsim> cam = StartOnvifCamsim(Specs(), "127.0.0.1:0");
+  ASSERT_TRUE(cam.ok()) << cam.status();
+  const std::string host = "http://127.0.0.1:" + cam->onvif_port + "/onvif/door/device_service";
+  auto discover = [&](const std::string& extra) {
+    const CommandResult r = Shell("(" + Quote(SIGHTLINE_BINARY) + " discover --no-multicast --json --host " + host +
+                                  " --user " + kUser + " --password " + kPassword + " " + extra + " 2>/dev/null)");
+    EXPECT_EQ(r.code, 0) << r.output;
+    const nlohmann::json j = nlohmann::json::parse(r.output, nullptr, false);
+    EXPECT_TRUE(j.is_array() && j.size() == 1) << r.output;
+    return j.is_array() && j.size() == 1 ? j[0] : nlohmann::json();
+  };
+  EXPECT_NEAR(discover("")["clock_offset_ms"].get<double>(), 90'000, 1'500);
+  const nlohmann::json set = discover("--set-clock");
+  EXPECT_EQ(set["clock_action"], "clock set") << set.dump();
+  EXPECT_NEAR(set["clock_offset_ms"].get<double>(), 0, 1'500) << set.dump();
+  EXPECT_NEAR(discover("")["clock_offset_ms"].get<double>(), 0, 1'500);
+  EXPECT_EQ(discover("--set-ntp ntp.example.org")["clock_action"], "follows NTP ntp.example.org");
+  // Without --host there is nothing to set: refused before anything is sent.
+  EXPECT_EQ(Shell("(" + Quote(SIGHTLINE_BINARY) + " discover --no-multicast --set-clock --user a --password b 2>&1)").code, 2);
+}
+
 // The camera's own motion (ONVIF events, issue 15 deliverable 4) becomes Sightline events, kept
 // with their source; after the camera restarts (its subscription gone) they keep coming within
 // 30 s of its return.

@@ -35,6 +35,9 @@ flags:
   --timeout S        seconds to wait for Probe replies (default 3)
   --user U           credentials to ask the cameras with (without them, most cameras only tell
   --password P         their clock and, sometimes, their identity)
+  --set-clock        set the clock of each --host camera to this machine's (UTC; its time zone
+                     is kept), then measure it again; needs --user with the camera's admin rights
+  --set-ntp SERVER   make each --host camera follow NTP server SERVER (address or DNS name)
   --json             one JSON array instead of the table
   --log-level L      debug, info, warning, error (default info)
 
@@ -55,6 +58,7 @@ struct Candidate {
 struct Row {
   Candidate candidate;
   Result<onvif::ProbeResult> result = UnavailableError("not probed");
+  std::string clock_action;  // what --set-clock / --set-ntp did, "" when not asked
 };
 
 // The device service URL to use for a discovered device: an XAddr on the address the reply came
@@ -117,6 +121,24 @@ std::vector<Row> ProbeAll(std::vector<Candidate> candidates, const onvif::Client
   return rows;
 }
 
+// --set-clock, --set-ntp: on the cameras given with --host that answered. A camera's clock is
+// set by its own request, one camera at a time (an operator's command, not a scan).
+void SetClocks(std::vector<Row>& rows, const Flags& flags, const onvif::ClientOptions& options) {
+  for (Row& row : rows) {
+    if (!row.candidate.endpoint.empty() || !row.result.ok()) continue;
+    onvif::Device device(row.result->device_url, options);
+    if (row.result->clock_offset) device.SetClockOffset(*row.result->clock_offset);
+    if (flags.Has("set-ntp")) {
+      const Status s = device.UseNtp(flags.Get("set-ntp"));
+      row.clock_action = s.ok() ? "follows NTP " + flags.Get("set-ntp") : "setting NTP failed: " + s.message();
+    } else {
+      Result<std::chrono::milliseconds> offset = device.SetClockToOurs();
+      if (offset.ok()) row.result->clock_offset = *offset;
+      row.clock_action = offset.ok() ? "clock set" : "setting the clock failed: " + offset.status().message();
+    }
+  }
+}
+
 std::string StreamText(const std::optional<onvif::MediaProfile>& p) {
   if (!p) return "-";
   return std::to_string(p->width) + "x" + std::to_string(p->height) + " " +
@@ -137,6 +159,7 @@ std::string Address(const Row& row) {
 
 std::string Note(const Row& row) {
   if (!row.result.ok()) return row.result.status().message();
+  if (!row.clock_action.empty()) return row.clock_action;
   const onvif::ProbeResult& r = *row.result;
   if (r.needs_credentials) return "credentials needed";
   return r.problems.empty() ? "" : r.problems.front();
@@ -185,6 +208,7 @@ void PrintJson(const std::vector<Row>& rows) {
     j["auth"] = onvif::AuthModeName(r.auth_mode);
     j["needs_credentials"] = r.needs_credentials;
     j["problems"] = r.problems;
+    if (!row.clock_action.empty()) j["clock_action"] = row.clock_action;
     out.push_back(std::move(j));
   }
   std::printf("%s\n", out.dump(2).c_str());
@@ -196,6 +220,7 @@ int DiscoverMain(int argc, char** argv) {
   Command cmd("discover", kHelp);
   if (std::optional<int> done = cmd.Parse({{"range", true, true}, {"host", true, true}, {"no-multicast", false},
                                            {"interface"}, {"timeout"}, {"user"}, {"password"}, {"json", false},
+                                           {"set-clock", false}, {"set-ntp"},
                                            {"log-level"}},
                                           argc, argv)) {
     return *done;
@@ -205,6 +230,13 @@ int DiscoverMain(int argc, char** argv) {
   if (!timeout.ok()) return cmd.Fail(timeout.status(), 2);
   if (*timeout <= 0 || *timeout > 60) return cmd.Fail(InvalidArgumentError("--timeout must be in (0, 60] seconds"), 2);
   if (flags.Has("password") && !flags.Has("user")) return cmd.Fail(InvalidArgumentError("--password needs --user"), 2);
+  const bool set_clock = flags.Has("set-clock") || flags.Has("set-ntp");
+  if (flags.Has("set-clock") && flags.Has("set-ntp")) {
+    return cmd.Fail(InvalidArgumentError("--set-clock and --set-ntp: one or the other"), 2);
+  }
+  if (set_clock && (!flags.Has("user") || flags.GetAll("host").empty())) {
+    return cmd.Fail(InvalidArgumentError("--set-clock and --set-ntp need --host and --user"), 2);
+  }
   onvif::ScanOptions scan;
   scan.timeout = std::chrono::milliseconds(static_cast<int64_t>(*timeout * 1000));
   scan.interface_address = flags.Get("interface");
@@ -216,6 +248,7 @@ int DiscoverMain(int argc, char** argv) {
   Result<std::vector<Candidate>> candidates = FindCandidates(flags, scan);
   if (!candidates.ok()) return cmd.Fail(candidates.status(), 1);
   std::vector<Row> rows = ProbeAll(std::move(candidates).value(), client);
+  if (set_clock) SetClocks(rows, flags, client);
   std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) { return Address(a) < Address(b); });
   if (flags.Has("json")) {
     PrintJson(rows);

@@ -1,6 +1,7 @@
 #include "onvif/client.h"
 
 #include <algorithm>
+#include <thread>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -289,6 +290,24 @@ Result<CameraClock> Device::MeasureClock() {
   ASSIGN_OR_RETURN(CameraClock clock, ParseGetSystemDateAndTime(body));
   offset_ = ClockOffset(clock.utc, sent + (received - sent) / 2);
   return clock;
+}
+
+Result<std::chrono::milliseconds> Device::SetClockToOurs() {
+  // Cameras take whole seconds: the request leaves at the start of one, carrying it.
+  const WallTime at = std::chrono::ceil<std::chrono::seconds>(std::chrono::system_clock::now());
+  std::this_thread::sleep_until(at);
+  ASSIGN_OR_RETURN(std::string body, Call(url_, SetSystemDateAndTimeRequest(at)));
+  RETURN_IF_ERROR(ParseDeviceAck(body, "SetSystemDateAndTime"));
+  RETURN_IF_ERROR(MeasureClock().status());
+  return offset_.value_or(std::chrono::milliseconds(0));
+}
+
+Status Device::UseNtp(std::string_view server) {
+  ASSIGN_OR_RETURN(SoapRequest set_ntp, SetNtpRequest(server));
+  ASSIGN_OR_RETURN(std::string body, Call(url_, set_ntp));
+  RETURN_IF_ERROR(ParseDeviceAck(body, "SetNTP"));
+  ASSIGN_OR_RETURN(std::string body2, Call(url_, UseNtpRequest()));
+  return ParseDeviceAck(body2, "SetSystemDateAndTime");
 }
 
 Result<DeviceInformation> Device::GetDeviceInformation() {

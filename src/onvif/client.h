@@ -108,6 +108,11 @@ class Device {
   // through the exchange).
   Result<CameraClock> MeasureClock();
   Result<DeviceInformation> GetDeviceInformation();
+  // Sets the camera's clock to ours now (Manual, UTC; its time zone is kept), then measures
+  // the offset again; returns the new offset. Needs credentials with admin rights on the camera.
+  Result<std::chrono::milliseconds> SetClockToOurs();
+  // Makes the camera follow NTP `server` (SetNTP, then DateTimeType NTP).
+  Status UseNtp(std::string_view server);
   // GetServices, or GetCapabilities for devices without it (ONVIF 1.x).
   Result<ServiceAddrs> GetServices();
   // From `services.media2` for kMedia2, `services.media` for kMedia1.

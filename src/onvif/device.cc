@@ -1,5 +1,7 @@
 #include "onvif/device.h"
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 
 #include "onvif/xml.h"
@@ -78,6 +80,63 @@ Result<CameraClock> ParseGetSystemDateAndTime(std::string_view response) {
 
 std::chrono::milliseconds ClockOffset(WallTime camera_utc, WallTime ours) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(camera_utc - ours);
+}
+
+namespace {
+
+constexpr std::string_view kSchemaNs = "http://www.onvif.org/ver10/schema";
+
+std::string UtcDateTimeXml(WallTime utc) {
+  using namespace std::chrono;
+  const sys_days day = floor<days>(utc);
+  const year_month_day ymd(day);
+  const hh_mm_ss<seconds> hms(floor<seconds>(utc - day));
+  auto tag = [](std::string_view name, long v) {
+    return "<tt:" + std::string(name) + ">" + std::to_string(v) + "</tt:" + std::string(name) + ">";
+  };
+  return "<tds:UTCDateTime><tt:Date>" + tag("Year", static_cast<int>(ymd.year())) +
+         tag("Month", static_cast<unsigned>(ymd.month())) + tag("Day", static_cast<unsigned>(ymd.day())) +
+         "</tt:Date><tt:Time>" + tag("Hour", hms.hours().count()) + tag("Minute", hms.minutes().count()) +
+         tag("Second", static_cast<long>(hms.seconds().count())) + "</tt:Time></tds:UTCDateTime>";
+}
+
+SoapRequest SetDateTime(std::string_view type, std::string_view rest) {
+  SoapRequest r = DeviceRequest("SetSystemDateAndTime", "<tds:DateTimeType>" + std::string(type) +
+                                                             "</tds:DateTimeType><tds:DaylightSavings>false"
+                                                             "</tds:DaylightSavings>" + std::string(rest));
+  // The tt: prefix of the date and time elements.
+  r.body_xml.insert(r.body_xml.find('>'), " xmlns:tt=\"" + std::string(kSchemaNs) + "\"");
+  return r;
+}
+
+bool IsHostChar(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == ':' || c == '_';
+}
+
+}  // namespace
+
+SoapRequest SetSystemDateAndTimeRequest(WallTime utc) { return SetDateTime("Manual", UtcDateTimeXml(utc)); }
+
+SoapRequest UseNtpRequest() { return SetDateTime("NTP", ""); }
+
+Result<SoapRequest> SetNtpRequest(std::string_view server) {
+  if (server.empty() || server.size() > 255 || !std::all_of(server.begin(), server.end(), IsHostChar)) {
+    return InvalidArgumentError("NTP server '" + std::string(server.substr(0, 60)) +
+                                "' is not an IP address or a DNS name");
+  }
+  const bool v6 = server.find(':') != std::string_view::npos;
+  const bool v4 = !v6 && std::all_of(server.begin(), server.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)) || c == '.'; });
+  const std::string type = v6 ? "IPv6" : v4 ? "IPv4" : "DNS";
+  const std::string field = v6 ? "IPv6Address" : v4 ? "IPv4Address" : "DNSname";
+  SoapRequest r = DeviceRequest("SetNTP", "<tds:FromDHCP>false</tds:FromDHCP><tds:NTPManual><tt:Type>" + type +
+                                              "</tt:Type><tt:" + field + ">" + std::string(server) + "</tt:" + field +
+                                              "></tds:NTPManual>");
+  r.body_xml.insert(r.body_xml.find('>'), " xmlns:tt=\"" + std::string(kSchemaNs) + "\"");
+  return r;
+}
+
+Status ParseDeviceAck(std::string_view response, std::string_view operation) {
+  return ParseResponse(response, std::string(operation) + "Response").status();
 }
 
 SoapRequest GetDeviceInformationRequest() { return DeviceRequest("GetDeviceInformation"); }

@@ -32,6 +32,19 @@ Result<CameraClock> ParseGetSystemDateAndTime(std::string_view response);
 // camera − ours: add it to our clock to get the camera's (docs/design/onvif.md, invariant 4).
 std::chrono::milliseconds ClockOffset(WallTime camera_utc, WallTime ours);
 
+// --- Setting the camera's clock (issue 15: a camera off by more than a few seconds) ---
+
+// SetSystemDateAndTime, Manual, to `utc` (whole seconds); the camera's time zone and daylight
+// saving are left as they are (TimeZone is not sent).
+SoapRequest SetSystemDateAndTimeRequest(WallTime utc);
+// SetSystemDateAndTime with DateTimeType NTP: the camera follows its NTP server.
+SoapRequest UseNtpRequest();
+// SetNTP, not from DHCP: `server` is an IPv4 or IPv6 address or a DNS name (its type is
+// written as ONVIF wants it). InvalidArgument for anything else (spaces, empty, over 255).
+Result<SoapRequest> SetNtpRequest(std::string_view server);
+// The empty answer of a Set operation, e.g. "SetNTP": OK, or the Fault's Status.
+Status ParseDeviceAck(std::string_view response, std::string_view operation);
+
 // --- GetDeviceInformation ---
 
 struct DeviceInformation {

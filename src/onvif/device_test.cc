@@ -141,5 +141,50 @@ TEST(OnvifDeviceTest, CapabilitiesGiveTheOnvif1Services) {
   EXPECT_FALSE(ParseGetCapabilities(Soap12("<tds:GetCapabilitiesResponse/>"), Base()).ok());
 }
 
+TEST(OnvifDeviceTest, SetSystemDateAndTimeWritesUtcFieldByField) {
+  const WallTime t = *ParseDateTime("2026-02-28T23:59:58Z");
+  SoapRequest r = SetSystemDateAndTimeRequest(t + 400ms);  // whole seconds only
+  EXPECT_EQ(r.action, "http://www.onvif.org/ver10/device/wsdl/SetSystemDateAndTime");
+  Result<XmlDoc> doc = ParseXml(r.body_xml);
+  ASSERT_TRUE(doc.ok()) << doc.status() << r.body_xml;
+  pugi::xml_node root = (*doc)->document_element();
+  EXPECT_EQ(ChildText(root, "DateTimeType"), "Manual");
+  EXPECT_FALSE(Child(root, "TimeZone"));  // the camera's zone is kept
+  pugi::xml_node utc = Child(root, "UTCDateTime");
+  EXPECT_EQ(NamespaceUri(Child(utc, "Date")), "http://www.onvif.org/ver10/schema");
+  EXPECT_EQ(ChildText(Child(utc, "Date"), "Year"), "2026");
+  EXPECT_EQ(ChildText(Child(utc, "Date"), "Month"), "2");
+  EXPECT_EQ(ChildText(Child(utc, "Date"), "Day"), "28");
+  EXPECT_EQ(ChildText(Child(utc, "Time"), "Hour"), "23");
+  EXPECT_EQ(ChildText(Child(utc, "Time"), "Minute"), "59");
+  EXPECT_EQ(ChildText(Child(utc, "Time"), "Second"), "58");
+  Result<XmlDoc> ntp = ParseXml(UseNtpRequest().body_xml);
+  ASSERT_TRUE(ntp.ok());
+  EXPECT_EQ(ChildText((*ntp)->document_element(), "DateTimeType"), "NTP");
+}
+
+TEST(OnvifDeviceTest, SetNtpNamesTheServersType) {
+  struct Case {
+    std::string server, type, field;
+  };
+  for (const Case& c : std::vector<Case>{{"192.0.2.1", "IPv4", "IPv4Address"},
+                                         {"2001:db8::1", "IPv6", "IPv6Address"},
+                                         {"ntp.example.org", "DNS", "DNSname"}}) {
+    Result<SoapRequest> r = SetNtpRequest(c.server);
+    ASSERT_TRUE(r.ok()) << r.status();
+    Result<XmlDoc> doc = ParseXml(r->body_xml);
+    ASSERT_TRUE(doc.ok()) << doc.status();
+    pugi::xml_node manual = Child((*doc)->document_element(), "NTPManual");
+    EXPECT_EQ(ChildText((*doc)->document_element(), "FromDHCP"), "false");
+    EXPECT_EQ(ChildText(manual, "Type"), c.type);
+    EXPECT_EQ(ChildText(manual, c.field), c.server);
+  }
+  for (const std::string& bad : std::vector<std::string>{"", "ntp server", "<x>", std::string(300, 'a')}) {
+    EXPECT_FALSE(SetNtpRequest(bad).ok()) << bad;
+  }
+  EXPECT_TRUE(ParseDeviceAck(Soap12("<tds:SetNTPResponse/>"), "SetNTP").ok());
+  EXPECT_FALSE(ParseDeviceAck(Soap12("<tds:GetNTPResponse/>"), "SetNTP").ok());
+}
+
 }  // namespace
 }  // namespace sightline::onvif

@@ -1,9 +1,12 @@
 // The Device service (ONVIF Core spec section 8, tds): time, identity, capabilities and
-// services, scopes, hostname.
+// services, scopes, hostname; setting the clock (Manual or NTP).
 
+#include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <string>
 
+#include "onvif/wsse.h"
 #include "onvif/xml.h"
 #include "tools/camsim/onvif_services.h"
 
@@ -28,16 +31,64 @@ std::string DateTimeXml(WallTime t) {
          Tag("tt:Day", std::to_string(tm.tm_mday)) + "</tt:Date>";
 }
 
-std::string GetSystemDateAndTime(const OnvifCall& call) {
+std::string GetSystemDateAndTime(const OnvifDevice& device, const OnvifCall& call) {
   // The camera's clock, clock_offset included: clients measure their offset from it to date
   // their UsernameTokens (libonvif getTimeOffset, npm onvif timeShift). TZ "GMT0" rather than
   // "UTC0", which libonvif reads as "local time believed to be UTC".
   const std::string when = DateTimeXml(call.camera_now);
   return "<tds:GetSystemDateAndTimeResponse><tds:SystemDateAndTime>"
-         "<tt:DateTimeType>Manual</tt:DateTimeType><tt:DaylightSavings>false</tt:DaylightSavings>"
+         "<tt:DateTimeType>" + std::string(device.ntp ? "NTP" : "Manual") +
+         "</tt:DateTimeType><tt:DaylightSavings>false</tt:DaylightSavings>"
          "<tt:TimeZone><tt:TZ>GMT0</tt:TZ></tt:TimeZone>"
          "<tt:UTCDateTime>" + when + "</tt:UTCDateTime><tt:LocalDateTime>" + when +
          "</tt:LocalDateTime></tds:SystemDateAndTime></tds:GetSystemDateAndTimeResponse>";
+}
+
+// Manual: the clock jumps to the UTCDateTime given (the camera's TZ is kept); NTP: camsim's
+// "NTP server" is our own clock, so the offset goes to 0 once a server is set.
+SoapOutcome SetSystemDateAndTime(OnvifDevice& device, const OnvifCall& call) {
+  const pugi::xml_node op = call.request.operation;
+  const std::string type = onvif::ChildText(op, "DateTimeType");
+  if (type == "NTP") {
+    if (device.ntp_server.empty()) return InvalidArg("ter:NtpServerUndefined", "no NTP server is set (SetNTP)");
+    device.ntp = true;
+    device.clock_offset = std::chrono::milliseconds(0);
+    return std::string("<tds:SetSystemDateAndTimeResponse/>");
+  }
+  if (type != "Manual") return InvalidArg("ter:InvalidDateTime", "DateTimeType must be Manual or NTP");
+  const pugi::xml_node utc = onvif::Child(op, "UTCDateTime");
+  const pugi::xml_node date = onvif::Child(utc, "Date");
+  const pugi::xml_node time = onvif::Child(utc, "Time");
+  char text[64];
+  std::snprintf(text, sizeof(text), "%04d-%02d-%02dT%02d:%02d:%02dZ", std::atoi(onvif::ChildText(date, "Year").c_str()),
+                std::atoi(onvif::ChildText(date, "Month").c_str()), std::atoi(onvif::ChildText(date, "Day").c_str()),
+                std::atoi(onvif::ChildText(time, "Hour").c_str()), std::atoi(onvif::ChildText(time, "Minute").c_str()),
+                std::atoi(onvif::ChildText(time, "Second").c_str()));
+  Result<WallTime> when = onvif::ParseDateTime(text);
+  if (!utc || !when.ok()) return InvalidArg("ter:InvalidDateTime", std::string("no valid UTCDateTime: ") + text);
+  device.ntp = false;
+  device.clock_offset =
+      std::chrono::duration_cast<std::chrono::milliseconds>(*when - (call.camera_now - device.clock_offset));
+  return std::string("<tds:SetSystemDateAndTimeResponse/>");
+}
+
+SoapOutcome SetNtp(OnvifDevice& device, const OnvifCall& call) {
+  const pugi::xml_node manual = onvif::Child(call.request.operation, "NTPManual");
+  std::string server;
+  for (std::string_view field : {"IPv4Address", "IPv6Address", "DNSname"}) {
+    if (server.empty()) server = onvif::ChildText(manual, field);
+  }
+  if (server.empty() || server.size() > 255) return InvalidArg("ter:InvalidArgVal", "NTPManual has no server");
+  device.ntp_server = server;
+  return std::string("<tds:SetNTPResponse/>");
+}
+
+std::string GetNtp(const OnvifDevice& device) {
+  return "<tds:GetNTPResponse><tds:NTPInformation><tt:FromDHCP>false</tt:FromDHCP>" +
+         (device.ntp_server.empty() ? std::string()
+                                    : "<tt:NTPManual><tt:Type>DNS</tt:Type><tt:DNSname>" + XmlEscape(device.ntp_server) +
+                                          "</tt:DNSname></tt:NTPManual>") +
+         "</tds:NTPInformation></tds:GetNTPResponse>";
 }
 
 std::string GetDeviceInformation(const OnvifDevice& device) {
@@ -131,7 +182,10 @@ std::string GetHostname(const OnvifDevice& device) {
 
 SoapOutcome HandleDeviceService(OnvifDevice& device, const OnvifCall& call) {
   const std::string_view op = call.request.operation_name();
-  if (op == "GetSystemDateAndTime") return GetSystemDateAndTime(call);
+  if (op == "GetSystemDateAndTime") return GetSystemDateAndTime(device, call);
+  if (op == "SetSystemDateAndTime") return SetSystemDateAndTime(device, call);
+  if (op == "SetNTP") return SetNtp(device, call);
+  if (op == "GetNTP") return GetNtp(device);
   if (op == "GetDeviceInformation") return GetDeviceInformation(device);
   if (op == "GetCapabilities") return GetCapabilities(device, call);
   if (op == "GetServices") return GetServices(device, call);

@@ -43,7 +43,9 @@ struct OnvifDevice {
   std::vector<OnvifStream> streams;  // main first, then its substream if it has one
   std::string user;                  // empty: no authentication
   std::string password;
-  std::chrono::milliseconds clock_offset{0};
+  std::chrono::milliseconds clock_offset{0};  // set by SetSystemDateAndTime too
+  bool ntp = false;        // DateTimeType NTP: the clock follows ntp_server (camsim: ours)
+  std::string ntp_server;  // SetNTP
   Quirks quirks;
   PtzState ptz;
   EventState events;

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "onvif/device.h"
 #include "onvif/wsse.h"
 #include "onvif/xml.h"
 #include "rtsp/auth.h"
@@ -113,6 +114,23 @@ TEST_F(OnvifSiteTest, GetSystemDateAndTimeIsTheCameraClock) {
   EXPECT_EQ(ChildText(Child(utc, "Date"), "Day"), "15");
   EXPECT_EQ(ChildText(Child(utc, "Time"), "Hour"), "5");  // 08:00 minus 3 h
   EXPECT_EQ(ChildText(Child(utc, "Time"), "Minute"), "0");
+}
+
+TEST_F(OnvifSiteTest, SetSystemDateAndTimeMovesTheCameraClock) {
+  site_->Find("cam1")->clock_offset = std::chrono::hours(-3);
+  const WallTime ours = kWall + std::chrono::seconds(5);
+  auto r = Call("/onvif/cam1/device_service", onvif::SetSystemDateAndTimeRequest(ours).body_xml);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(site_->Find("cam1")->clock_offset, std::chrono::seconds(5));
+  // NTP: refused until a server is set; then the clock follows ours.
+  EXPECT_EQ(Call("/onvif/cam1/device_service", onvif::UseNtpRequest().body_xml).status, 400);
+  ASSERT_EQ(Call("/onvif/cam1/device_service", onvif::SetNtpRequest("ntp.example.org")->body_xml).status, 200);
+  ASSERT_EQ(Call("/onvif/cam1/device_service", onvif::UseNtpRequest().body_xml).status, 200);
+  EXPECT_EQ(site_->Find("cam1")->clock_offset, std::chrono::milliseconds(0));
+  Parsed p = ParseOk(Call("/onvif/cam1/device_service", "<tds:GetSystemDateAndTime/>"));
+  EXPECT_EQ(ChildText(Descendant(p.body, "SystemDateAndTime"), "DateTimeType"), "NTP");
+  Parsed ntp = ParseOk(Call("/onvif/cam1/device_service", "<tds:GetNTP/>"));
+  EXPECT_EQ(ChildText(Descendant(ntp.body, "NTPManual"), "DNSname"), "ntp.example.org");
 }
 
 TEST_F(OnvifSiteTest, DeviceInformationScopesHostname) {
