@@ -103,8 +103,10 @@ class DeviceRow {
     if (c.configured) status = h('span', { class: 'badge badge-ok' }, `in the config as ${c.configured_as}`);
     else if (c.error) status = h('span', { class: 'badge badge-bad', title: c.error }, `cannot be asked: ${c.error}`);
     else if (c.needs_credentials) status = h('span', { class: 'badge badge-bad' }, 'credentials needed');
-    else status = h('span', { class: 'badge' }, c.problems.length ? c.problems[0] : 'ready');
-    replace(this.statusCell, status);
+    else status = h('span', { class: 'badge' }, 'ready');
+    // What failed without stopping the set-up (no snapshots, say): shown, but no blocker.
+    const notes = c.error || !c.problems.length ? null : h('div', { class: 'muted' }, c.problems.join('; '));
+    replace(this.statusCell, status, notes);
   }
 }
 
