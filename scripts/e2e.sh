@@ -43,6 +43,8 @@ export SIGHTLINE_ADMIN_USER=admin SIGHTLINE_ADMIN_PASSWORD=sightline-demo
 export SIGHTLINE_VIEWER_USER=viewer SIGHTLINE_VIEWER_PASSWORD=viewer-password SIGHTLINE_VIEWER_CAMERAS=cam0,cam1
 export SIGHTLINE_FOOTAGE="$PWD/demo-data/footage/main_1080p10.h264.mp4"
 export SIGHTLINE_CAMSIM_LOG="$dir/demo/camsim.log"
+# The Add cameras test starts a camsim of its own and writes new cameras into the demo's config.
+export SIGHTLINE_BIN="$(realpath "$bin")" SIGHTLINE_CONFIG="$config"
 export ARTIFACTS_DIR="$PWD/build/e2e-artifacts"
 rm -rf "$ARTIFACTS_DIR"
 status=0

@@ -20,6 +20,7 @@ http::Router MakeRouter(const ApiDeps& deps) {
   AddTokenRoutes(ctx, router);
   AddMotionRoutes(ctx, router);
   AddPtzRoutes(ctx, router);
+  AddCameraSetupRoutes(ctx, router);
   if (deps.metrics != nullptr) {
     AddMetricsRoute(router, *deps.metrics, deps.metrics_access);
   } else {

@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "api/camera_setup.h"
 #include "api/metrics_route.h"
 #include "api/ptz_control.h"
 #include "auth/account_store.h"
@@ -85,6 +86,8 @@ struct ApiDeps {
   const CameraDirectory* cameras = nullptr;
   // PTZ of the cameras that have it (onvif: cameras); null: the PTZ routes answer 409.
   PtzControl* ptz = nullptr;
+  // Finding ONVIF cameras and adding them to the config file; null: those routes answer 409.
+  CameraSetup* camera_setup = nullptr;
   const Clock* clock = nullptr;
   store::Env* env = nullptr;
   std::string index_path;

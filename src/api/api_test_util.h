@@ -45,7 +45,7 @@ class ApiHarness {
  public:
   explicit ApiHarness(auth::AccountStoreOptions account_options = {.password_cost = auth::kTestPasswordCost},
                       http::ServerOptions server_options = {}, bool secure_cookies = false,
-                      PtzControl* ptz = nullptr) {
+                      PtzControl* ptz = nullptr, CameraSetup* camera_setup = nullptr) {
     index_path_ = dir_.path() + "/index.db";
     EXPECT_TRUE(store::Index::Open(index_path_).ok());
     Result<std::unique_ptr<auth::AccountStore>> accounts = auth::AccountStore::Open(index_path_, account_options);
@@ -55,6 +55,7 @@ class ApiHarness {
     deps.accounts = accounts_.get();
     deps.cameras = &cameras_;
     deps.ptz = ptz;
+    deps.camera_setup = camera_setup;
     deps.clock = &clock_;
     deps.env = store::DefaultEnv();
     deps.index_path = index_path_;

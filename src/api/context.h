@@ -161,5 +161,6 @@ void AddAdminRoutes(const ContextPtr& ctx, http::Router& router);
 void AddTokenRoutes(const ContextPtr& ctx, http::Router& router);
 void AddMotionRoutes(const ContextPtr& ctx, http::Router& router);
 void AddPtzRoutes(const ContextPtr& ctx, http::Router& router);
+void AddCameraSetupRoutes(const ContextPtr& ctx, http::Router& router);
 
 }  // namespace sightline::api

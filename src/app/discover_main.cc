@@ -1,17 +1,16 @@
 // sightline discover: finds ONVIF cameras (WS-Discovery multicast on the LAN, unicast over
 // --range for routed subnets, or --host) and asks each what it is and which streams it has.
 #include <algorithm>
-#include <atomic>
 #include <cstdio>
 #include <map>
 #include <optional>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "app/command.h"
+#include "app/onvif_discovery.h"
 #include "app/subcommands.h"
 #include "base/flags.h"
 #include "onvif/client.h"
@@ -49,33 +48,12 @@ exit status: 0 done (even if nothing was found); 1 discovery could not run; 2 ba
 
 constexpr size_t kMaxParallelCameras = 16;
 
-struct Candidate {
-  std::string target;    // what ProbeDevice is given
-  std::string endpoint;  // WS-Discovery endpoint address, "" for --host
-  std::string name;      // from the scopes
-};
+using Candidate = DiscoveryCandidate;
 
-struct Row {
-  Candidate candidate;
-  Result<onvif::ProbeResult> result = UnavailableError("not probed");
-  std::string clock_action;  // what --set-clock / --set-ntp did, "" when not asked
+// A probed camera, and what --set-clock / --set-ntp did to it ("" when not asked).
+struct Row : ProbedCandidate {
+  std::string clock_action;
 };
-
-// The device service URL to use for a discovered device: an XAddr on the address the reply came
-// from; if none is, the first XAddr's port and path on that address (XAddrs may carry an
-// internal or unroutable host, like every other XAddr: docs/design/onvif.md, invariant 1).
-std::optional<std::string> TargetFor(const onvif::FoundDevice& d) {
-  std::optional<onvif::HttpUrl> fallback;
-  for (const std::string& x : d.endpoint.xaddrs) {
-    Result<onvif::HttpUrl> u = onvif::ParseHttpUrl(x);
-    if (!u.ok()) continue;
-    if (u->host == d.from) return u->ToString();
-    if (!fallback) fallback = *u;
-  }
-  if (!fallback) return std::nullopt;
-  fallback->host = d.from;
-  return fallback->ToString();
-}
 
 Result<std::vector<Candidate>> FindCandidates(const Flags& flags, const onvif::ScanOptions& scan) {
   std::map<std::string, onvif::FoundDevice> found;  // by endpoint address
@@ -92,33 +70,9 @@ Result<std::vector<Candidate>> FindCandidates(const Flags& flags, const onvif::S
     if (!u.ok()) return std::move(u).status().WithContext("--range " + range);
     add(std::move(u).value());
   }
-  std::vector<Candidate> out;
-  for (const auto& [address, d] : found) {
-    if (!d.endpoint.IsVideoTransmitter()) continue;
-    std::optional<std::string> target = TargetFor(d);
-    out.push_back({target.value_or(""), address, d.endpoint.scope_info.name});
-  }
+  std::vector<Candidate> out = CandidatesOf(found);
   for (const std::string& host : flags.GetAll("host")) out.push_back({host, "", ""});
   return out;
-}
-
-// Probes every candidate, at most kMaxParallelCameras at a time, each within its own deadline.
-std::vector<Row> ProbeAll(std::vector<Candidate> candidates, const onvif::ClientOptions& options) {
-  std::vector<Row> rows(candidates.size());
-  for (size_t i = 0; i < candidates.size(); ++i) rows[i].candidate = std::move(candidates[i]);
-  std::atomic<size_t> next{0};
-  auto worker = [&rows, &next, &options] {
-    for (size_t i = next++; i < rows.size(); i = next++) {
-      Row& row = rows[i];
-      row.result = row.candidate.target.empty()
-                       ? Result<onvif::ProbeResult>(InvalidArgumentError("no usable XAddr in its ProbeMatch"))
-                       : onvif::ProbeDevice(row.candidate.target, options);
-    }
-  };
-  std::vector<std::thread> threads;
-  for (size_t t = 0; t < std::min(kMaxParallelCameras, rows.size()); ++t) threads.emplace_back(worker);
-  for (std::thread& t : threads) t.join();
-  return rows;
 }
 
 // --set-clock, --set-ntp: on the cameras given with --host that answered. A camera's clock is
@@ -247,7 +201,10 @@ int DiscoverMain(int argc, char** argv) {
 
   Result<std::vector<Candidate>> candidates = FindCandidates(flags, scan);
   if (!candidates.ok()) return cmd.Fail(candidates.status(), 1);
-  std::vector<Row> rows = ProbeAll(std::move(candidates).value(), client);
+  std::vector<Row> rows;
+  for (ProbedCandidate& probed : ProbeAll(std::move(candidates).value(), client, kMaxParallelCameras)) {
+    rows.push_back({std::move(probed), ""});
+  }
   if (set_clock) SetClocks(rows, flags, client);
   std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) { return Address(a) < Address(b); });
   if (flags.Has("json")) {

@@ -20,6 +20,7 @@
 
 #include "api/api.h"
 #include "api/live_sockets.h"
+#include "app/camera_setup.h"
 #include "app/command.h"
 #include "app/motion_analysis.h"
 #include "app/mqtt_link.h"
@@ -217,11 +218,14 @@ int RunMain(int argc, char** argv) {
 
   // PTZ of the onvif: cameras, for the API; it outlives the server declared below.
   OnvifPtz ptz(*cfg);
+  // The "Add cameras" page: finds ONVIF cameras and writes new ones into this config file.
+  OnvifCameraSetup camera_setup(flags->Get("config"), *cfg, clock);
   api::ApiDeps deps;
   deps.accounts = accounts->get();
   deps.live_sockets = &live_sockets;
   deps.cameras = &site;
   deps.ptz = &ptz;
+  deps.camera_setup = &camera_setup;
   deps.clock = &clock;
   deps.env = store::DefaultEnv();
   deps.index_path = cfg->storage.index_path;

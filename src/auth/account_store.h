@@ -78,6 +78,9 @@ inline constexpr std::string_view kAuditRetention = "audit_retention";  // old r
 inline constexpr std::string_view kAuditCameraSwitch = "camera_switch";
 // A PTZ command from the API: move (once per press), stop, preset_goto/_set/_remove (detail).
 inline constexpr std::string_view kAuditPtz = "ptz";
+// The "Add cameras" page: a search for ONVIF cameras, and cameras written to sightline.yaml.
+inline constexpr std::string_view kAuditOnvifDiscover = "onvif_discover";
+inline constexpr std::string_view kAuditConfigCameras = "config_cameras";
 
 // Every action above: the one list `GET /api/audit/actions` serves, from which the audit page
 // builds its filter, so the UI never offers a name nobody writes. A new action is added here.
@@ -111,6 +114,8 @@ inline constexpr std::array kAuditActions = {
     kAuditRetention,
     kAuditCameraSwitch,
     kAuditPtz,
+    kAuditOnvifDiscover,
+    kAuditConfigCameras,
 };
 
 struct Session {

@@ -380,14 +380,17 @@ bool CheckRange(Context& ctx, const Field& f, double value, double min, double m
   return false;
 }
 
-void CheckName(Context& ctx, const Field& f, std::string_view what, std::string_view why) {
-  constexpr size_t kMaxNameLength = 64;
-  bool ok = !f.key.empty() && f.key.size() <= kMaxNameLength;
-  for (char c : f.key) {
+bool IsValidName(std::string_view name) {
+  bool ok = !name.empty() && name.size() <= kMaxNameLength;
+  for (char c : name) {
     ok = ok && ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
                 c == '-');
   }
-  if (ok) return;
+  return ok;
+}
+
+void CheckName(Context& ctx, const Field& f, std::string_view what, std::string_view why) {
+  if (IsValidName(f.key)) return;
   std::string m(what);
   m.append(" name \"").append(f.key).append("\" is not allowed: use 1 to ");
   m.append(std::to_string(kMaxNameLength)).append(" letters, digits, _ or - (").append(why).append(")");

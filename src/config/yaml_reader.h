@@ -128,7 +128,10 @@ bool CheckRange(Context& ctx, const Field& f, double value, double min, double m
                 std::string_view range, std::string_view why);
 
 // A map key chosen by the user (a camera, stream or zone name): 1 to 64 of A-Z a-z 0-9 _ -.
-// `what` names it in the message ("camera"), `why` says why the rule exists.
+inline constexpr size_t kMaxNameLength = 64;
+bool IsValidName(std::string_view name);
+// Reports a key that is not IsValidName. `what` names it in the message ("camera"), `why` says
+// why the rule exists.
 void CheckName(Context& ctx, const Field& f, std::string_view what, std::string_view why);
 
 // An empty value or an empty list/map: "no X" errors. Entries that were all invalid are not

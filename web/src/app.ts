@@ -6,6 +6,7 @@ import { button, h, replace } from './dom';
 import { timeZoneLabel } from './format';
 import { MessageBar } from './messages';
 import type { Page, PageContext } from './page';
+import { addCamerasPage } from './pages/add_cameras';
 import { auditPage } from './pages/audit';
 import { eventsPage } from './pages/events';
 import { gridPage } from './pages/grid';
@@ -30,6 +31,7 @@ const kRoutes: Route[] = [
   { pattern: /^\/users$/, page: usersPage, nav: { label: 'Users', href: '/users' }, admin: true },
   { pattern: /^\/audit$/, page: auditPage, nav: { label: 'Audit log', href: '/audit' }, admin: true },
   { pattern: /^\/system$/, page: systemPage, nav: { label: 'System', href: '/system' }, admin: true },
+  { pattern: /^\/cameras\/add$/, page: addCamerasPage, nav: { label: 'Add cameras', href: '/cameras/add' }, admin: true },
 ];
 
 const kRetryMs = 3000;
