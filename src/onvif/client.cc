@@ -53,7 +53,19 @@ struct Exchange {
       Read();
     });
   }
+  void Connect(const tcp::endpoint& endpoint) {
+    stage = "connecting";
+    stream.async_connect(endpoint, [this](beast::error_code ec) {
+      if (ec) return Finish(ec);
+      Write();
+    });
+  }
   void Start(const HttpUrl& url) {
+    // Cameras are nearly always addressed by IP: no resolver (which runs a thread of its own
+    // per io_context, a cost per call that 1000 event subscriptions notice).
+    beast::error_code not_ip;
+    const asio::ip::address ip = asio::ip::make_address(url.host, not_ip);
+    if (!not_ip) return Connect(tcp::endpoint(ip, url.port));
     resolver.async_resolve(url.host, std::to_string(url.port),
                            [this](beast::error_code ec, const tcp::resolver::results_type& results) {
                              if (ec) return Finish(ec);
