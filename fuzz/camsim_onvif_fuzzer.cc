@@ -4,7 +4,7 @@
 // the camera's quirks, the second how the rest splits into an Authorization header and the
 // body. Checks: it never crashes or reads out of bounds; every answer has a status from the
 // set the server uses; a 200 needs no credentials (GetSystemDateAndTime) or the right ones,
-// which the fuzzer cannot make up.
+// which the fuzzer cannot make up; the Events service and a pull point answer or hold.
 
 #include <cstddef>
 #include <cstdint>
@@ -25,10 +25,10 @@ void Check(bool ok) {
   if (!ok) std::abort();
 }
 
-constexpr const char* kPaths[] = {"/onvif/cam/device_service", "/onvif/cam/media_service",
-                                  "/onvif/cam/media2_service", "/onvif/cam/ptz_service",
-                                  "/onvif/device_service",      "/onvif/open/ptz_service",
-                                  "/onvif/open/media_service",  "/onvif/x/y"};
+constexpr const char* kPaths[] = {"/onvif/cam/device_service",   "/onvif/cam/media_service",
+                                  "/onvif/cam/media2_service",   "/onvif/cam/ptz_service",
+                                  "/onvif/open/events_service",  "/onvif/open/ptz_service",
+                                  "/onvif/open/subscription_service?id=1", "/onvif/x/y"};
 
 std::unique_ptr<OnvifDevice> Device(std::string name, uint8_t quirks, bool credentials) {
   auto d = std::make_unique<OnvifDevice>();
@@ -46,6 +46,13 @@ std::unique_ptr<OnvifDevice> Device(std::string name, uint8_t quirks, bool crede
   d->quirks.onvif_soap11 = quirks & 8;
   d->quirks.onvif_digest_only = quirks & 16;
   d->quirks.onvif_token_only = !(quirks & 16) && (quirks & 32);
+  d->quirks.onvif_events_no_false = quirks & 1;
+  d->quirks.onvif_pull_hold = quirks & 4;
+  d->quirks.onvif_no_renew = quirks & 32;
+  // Motion 2 s in every 5, and one live subscription for the pull point's path.
+  d->events.schedule = {std::chrono::milliseconds(2000), std::chrono::milliseconds(5000), MonoTime{}};
+  d->events.subscriptions[1].expires = MonoTime{std::chrono::seconds(160)};
+  d->events.next_id = 2;
   return d;
 }
 
@@ -76,7 +83,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     Check(r.status == 200 || r.status == 400 || r.status == 401 || r.status == 404 ||
           r.status == 405 || r.status == 500);
     Check(r.status != 401 || !r.www_authenticate.empty());
-    Check(!r.body.empty());
+    // A held pull has no answer yet, and says until when.
+    Check(!r.body.empty() || (r.hold_until && r.status == 200));
   }
   // The discovery side reads the same bytes as a datagram.
   Result<DiscoveryProbe> probe = ParseProbe(rest);
