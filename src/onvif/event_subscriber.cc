@@ -73,27 +73,28 @@ Status EventSubscriber::Session() {
   return PullLoop(device, subscription);
 }
 
-Clock::time_point EventSubscriber::RenewAt(std::optional<milliseconds> lifetime) const {
-  // Two thirds of the way, and early enough that a pull starting just before cannot outlast
-  // the subscription (cameras report the lifetime left, which shrinks pull after pull).
-  const milliseconds left = lifetime.value_or(options_.lifetime);
-  const milliseconds latest = left - options_.pull_timeout - options_.hold_margin / 2;
-  return Clock::now() + std::max(milliseconds(0), std::min(left * 2 / 3, latest));
+Clock::time_point EventSubscriber::ExpiresAt(std::optional<milliseconds> lifetime) const {
+  return Clock::now() + lifetime.value_or(options_.lifetime);
 }
 
 Status EventSubscriber::PullLoop(Device& device, PullPointSubscription& subscription) {
-  Clock::time_point renew_at = RenewAt(subscription.lifetime);
+  // When the subscription runs out, as the camera last said. It is renewed once a third of
+  // its lifetime is left, and no pull is held past it.
+  Clock::time_point expires_at = ExpiresAt(subscription.lifetime);
+  const milliseconds renew_margin = options_.lifetime / 3;
   while (!cancelled()) {
-    if (Clock::now() >= renew_at) RETURN_IF_ERROR(Renew(device, subscription, &renew_at));
+    if (expires_at - Clock::now() < renew_margin) RETURN_IF_ERROR(Renew(device, subscription, &expires_at));
     const Clock::time_point started = Clock::now();
+    const milliseconds left = std::chrono::duration_cast<milliseconds>(expires_at - started);
+    const milliseconds timeout = std::min(options_.pull_timeout, std::max(milliseconds(1000), left - milliseconds(1000)));
     const WallTime sent = std::chrono::system_clock::now();
     // Pulls are held open by design: one may last its Timeout and the margin; the other calls
     // keep the client's own timeout, so that a camera without power is noticed soon.
-    const milliseconds pull_limit = options_.pull_timeout + options_.hold_margin;
+    const milliseconds pull_limit = timeout + options_.hold_margin;
     device.SetCallTimeout(pull_limit);
     device.SetDeadline(started + pull_limit);
-    Result<std::string> pulled = device.Call(subscription.address, PullMessagesRequest(subscription, options_.pull_timeout,
-                                                                                       options_.message_limit));
+    Result<std::string> pulled =
+        device.Call(subscription.address, PullMessagesRequest(subscription, timeout, options_.message_limit));
     device.SetCallTimeout(options_.client.call_timeout);
     ASSIGN_OR_RETURN(std::string body, std::move(pulled));
     ASSIGN_OR_RETURN(PullMessagesResult result, ParsePullMessages(body));
@@ -103,7 +104,7 @@ Status EventSubscriber::PullLoop(Device& device, PullPointSubscription& subscrip
       stats_.notifications += result.notifications.size() + result.dropped;
     }
     // Cameras that renew on each pull say so in the answer's TerminationTime.
-    if (result.lifetime) renew_at = RenewAt(result.lifetime);
+    if (result.lifetime) expires_at = ExpiresAt(result.lifetime);
     Deliver(result, device, sent, std::chrono::system_clock::now());
     const Clock::duration took = Clock::now() - started;
     if (result.notifications.empty() && took < options_.min_pull_interval) {
@@ -114,12 +115,12 @@ Status EventSubscriber::PullLoop(Device& device, PullPointSubscription& subscrip
   return CancelledError("stopped");
 }
 
-Status EventSubscriber::Renew(Device& device, PullPointSubscription& subscription, Clock::time_point* renew_at) {
+Status EventSubscriber::Renew(Device& device, PullPointSubscription& subscription, Clock::time_point* expires_at) {
   device.SetDeadline(Clock::now() + options_.client.call_timeout);
   Result<std::string> body = device.Call(subscription.address, RenewRequest(subscription, options_.lifetime));
   if (body.ok()) {
     ASSIGN_OR_RETURN(std::optional<milliseconds> lifetime, ParseRenew(*body));
-    *renew_at = RenewAt(lifetime);
+    *expires_at = ExpiresAt(lifetime);
     MutexLock lock(mu_);
     ++stats_.renewals;
     return Status::Ok();
@@ -130,7 +131,7 @@ Status EventSubscriber::Renew(Device& device, PullPointSubscription& subscriptio
                    device.Call(events_, CreatePullPointSubscriptionRequest(options_.lifetime)));
   ASSIGN_OR_RETURN(subscription, ParseCreatePullPointSubscription(created, events_));
   live_ = subscription;
-  *renew_at = RenewAt(subscription.lifetime);
+  *expires_at = ExpiresAt(subscription.lifetime);
   MutexLock lock(mu_);
   ++stats_.renewals;
   return Status::Ok();

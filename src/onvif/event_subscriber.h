@@ -5,9 +5,9 @@
 // Run() loops until its Cancellation is cancelled:
 //   1. a session: the camera's clock (to put its notifications on ours), GetServices (where
 //      the Events service is), CreatePullPointSubscription;
-//   2. PullMessages with `pull_timeout`, again and again; Renew when two thirds of the
-//      subscription's lifetime have passed, or earlier if a pull could otherwise outlast it
-//      (a camera without Renew gets a new subscription);
+//   2. PullMessages with `pull_timeout`, again and again, each ending a second before the
+//      subscription runs out (by the lifetime the camera last reported); Renew once a third of
+//      the lifetime is left (a camera without Renew gets a new subscription);
 //   3. any failure (the camera rebooted and forgot the subscription: a fault or 404; it is
 //      unreachable; a pull held far beyond its Timeout) ends the session; the next starts
 //      after `retry_min`, doubling up to `retry_max` while sessions keep failing.
@@ -72,10 +72,11 @@ class EventSubscriber {
   Status Session();
   Status PullLoop(Device& device, PullPointSubscription& subscription);
   // Renew, or a new subscription where the camera has no Renew.
-  Status Renew(Device& device, PullPointSubscription& subscription, std::chrono::steady_clock::time_point* renew_at);
+  Status Renew(Device& device, PullPointSubscription& subscription, std::chrono::steady_clock::time_point* expires_at);
   void Deliver(const PullMessagesResult& result, const Device& device, WallTime sent, WallTime received);
   void Unsubscribe(const PullPointSubscription& subscription);
-  std::chrono::steady_clock::time_point RenewAt(std::optional<std::chrono::milliseconds> lifetime) const;
+  // Now plus `lifetime` (the requested one when the camera did not say).
+  std::chrono::steady_clock::time_point ExpiresAt(std::optional<std::chrono::milliseconds> lifetime) const;
   bool cancelled() const;
 
   const HttpUrl url_;
