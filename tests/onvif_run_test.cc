@@ -115,6 +115,32 @@ double Gauge(const std::string& body, const std::string& name, const std::string
   return Value(body, name + "{camera=\"" + camera + "\"}");
 }
 
+constexpr const char* kAdminPassword = "onvif-run-admin-pw";
+
+// Adds an admin to the config's index (before `sightline run` starts).
+void AddAdmin(const std::string& dir) {
+  const CommandResult add = Shell("printf '%s\\n' " + std::string(kAdminPassword) + " | " + Quote(SIGHTLINE_BINARY) +
+                                  " user add admin --role admin --password-stdin --config " + Quote(dir + "/sightline.yaml"));
+  ASSERT_EQ(add.code, 0) << add.output;
+}
+
+// GET /api/cameras as the admin: {"cameras": [...]}, or null.
+nlohmann::json CamerasAsAdmin(uint16_t port) {
+  HttpRequest login;
+  login.method = "POST";
+  login.target = "/api/login";
+  login.headers.push_back({"Content-Type", "application/json"});
+  login.body = std::string(R"({"username":"admin","password":")") + kAdminPassword + "\"}";
+  Result<HttpReply> session = Fetch(port, login, 10s);
+  if (!session.ok() || session->status != 200) return nullptr;
+  const std::string cookie = session->Header("Set-Cookie");
+  HttpRequest get;
+  get.target = "/api/cameras";
+  get.headers.push_back({"Cookie", cookie.substr(0, cookie.find(';'))});
+  Result<HttpReply> reply = Fetch(port, get, 10s);
+  return reply.ok() ? nlohmann::json::parse(reply->body, nullptr, false) : nlohmann::json();
+}
+
 class OnvifRunTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -140,6 +166,7 @@ TEST_F(OnvifRunTest, RecordsTheMainStreamAndPlaysTheSubStreamTheDeviceNames) {
   ASSERT_TRUE(cam.ok()) << cam.status();
   const std::string base = "http://127.0.0.1:" + cam->onvif_port + "/onvif/";
   WriteConfig(tmp_.path(), {{"door", base + "door/device_service"}, {"yard", base + "yard/device_service"}});
+  AddAdmin(tmp_.path());
   Result<SightlineRun> run = StartSightlineRun(tmp_.path() + "/sightline.yaml");
   ASSERT_TRUE(run.ok()) << run.status();
 
@@ -152,6 +179,18 @@ TEST_F(OnvifRunTest, RecordsTheMainStreamAndPlaysTheSubStreamTheDeviceNames) {
   // rounding of the camera's answer.
   EXPECT_NEAR(Gauge(body, "sightline_camera_clock_offset_seconds", "door"), 90.0, 1.5) << body;
   EXPECT_NEAR(Gauge(body, "sightline_camera_clock_offset_seconds", "yard"), 0.0, 1.5) << body;
+  // The API (and so the System page) says the same per camera, with the event subscription.
+  ScrapeUntil(run->http_port, {"sightline_camera_events_subscribed{camera=\"door\"} 1\n"}, 20s);
+  const nlohmann::json cams = CamerasAsAdmin(run->http_port);
+  ASSERT_TRUE(cams.contains("cameras")) << cams.dump();
+  for (const nlohmann::json& c : cams["cameras"]) {
+    ASSERT_TRUE(c.contains("onvif")) << c.dump();
+    EXPECT_EQ(c["onvif"]["resolved"], true) << c.dump();
+    if (c["name"] == "door") {
+      EXPECT_NEAR(c["onvif"]["clock_offset_ms"].get<double>(), 90'000, 1'500) << c.dump();
+      EXPECT_EQ(c["onvif"]["events"], "subscribed") << c.dump();
+    }
+  }
   // Two GOPs written (bounded: 20 s), so the index has the open segment.
   const std::string gops = "sightline_recorder_gops_written_total{camera=\"door\",stream=\"main\"}";
   for (auto until = std::chrono::steady_clock::now() + 20s;

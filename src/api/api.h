@@ -8,6 +8,7 @@
 // thread-safe and outlive the server.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -42,10 +43,19 @@ struct StreamStatus {
   uint64_t gops_dropped = 0;  // by the recorder: storage too slow or write errors
 };
 
+// What the device of an `onvif:` camera says, beside its streams.
+struct OnvifStatus {
+  bool resolved = false;                   // its stream URLs are known
+  std::optional<int64_t> clock_offset_ms;  // camera − ours, when measured
+  std::string events;                      // "off", "subscribed" or "failing"
+  std::string problem;                     // why streams or events fail; "" when they do not
+};
+
 struct CameraStatus {
   std::string name;
   std::string live_stream;
   std::vector<StreamStatus> streams;
+  std::optional<OnvifStatus> onvif;  // `onvif:` cameras only
 };
 
 struct RetentionStatus {

@@ -44,7 +44,14 @@ nlohmann::json CameraJson(const CameraStatus& c, store::Index* index) {
     }
     streams.push_back(std::move(j));
   }
-  return {{"name", c.name}, {"live_stream", c.live_stream}, {"streams", std::move(streams)}};
+  nlohmann::json out = {{"name", c.name}, {"live_stream", c.live_stream}, {"streams", std::move(streams)}};
+  if (c.onvif) {
+    out["onvif"] = {{"resolved", c.onvif->resolved},
+                    {"clock_offset_ms", c.onvif->clock_offset_ms ? nlohmann::json(*c.onvif->clock_offset_ms) : nullptr},
+                    {"events", c.onvif->events},
+                    {"problem", c.onvif->problem}};
+  }
+  return out;
 }
 
 }  // namespace

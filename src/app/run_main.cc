@@ -25,6 +25,7 @@
 #include "app/motion_analysis.h"
 #include "app/mqtt_link.h"
 #include "app/camera_events.h"
+#include "app/onvif_directory.h"
 #include "app/onvif_streams.h"
 #include "app/ptz_control.h"
 #include "app/run_metrics.h"
@@ -220,10 +221,12 @@ int RunMain(int argc, char** argv) {
   OnvifPtz ptz(*cfg);
   // The "Add cameras" page: finds ONVIF cameras and writes new ones into this config file.
   OnvifCameraSetup camera_setup(flags->Get("config"), *cfg, clock);
+  // The API's view of the cameras: the site's, with what their ONVIF devices say.
+  OnvifCameraDirectory directory(site, *cfg, onvif, camera_events);
   api::ApiDeps deps;
   deps.accounts = accounts->get();
   deps.live_sockets = &live_sockets;
-  deps.cameras = &site;
+  deps.cameras = &directory;
   deps.ptz = &ptz;
   deps.camera_setup = &camera_setup;
   deps.clock = &clock;

@@ -479,6 +479,24 @@ async function ptzInfo(page) {
   return r.body;
 }
 
+// Issue 15: the System page shows what the onvif: camera's device says: streams found, its
+// clock, and its own event subscription (camsim answers it).
+test('the System page shows the ONVIF camera\'s clock and event subscription', () => step(async () => {
+  assert.ok(cameras.some((c) => c.name === 'ptz'), 'the demo has its onvif: camera "ptz"');
+  await admin.goto('/system');
+  const row = '[data-testid=onvif] tbody tr[data-camera=ptz]';
+  await waitFor('the ptz camera subscribed to', async () => {
+    await admin.goto('/system');
+    await admin.waitForSelector(row);
+    return (await admin.$eval(row, (r) => r.textContent)).includes('subscribed');
+  }, { timeoutMs: 30_000, intervalMs: 1000 });
+  const text = await admin.$eval(row, (r) => r.textContent);
+  assert.match(text, /found/);
+  assert.match(text, /[+−]\d+\.\d s/, 'the clock offset is shown');
+  await (await admin.$(row)).scrollIntoViewIfNeeded();
+  await screenshot(admin, 'system-onvif');
+}));
+
 test('PTZ buttons and keys move the camsim camera, and presets work', async () => {
   assert.ok(cameras.some((c) => c.name === 'ptz'), 'the demo has its onvif: camera "ptz"');
   await step(async () => {

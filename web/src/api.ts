@@ -40,10 +40,19 @@ export interface StreamInfo {
   oldest_us: number;
 }
 
+// What an onvif: camera's device says (GET /api/cameras).
+export interface OnvifInfo {
+  resolved: boolean;
+  clock_offset_ms: number | null; // camera − ours
+  events: 'off' | 'subscribed' | 'failing';
+  problem: string;
+}
+
 export interface Camera {
   name: string;
   live_stream: string;
   streams: StreamInfo[];
+  onvif?: OnvifInfo;
 }
 
 export interface TimeRange {

@@ -56,6 +56,30 @@ function cameraRows(cameras: Camera[]): HTMLTableRowElement[] {
     td(s.recorded ? formatBytes(s.recorded_bytes) : 'not recorded'))));
 }
 
+// A camera clock further off than this breaks WS-Security and stamps wrong times (as the recorder
+// logs it: docs/design/onvif.md, invariant 12).
+const kClockWarningMs = 5000;
+
+function clockText(offset: number | null): HTMLElement | string {
+  if (offset === null) return 'not measured';
+  const text = `${offset >= 0 ? '+' : '−'}${(Math.abs(offset) / 1000).toFixed(1)} s`;
+  return Math.abs(offset) > kClockWarningMs
+    ? h('span', { class: 'badge badge-bad', title: 'set it: sightline discover --host … --set-clock or --set-ntp' },
+      `${text}: set its clock`)
+    : text;
+}
+
+function onvifRows(cameras: Camera[]): HTMLTableRowElement[] {
+  return cameras.filter((c) => c.onvif).map((c) => {
+    const o = c.onvif!;
+    const events = o.events === 'subscribed' ? h('span', { class: 'badge badge-ok' }, 'subscribed')
+      : o.events === 'off' ? 'off' : h('span', { class: 'badge badge-bad' }, 'failing');
+    return h('tr', { dataset: { camera: c.name } },
+      td(c.name), td(o.resolved ? 'found' : 'not yet'), td(clockText(o.clock_offset_ms)), td(events),
+      td(o.problem));
+  });
+}
+
 export function systemPage(ctx: PageContext): Page {
   const content = h('div', { class: 'system' }, h('p', {}, 'Loading…'));
 
@@ -71,6 +95,10 @@ export function systemPage(ctx: PageContext): Page {
         h('h2', {}, 'Cameras'),
         table(['Camera', 'Stream', 'State', 'Format', 'Rate', 'Last frame', 'Reconnects', 'Dropped', 'Recorded'],
           cameraRows(cameras), 'health'),
+        ...(cameras.some((c) => c.onvif)
+          ? [h('h2', {}, 'ONVIF devices'),
+            table(['Camera', 'Streams', 'Clock', 'Camera events', 'Problem'], onvifRows(cameras), 'onvif')]
+          : []),
         h('h2', {}, 'Retention'),
         table(['Camera', 'Stream', 'Recorded', 'Oldest', 'Keeps'], sys.streams.map((s) => h('tr', {},
           td(s.camera), td(s.stream), td(formatBytes(s.recorded_bytes)),
