@@ -46,7 +46,7 @@ struct OnvifHttpResponse {
   std::string body;
   std::string www_authenticate;  // with 401: the Digest challenge
   // Set: no answer yet (a held PullMessages); Handle the same request again at this time.
-  std::optional<MonoTime> hold_until;
+  std::optional<MonoTime> hold_until = {};
 };
 
 class OnvifSite {

@@ -106,8 +106,8 @@ export interface AuditRecord {
 export interface SystemStatus {
   version: string;
   started_us: number;
-  disks: Array<{ path: string; total_bytes: number; free_bytes: number; min_free_bytes: number;
-    recorded_bytes: number }>;
+  // Sizes are missing, and `error` says why, when a disk cannot be read.
+  disks: Array<{ path: string; total_bytes?: number; free_bytes?: number; min_free_bytes: number; error?: string }>;
   streams: Array<{ camera: string; stream: string; recorded_bytes: number; oldest_us: number;
     retention: { max_age_s: number; max_bytes: number; continuous_days: number; motion_days: number } }>;
   index: { commits: number; commit_errors: number; segments_deleted: number };

@@ -18,20 +18,27 @@ function td(...content: Array<Node | string>): HTMLTableCellElement {
   return h('td', {}, ...content);
 }
 
-function diskBar(d: SystemStatus['disks'][number]): HTMLElement {
+// `recorded`: the bytes of recordings on this disk, when known (the API reports them per stream;
+// with a single disk they are all on it).
+function diskBar(disk: SystemStatus['disks'][number], recorded: number | null): HTMLElement {
+  if (disk.total_bytes === undefined || disk.free_bytes === undefined) {
+    return h('div', { class: 'disk disk-low' }, h('div', { class: 'disk-head' }, h('strong', {}, disk.path),
+      ` ${disk.error ?? 'cannot be read'}`));
+  }
+  const d = { ...disk, total_bytes: disk.total_bytes, free_bytes: disk.free_bytes };
   const used = d.total_bytes - d.free_bytes;
   const fraction = (n: number) => `${Math.min(100, Math.max(0, (n / Math.max(1, d.total_bytes)) * 100)).toFixed(1)}%`;
   const usedEl = h('div', { class: 'bar-used' });
   const recordedEl = h('div', { class: 'bar-recorded' });
   const minFreeEl = h('div', { class: 'bar-min-free', title: 'Retention keeps at least this much free' });
   usedEl.style.width = fraction(used);
-  recordedEl.style.width = fraction(d.recorded_bytes);
+  recordedEl.style.width = recorded === null ? '0%' : fraction(recorded);
   minFreeEl.style.left = fraction(d.total_bytes - d.min_free_bytes);
   const low = d.free_bytes < d.min_free_bytes;
   return h('div', { class: `disk${low ? ' disk-low' : ''}` },
     h('div', { class: 'disk-head' }, h('strong', {}, d.path),
       ` ${formatBytes(used)} used of ${formatBytes(d.total_bytes)}, ${formatBytes(d.free_bytes)} free ` +
-      `(keeps ${formatBytes(d.min_free_bytes)} free); recordings ${formatBytes(d.recorded_bytes)}`),
+      `(keeps ${formatBytes(d.min_free_bytes)} free)` + (recorded === null ? '' : `; recordings ${formatBytes(recorded)}`)),
     h('div', { class: 'bar', role: 'img', 'aria-label': `${d.path}: ${fraction(used)} used` }, usedEl, recordedEl, minFreeEl));
 }
 
@@ -91,7 +98,10 @@ export function systemPage(ctx: PageContext): Page {
           `Index: ${sys.index.commits} commits, ${sys.index.commit_errors} commit errors, ` +
           `${sys.index.segments_deleted} segment files deleted by retention.`),
         h('h2', {}, 'Disks'),
-        ...(sys.disks.length ? sys.disks.map(diskBar) : [h('p', { class: 'muted' }, 'No storage configured.')]),
+        ...(sys.disks.length
+          ? sys.disks.map((d) => diskBar(d, sys.disks.length === 1
+            ? sys.streams.reduce((sum, s) => sum + s.recorded_bytes, 0) : null))
+          : [h('p', { class: 'muted' }, 'No storage configured.')]),
         h('h2', {}, 'Cameras'),
         table(['Camera', 'Stream', 'State', 'Format', 'Rate', 'Last frame', 'Reconnects', 'Dropped', 'Recorded'],
           cameraRows(cameras), 'health'),
