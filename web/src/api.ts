@@ -108,8 +108,10 @@ export interface SystemStatus {
   started_us: number;
   // Sizes are missing, and `error` says why, when a disk cannot be read.
   disks: Array<{ path: string; total_bytes?: number; free_bytes?: number; min_free_bytes: number; error?: string }>;
+  // `retention` is missing for a stream the index knows but the recorder does not record (an
+  // analysed substream's motion grids, a camera no longer in the config).
   streams: Array<{ camera: string; stream: string; recorded_bytes: number; oldest_us: number;
-    retention: { max_age_s: number; max_bytes: number; continuous_days: number; motion_days: number } }>;
+    retention?: { max_age_s: number; max_bytes: number; continuous_days: number; motion_days: number } }>;
   index: { commits: number; commit_errors: number; segments_deleted: number };
   events: Array<{ time_us: number; kind: string; camera: string; stream: string; message: string }>;
 }

@@ -43,6 +43,7 @@ function diskBar(disk: SystemStatus['disks'][number], recorded: number | null): 
 }
 
 function retentionText(r: SystemStatus['streams'][number]['retention']): string {
+  if (!r) return 'not recorded now (kept until retention deletes it)';
   const parts: string[] = [];
   if (r.max_age_s) parts.push(`at most ${formatDuration(r.max_age_s * kUsPerSecond)}`);
   if (r.max_bytes) parts.push(`at most ${formatBytes(r.max_bytes)}`);
@@ -69,7 +70,8 @@ const kClockWarningMs = 5000;
 
 function clockText(offset: number | null): HTMLElement | string {
   if (offset === null) return 'not measured';
-  const text = `${offset >= 0 ? '+' : '−'}${(Math.abs(offset) / 1000).toFixed(1)} s`;
+  const sign = Math.abs(offset) < 50 ? '' : offset > 0 ? '+' : '−';
+  const text = `${sign}${(Math.abs(offset) / 1000).toFixed(1)} s`;
   return Math.abs(offset) > kClockWarningMs
     ? h('span', { class: 'badge badge-bad', title: 'set it: sightline discover --host … --set-clock or --set-ntp' },
       `${text}: set its clock`)
