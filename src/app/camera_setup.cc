@@ -1,6 +1,7 @@
 #include "app/camera_setup.h"
 
 #include <algorithm>
+#include <atomic>
 #include <map>
 #include <thread>
 
@@ -34,22 +35,17 @@ std::vector<std::pair<std::string, std::string>> CamerasOf(const config::Config&
 // Marks the search as running for the life of this object; false `ok` when one already was.
 class SearchSlot {
  public:
-  SearchSlot(Mutex& mu, bool& searching) : mu_(mu), searching_(searching) {
-    MutexLock lock(mu_);
-    ok_ = !searching_;
-    searching_ = true;
-  }
+  explicit SearchSlot(std::atomic<bool>& searching) : searching_(searching), ok_(!searching.exchange(true)) {}
   ~SearchSlot() {
-    if (!ok_) return;
-    MutexLock lock(mu_);
-    searching_ = false;
+    if (ok_) searching_.store(false);
   }
+  SearchSlot(const SearchSlot&) = delete;
+  SearchSlot& operator=(const SearchSlot&) = delete;
   bool ok() const { return ok_; }
 
  private:
-  Mutex& mu_;
-  bool& searching_;
-  bool ok_ = false;
+  std::atomic<bool>& searching_;
+  const bool ok_;
 };
 
 Status CheckHosts(const std::vector<std::string>& hosts) {
@@ -175,7 +171,7 @@ std::vector<std::pair<std::string, std::string>> OnvifCameraSetup::ConfiguredCam
 }
 
 Result<std::vector<api::DiscoveredCamera>> OnvifCameraSetup::Discover(const api::DiscoverRequest& request) {
-  SearchSlot slot(search_mu_, searching_);
+  SearchSlot slot(searching_);
   if (!slot.ok()) return ResourceExhaustedError("A search for cameras is already running; try again when it is done.");
   RETURN_IF_ERROR(CheckHosts(request.hosts));
   const auto deadline = SteadyClock::now() + options_.search_budget;

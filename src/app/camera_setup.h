@@ -10,6 +10,7 @@
 // Threads: thread-safe. One search at a time (a second one is ResourceExhausted); edits of
 // the file are serialised.
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <string>
@@ -53,8 +54,7 @@ class OnvifCameraSetup final : public api::CameraSetup {
   const std::vector<std::pair<std::string, std::string>> started_cameras_;
   const Clock& clock_;
   const Options options_;
-  Mutex search_mu_;
-  bool searching_ SL_GUARDED_BY(search_mu_) = false;
+  std::atomic<bool> searching_{false};
   Mutex write_mu_;  // held across read, check and write of the file
 };
 
