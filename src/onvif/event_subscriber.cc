@@ -27,7 +27,6 @@ EventSubscriberStats EventSubscriber::stats() const {
 void EventSubscriber::Run() {
   milliseconds retry = options_.retry_min;
   while (!cancelled()) {
-    const uint64_t sessions_before = stats().sessions;
     Status s = Session();
     if (cancelled()) break;
     {
@@ -36,8 +35,8 @@ void EventSubscriber::Run() {
     }
     if (callbacks_.on_session) callbacks_.on_session(s);
     if (callbacks_.on_pull) callbacks_.on_pull({}, std::chrono::system_clock::now());
-    // A session that subscribed was a camera that worked: try again soon.
-    if (stats().sessions != sessions_before) retry = options_.retry_min;
+    // A session that subscribed (and left its subscription) was a camera that worked: try again soon.
+    if (live_) retry = options_.retry_min;
     if (options_.client.cancellation != nullptr && !options_.client.cancellation->Sleep(retry)) break;
     retry = std::min(options_.retry_max, retry * 2);
   }

@@ -77,15 +77,6 @@ std::vector<std::pair<std::string, std::string>> SimpleItems(pugi::xml_node pare
   return out;
 }
 
-// The namespace bound to `prefix` where `node` is, or "" (no declaration in scope).
-std::string_view PrefixUri(pugi::xml_node node, std::string_view prefix) {
-  const std::string attr = "xmlns:" + std::string(prefix);
-  for (pugi::xml_node n = node; n; n = n.parent()) {
-    if (pugi::xml_attribute a = n.attribute(attr.c_str())) return a.value();
-  }
-  return {};
-}
-
 Notification ReadNotification(pugi::xml_node message) {
   Notification n;
   pugi::xml_node topic = Child(message, "Topic");
@@ -95,7 +86,7 @@ Notification ReadNotification(pugi::xml_node message) {
   const size_t colon = text.find(':');
   const std::string prefix = colon == std::string::npos ? "" : text.substr(0, colon);
   n.topic = text.substr(colon == std::string::npos ? 0 : colon + 1, kMaxItemBytes);
-  const std::string_view uri = PrefixUri(topic, prefix);
+  const std::string_view uri = prefix.empty() ? std::string_view() : PrefixNamespaceUri(topic, prefix);
   // An undeclared tns1 is the ONVIF namespace in every camera seen; a declared one must be.
   n.standard_topic = uri == kTopicsNs || (uri.empty() && prefix == "tns1");
   pugi::xml_node body = Child(Child(message, "Message"), "Message");

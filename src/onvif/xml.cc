@@ -63,14 +63,18 @@ std::string_view Attribute(pugi::xml_node node, std::string_view name) {
   return {};
 }
 
-std::string_view NamespaceUri(pugi::xml_node node) {
-  std::string_view name = node.name();
-  size_t colon = name.find(':');
-  std::string attr = colon == std::string_view::npos ? "xmlns" : "xmlns:" + std::string(name.substr(0, colon));
+std::string_view PrefixNamespaceUri(pugi::xml_node node, std::string_view prefix) {
+  const std::string attr = prefix.empty() ? "xmlns" : "xmlns:" + std::string(prefix);
   for (pugi::xml_node n = node; n && n.type() == pugi::node_element; n = n.parent()) {
     if (pugi::xml_attribute a = n.attribute(attr.c_str())) return a.value();
   }
   return {};
+}
+
+std::string_view NamespaceUri(pugi::xml_node node) {
+  const std::string_view name = node.name();
+  const size_t colon = name.find(':');
+  return PrefixNamespaceUri(node, colon == std::string_view::npos ? std::string_view() : name.substr(0, colon));
 }
 
 namespace {

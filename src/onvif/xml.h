@@ -39,6 +39,9 @@ std::string_view Attribute(pugi::xml_node node, std::string_view name);
 // The namespace URI of `node`'s prefix (or of the default namespace), looked up through the
 // xmlns declarations of it and its ancestors; "" when undeclared.
 std::string_view NamespaceUri(pugi::xml_node node);
+// The same for `prefix` ("" for the default namespace) in scope at `node`: for prefixes in
+// text, such as an event's topic "tns1:VideoSource/MotionAlarm".
+std::string_view PrefixNamespaceUri(pugi::xml_node node, std::string_view prefix);
 
 // Camera quirk (zoneminder#3767): some firmware writes a raw `&` into text, typically the query
 // of a `<tt:Uri>`, and the document does not parse. Returns `bytes` with every `&` that does not

@@ -1,6 +1,7 @@
 #include "tools/camsim/onvif_soap.h"
 
 #include <string>
+#include <utility>
 
 namespace sightline::camsim {
 
@@ -52,31 +53,23 @@ Result<SoapRequest> ParseSoapRequest(std::string_view bytes) {
 
 namespace {
 
+// The prefixes every response may use, declared once on the envelope.
+constexpr std::pair<std::string_view, std::string_view> kPrefixes[] = {
+    {"tds", kNsDevice}, {"trt", kNsMedia},  {"tr2", kNsMedia2}, {"tptz", kNsPtz},  {"tt", kNsSchema},
+    {"ter", kNsError},  {"tev", kNsEvents}, {"wsnt", kNsWsn},   {"wsa", kNsWsa},   {"tns1", kNsTopics}};
+
 std::string EnvelopeOpen(SoapVersion version) {
-  std::string out = R"(<?xml version="1.0" encoding="UTF-8"?>)";
-  out += R"(<env:Envelope xmlns:env=")";
+  std::string out = R"(<?xml version="1.0" encoding="UTF-8"?><env:Envelope xmlns:env=")";
   out += version == SoapVersion::k11 ? kNsSoap11 : kNsSoap12;
-  out += R"(" xmlns:tds=")";
-  out += kNsDevice;
-  out += R"(" xmlns:trt=")";
-  out += kNsMedia;
-  out += R"(" xmlns:tr2=")";
-  out += kNsMedia2;
-  out += R"(" xmlns:tptz=")";
-  out += kNsPtz;
-  out += R"(" xmlns:tt=")";
-  out += kNsSchema;
-  out += R"(" xmlns:ter=")";
-  out += kNsError;
-  out += R"(" xmlns:tev=")";
-  out += kNsEvents;
-  out += R"(" xmlns:wsnt=")";
-  out += kNsWsn;
-  out += R"(" xmlns:wsa=")";
-  out += kNsWsa;
-  out += R"(" xmlns:tns1=")";
-  out += kNsTopics;
-  out += R"("><env:Body>)";
+  out += '"';
+  for (const auto& [prefix, ns] : kPrefixes) {
+    out += " xmlns:";
+    out += prefix;
+    out += "=\"";
+    out += ns;
+    out += '"';
+  }
+  out += "><env:Body>";
   return out;
 }
 
